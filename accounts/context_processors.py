@@ -1,0 +1,2 @@
+def household(request):
+    return {"household": getattr(request, "household", None)}

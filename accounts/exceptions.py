@@ -1,0 +1,44 @@
+from colony.errors import Conflict, DomainError, NotFound
+
+
+class InviteInvalid(NotFound):
+    code = "INVITE_INVALID"
+    message = "This invite link is not valid. Ask for a new one."
+
+
+class InviteExpired(DomainError):
+    code = "INVITE_EXPIRED"
+    message = "This invite link has expired. Ask the household owner for a new one."
+    status = 410
+
+
+class InviteAlreadyUsed(Conflict):
+    code = "INVITE_ALREADY_USED"
+    message = "This invite link has already been used."
+
+
+class InviteEmailMismatch(DomainError):
+    code = "INVITE_EMAIL_MISMATCH"
+    message = "This invite was sent to another email address."
+    status = 403
+
+
+class NotHouseholdOwner(DomainError):
+    code = "NOT_HOUSEHOLD_OWNER"
+    message = "Only an owner of the household can do this."
+    status = 403
+
+
+class LastOwnerCannotLeave(Conflict):
+    code = "LAST_OWNER_CANNOT_LEAVE"
+    message = "The last owner cannot leave the household. Make another member an owner first."
+
+
+class AlreadyMember(Conflict):
+    code = "ALREADY_MEMBER"
+    message = "You already belong to this household."
+
+
+class MemberAlreadyInvited(Conflict):
+    code = "MEMBER_ALREADY_EXISTS"
+    message = "Someone with this email address already belongs to the household."

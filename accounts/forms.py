@@ -1,0 +1,107 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from exchange.currencies import CURRENCY_CHOICES
+
+from .models import Household, User
+
+
+class EmailField(forms.EmailField):
+    def clean(self, value):
+        value = super().clean(value)
+        return value.lower() if value else value
+
+
+class SignUpForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = EmailField()
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    household_name = forms.CharField(
+        max_length=100, required=False, help_text="Leave empty for “<first name>’s household”."
+    )
+    base_currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+
+    def __init__(self, *args, joining_household=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if joining_household is not None:
+            # Someone joining through an invite takes the inviting household as it is.
+            del self.fields["household_name"]
+            del self.fields["base_currency"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this email already exists. Log in instead."
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords do not match.")
+        elif p1:
+            candidate = User(
+                email=cleaned.get("email") or "",
+                first_name=cleaned.get("first_name") or "",
+                last_name=cleaned.get("last_name") or "",
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Wrong email or password.",
+    }
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+
+class HouseholdForm(forms.ModelForm):
+    base_currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
+
+    class Meta:
+        model = Household
+        fields = ["name", "base_currency"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the household a name.")
+        return name
+
+
+class HouseholdNameForm(forms.Form):
+    name = forms.CharField(max_length=100)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the household a name.")
+        return name
+
+
+class InviteForm(forms.Form):
+    email = EmailField(help_text="Only this address can use the link.")

@@ -1,0 +1,41 @@
+"""Create (or reuse) the demo household for `make run` and print its login."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import services
+from accounts.models import User
+from accounts.signals import demo_household_ready
+
+DEMO_EMAIL = "demo@colony.local"
+DEMO_PASSWORD = "colony-demo-2026"
+
+
+class Command(BaseCommand):
+    help = "Create the demo household with sample data (idempotent) and print its login."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        user = User.objects.filter(email=DEMO_EMAIL).first()
+        created = user is None
+        if created:
+            user = services.register_user(
+                email=DEMO_EMAIL,
+                password=DEMO_PASSWORD,
+                first_name="Demo",
+                last_name="User",
+                household_name="Demo household",
+                base_currency="USD",
+            )
+        else:
+            # Keep the printed password true even if someone changed it while playing.
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        household = user.membership.household
+        # Other apps add their sample data (payment methods, templates, cycles) when listening.
+        demo_household_ready.send(sender=self.__class__, household=household, owner=user)
+        verb = "Created" if created else "Reusing"
+        self.stdout.write(self.style.SUCCESS(f"{verb} the demo household “{household.name}”."))
+        self.stdout.write("  Log in at http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write(f"  email:    {DEMO_EMAIL}")
+        self.stdout.write(f"  password: {DEMO_PASSWORD}")

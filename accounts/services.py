@@ -1,0 +1,222 @@
+"""Writes and rules for users, households, memberships and invites."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .exceptions import (
+    AlreadyMember,
+    InviteAlreadyUsed,
+    InviteEmailMismatch,
+    InviteExpired,
+    InviteInvalid,
+    LastOwnerCannotLeave,
+    MemberAlreadyInvited,
+    NotHouseholdOwner,
+)
+from .models import Household, Invite, Membership, User, hash_invite_token
+from .signals import household_created
+
+
+def _require_owner(*, household: Household, user: User) -> None:
+    if not Membership.objects.filter(
+        household=household, user=user, role=Membership.Role.OWNER
+    ).exists():
+        raise NotHouseholdOwner()
+
+
+@transaction.atomic
+def create_household(*, owner: User, name: str, base_currency: str) -> Household:
+    """Create a household with `owner` as its first owner; the user must not have one yet."""
+    household = Household.objects.create(name=name.strip(), base_currency=base_currency.upper())
+    Membership.objects.create(user=owner, household=household, role=Membership.Role.OWNER)
+    household_created.send(sender=Household, household=household)
+    return household
+
+
+@transaction.atomic
+def register_user(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str = "",
+    household_name: str = "",
+    base_currency: str = settings.DEFAULT_BASE_CURRENCY,
+) -> User:
+    """Create an account and its own household, of which the new user is the owner."""
+    user = User.objects.create_user(
+        email=email, password=password, first_name=first_name.strip(), last_name=last_name.strip()
+    )
+    name = household_name.strip() or f"{user.first_name or user.email}’s household"
+    create_household(owner=user, name=name, base_currency=base_currency)
+    return user
+
+
+@transaction.atomic
+def register_user_from_invite(
+    *, token: str, email: str, password: str, first_name: str, last_name: str = ""
+) -> User:
+    """Create an account that joins the inviting household instead of getting its own."""
+    invite = _lock_usable_invite(token)
+    if invite.email.lower() != email.lower():
+        raise InviteEmailMismatch()
+    user = User.objects.create_user(
+        email=email, password=password, first_name=first_name.strip(), last_name=last_name.strip()
+    )
+    Membership.objects.create(user=user, household=invite.household, role=Membership.Role.MEMBER)
+    _mark_accepted(invite, user)
+    return user
+
+
+def create_invite(*, household: Household, invited_by: User, email: str) -> tuple[Invite, str]:
+    """An owner invites someone by email; returns the invite and the one-time token for its link."""
+    _require_owner(household=household, user=invited_by)
+    email = email.strip().lower()
+    if household.memberships.filter(user__email__iexact=email).exists():
+        raise MemberAlreadyInvited()
+    token = secrets.token_urlsafe(32)
+    invite = Invite.objects.create(
+        household=household,
+        email=email,
+        token_hash=hash_invite_token(token),
+        created_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=settings.INVITE_VALID_DAYS),
+    )
+    return invite, token
+
+
+def revoke_invite(*, invite: Invite, by: User) -> None:
+    """An owner withdraws an invite that has not been used yet."""
+    _require_owner(household=invite.household, user=by)
+    if invite.is_used:
+        raise InviteAlreadyUsed()
+    invite.delete()
+
+
+def get_invite_for_token(token: str) -> Invite:
+    """The invite behind a link, or the error that says why the link cannot be used."""
+    invite = (
+        Invite.objects.select_related("household")
+        .filter(token_hash=hash_invite_token(token or ""))
+        .first()
+    )
+    _check_usable(invite)
+    return invite
+
+
+def _check_usable(invite: Invite | None) -> None:
+    if invite is None:
+        raise InviteInvalid()
+    if invite.is_used:
+        raise InviteAlreadyUsed()
+    if invite.is_expired:
+        raise InviteExpired()
+
+
+def _lock_usable_invite(token: str) -> Invite:
+    # Locked so two people clicking the same link at once cannot both join.
+    invite = (
+        Invite.objects.select_for_update()
+        .select_related("household")
+        .filter(token_hash=hash_invite_token(token or ""))
+        .first()
+    )
+    _check_usable(invite)
+    return invite
+
+
+def _mark_accepted(invite: Invite, user: User) -> None:
+    invite.accepted_at = timezone.now()
+    invite.accepted_by = user
+    invite.save(update_fields=["accepted_at", "accepted_by"])
+
+
+@transaction.atomic
+def accept_invite(*, token: str, user: User) -> Household:
+    """A logged-in user joins the inviting household, leaving the one they are in.
+
+    A user who was the only member of their previous household takes it with them: that
+    household and its data are deleted. The last owner of a shared household cannot leave.
+    """
+    invite = _lock_usable_invite(token)
+    if invite.email.lower() != user.email.lower():
+        raise InviteEmailMismatch()
+    current = Membership.objects.select_for_update().filter(user=user).first()
+    if current is not None:
+        if current.household_id == invite.household_id:
+            raise AlreadyMember()
+        _leave(current)
+    Membership.objects.create(user=user, household=invite.household, role=Membership.Role.MEMBER)
+    _mark_accepted(invite, user)
+    return invite.household
+
+
+def _leave(membership: Membership) -> None:
+    household = membership.household
+    others = household.memberships.exclude(pk=membership.pk)
+    if not others.exists():
+        household.delete()
+        return
+    if membership.is_owner and not others.filter(role=Membership.Role.OWNER).exists():
+        raise LastOwnerCannotLeave()
+    membership.delete()
+
+
+@transaction.atomic
+def leave_household(*, user: User) -> None:
+    """A member leaves their household; the last owner of a shared household cannot."""
+    membership = Membership.objects.select_for_update().select_related("household").get(user=user)
+    # Lock every membership of the household so two owners cannot both leave at once.
+    list(Membership.objects.select_for_update().filter(household=membership.household))
+    _leave(membership)
+
+
+@transaction.atomic
+def remove_member(*, household: Household, by: User, membership: Membership) -> None:
+    """An owner removes a member; the household always keeps at least one owner."""
+    _require_owner(household=household, user=by)
+    list(Membership.objects.select_for_update().filter(household=household))
+    if (
+        membership.is_owner
+        and not household.memberships.filter(role=Membership.Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise LastOwnerCannotLeave()
+    membership.delete()
+
+
+@transaction.atomic
+def change_member_role(
+    *, household: Household, by: User, membership: Membership, role: str
+) -> Membership:
+    """An owner makes a member an owner or back; the household always keeps an owner."""
+    _require_owner(household=household, user=by)
+    list(Membership.objects.select_for_update().filter(household=household))
+    if role not in Membership.Role.values:
+        raise ValueError(role)
+    if (
+        membership.is_owner
+        and role != Membership.Role.OWNER
+        and not household.memberships.filter(role=Membership.Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise LastOwnerCannotLeave()
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def rename_household(*, household: Household, by: User, name: str) -> Household:
+    """An owner renames the household."""
+    _require_owner(household=household, user=by)
+    household.name = name.strip()
+    household.save(update_fields=["name"])
+    return household

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("household/", views.household, name="household"),
+    path("household/setup/", views.household_setup, name="household_setup"),
+    path("household/rename/", views.household_rename, name="household_rename"),
+    path("household/leave/", views.household_leave, name="household_leave"),
+    path("household/invites/", views.invite_create, name="invite_create"),
+    path("household/invites/<int:pk>/revoke/", views.invite_revoke, name="invite_revoke"),
+    path("household/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("household/members/<int:pk>/role/", views.member_role, name="member_role"),
+    path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
+]

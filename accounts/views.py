@@ -1,0 +1,286 @@
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import HouseholdForm, HouseholdNameForm, InviteForm, LoginForm, SignUpForm
+from .models import Membership
+from .scoping import get_for_household, household_required
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _safe_next(request, fallback="dashboard"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(fallback)
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    token = request.GET.get("invite") or request.POST.get("invite") or ""
+    invite = services.get_invite_for_token(token) if token else None
+    if request.user.is_authenticated and invite is None:
+        return redirect("dashboard")
+    joining = invite.household if invite else None
+    if request.method == "POST":
+        form = SignUpForm(request.POST, joining_household=joining)
+        if form.is_valid():
+            data = form.cleaned_data
+            if invite:
+                user = services.register_user_from_invite(
+                    token=token,
+                    email=data["email"],
+                    password=data["password1"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                )
+                messages.success(request, f"Welcome to {invite.household.name}!")
+            else:
+                user = services.register_user(
+                    email=data["email"],
+                    password=data["password1"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    household_name=data.get("household_name", ""),
+                    base_currency=data["base_currency"],
+                )
+                messages.success(request, "Your household is ready. Welcome to Colony!")
+            auth_login(request, user, backend=MODEL_BACKEND)
+            return redirect("dashboard")
+        status = 422
+    else:
+        form = SignUpForm(
+            joining_household=joining, initial={"email": invite.email} if invite else None
+        )
+        status = 200
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "invite": invite, "invite_token": token},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            auth_login(request, form.get_user())
+            return redirect(_safe_next(request))
+        status = 422
+    else:
+        status = 200
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        status=status,
+    )
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """Shown by django-axes instead of checking the password once too many attempts failed."""
+    form = LoginForm(request, data=request.POST or None)
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "locked_out": True,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+        status=429,
+    )
+
+
+@require_POST
+def logout_view(request):
+    auth_logout(request)
+    messages.info(request, "You are logged out.")
+    return redirect("accounts:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.user, data=request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.save()
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password was changed.")
+            return redirect("accounts:household")
+        status = 422
+    else:
+        status = 200
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_setup(request):
+    if request.household is not None:
+        return redirect("dashboard")
+    form = HouseholdForm(data=request.POST or None, initial={"base_currency": "USD"})
+    if request.method == "POST" and form.is_valid():
+        services.create_household(
+            owner=request.user,
+            name=form.cleaned_data["name"],
+            base_currency=form.cleaned_data["base_currency"],
+        )
+        messages.success(request, "Your household is ready.")
+        return redirect("dashboard")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/household_setup.html", {"form": form}, status=status)
+
+
+def _household_context(request, **extra):
+    household = request.household
+    return {
+        "members": selectors.household_members(household),
+        "invites": selectors.pending_invites(household),
+        "is_owner": request.membership.is_owner,
+        "invite_form": InviteForm(),
+        "rename_form": HouseholdNameForm(initial={"name": household.name}),
+        **extra,
+    }
+
+
+@household_required
+def household(request):
+    return render(request, "accounts/household.html", _household_context(request))
+
+
+@household_required
+@require_POST
+def household_rename(request):
+    form = HouseholdNameForm(request.POST)
+    if form.is_valid():
+        services.rename_household(
+            household=request.household, by=request.user, name=form.cleaned_data["name"]
+        )
+        messages.success(request, "Household renamed.")
+        return redirect("accounts:household")
+    return render(
+        request,
+        "accounts/household.html",
+        _household_context(request, rename_form=form),
+        status=422,
+    )
+
+
+@household_required
+@require_POST
+def invite_create(request):
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        template = "accounts/partials/_invites.html" if request.htmx else "accounts/household.html"
+        return render(request, template, _household_context(request, invite_form=form), status=422)
+    invite, token = services.create_invite(
+        household=request.household, invited_by=request.user, email=form.cleaned_data["email"]
+    )
+    link = request.build_absolute_uri(reverse("accounts:invite_accept", args=[token]))
+    if request.htmx:
+        return render(
+            request,
+            "accounts/partials/_invites.html",
+            _household_context(request, new_invite=invite, new_invite_link=link),
+        )
+    messages.success(
+        request,
+        f"Invite for {invite.email} created. Send them this link (shown once, valid until "
+        f"{invite.expires_at:%Y-%m-%d}): {link}",
+    )
+    return redirect("accounts:household")
+
+
+@household_required
+@require_POST
+def invite_revoke(request, pk):
+    invite = get_for_household(
+        selectors.pending_invites(request.household), request.household, pk=pk
+    )
+    services.revoke_invite(invite=invite, by=request.user)
+    if request.htmx:
+        return render(request, "accounts/partials/_invites.html", _household_context(request))
+    messages.success(request, f"Invite for {invite.email} withdrawn.")
+    return redirect("accounts:household")
+
+
+@household_required
+@require_POST
+def member_remove(request, pk):
+    membership = get_for_household(
+        Membership.objects.select_related("user"), request.household, pk=pk
+    )
+    services.remove_member(household=request.household, by=request.user, membership=membership)
+    if membership.user_id == request.user.pk:
+        messages.info(request, "You left the household.")
+        return redirect("accounts:household_setup")
+    messages.success(request, f"{membership.user.display_name} was removed from the household.")
+    return redirect("accounts:household")
+
+
+@household_required
+@require_POST
+def member_role(request, pk):
+    membership = get_for_household(
+        Membership.objects.select_related("user"), request.household, pk=pk
+    )
+    role = request.POST.get("role", "")
+    if role not in Membership.Role.values:
+        messages.error(request, "Choose owner or member.")
+        return redirect("accounts:household")
+    services.change_member_role(
+        household=request.household, by=request.user, membership=membership, role=role
+    )
+    messages.success(
+        request, f"{membership.user.display_name} is now {membership.get_role_display().lower()}."
+    )
+    return redirect("accounts:household")
+
+
+@household_required
+@require_POST
+def household_leave(request):
+    services.leave_household(user=request.user)
+    messages.info(request, "You left the household.")
+    return redirect("accounts:household_setup")
+
+
+@require_http_methods(["GET", "POST"])
+def invite_accept(request, token):
+    invite = services.get_invite_for_token(token)
+    if not request.user.is_authenticated:
+        return render(request, "accounts/invite_accept.html", {"invite": invite, "token": token})
+    if request.method == "POST":
+        household = services.accept_invite(token=token, user=request.user)
+        messages.success(request, f"You joined {household.name}.")
+        return redirect("dashboard")
+    current = request.household
+    leaving_deletes = current is not None and current.memberships.count() == 1
+    return render(
+        request,
+        "accounts/invite_accept.html",
+        {
+            "invite": invite,
+            "token": token,
+            "current_household": current,
+            "leaving_deletes": leaving_deletes,
+            "email_matches": invite.email.lower() == request.user.email.lower(),
+        },
+    )

@@ -1,0 +1,91 @@
+"""ISO 4217 currencies Colony offers, with their minor units (digits after the decimal point).
+
+A small table of our own rather than a dependency: the minor units are what money rounding
+depends on, so they are pinned here and checked by a test against the ISO 4217 list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Currency:
+    code: str
+    name: str
+    minor_units: int
+
+    @property
+    def quantum(self) -> Decimal:
+        """The smallest amount of the currency: 0.01 for USD, 1 for JPY, 0.001 for BHD."""
+        return Decimal(1).scaleb(-self.minor_units)
+
+
+_TABLE = [
+    ("AED", "UAE Dirham", 2),
+    ("ARS", "Argentine Peso", 2),
+    ("AUD", "Australian Dollar", 2),
+    ("BGN", "Bulgarian Lev", 2),
+    ("BHD", "Bahraini Dinar", 3),
+    ("BRL", "Brazilian Real", 2),
+    ("CAD", "Canadian Dollar", 2),
+    ("CHF", "Swiss Franc", 2),
+    ("CLP", "Chilean Peso", 0),
+    ("CNY", "Yuan Renminbi", 2),
+    ("COP", "Colombian Peso", 2),
+    ("CZK", "Czech Koruna", 2),
+    ("DKK", "Danish Krone", 2),
+    ("EGP", "Egyptian Pound", 2),
+    ("EUR", "Euro", 2),
+    ("GBP", "Pound Sterling", 2),
+    ("HKD", "Hong Kong Dollar", 2),
+    ("HUF", "Forint", 2),
+    ("IDR", "Rupiah", 2),
+    ("ILS", "New Israeli Sheqel", 2),
+    ("INR", "Indian Rupee", 2),
+    ("ISK", "Iceland Krona", 0),
+    ("JOD", "Jordanian Dinar", 3),
+    ("JPY", "Yen", 0),
+    ("KES", "Kenyan Shilling", 2),
+    ("KRW", "Won", 0),
+    ("KWD", "Kuwaiti Dinar", 3),
+    ("MAD", "Moroccan Dirham", 2),
+    ("MXN", "Mexican Peso", 2),
+    ("MYR", "Malaysian Ringgit", 2),
+    ("NGN", "Naira", 2),
+    ("NOK", "Norwegian Krone", 2),
+    ("NZD", "New Zealand Dollar", 2),
+    ("OMR", "Rial Omani", 3),
+    ("PEN", "Sol", 2),
+    ("PHP", "Philippine Peso", 2),
+    ("PKR", "Pakistan Rupee", 2),
+    ("PLN", "Zloty", 2),
+    ("QAR", "Qatari Rial", 2),
+    ("RON", "Romanian Leu", 2),
+    ("RSD", "Serbian Dinar", 2),
+    ("SAR", "Saudi Riyal", 2),
+    ("SEK", "Swedish Krona", 2),
+    ("SGD", "Singapore Dollar", 2),
+    ("THB", "Baht", 2),
+    ("TND", "Tunisian Dinar", 3),
+    ("TRY", "Turkish Lira", 2),
+    ("TWD", "New Taiwan Dollar", 2),
+    ("UAH", "Hryvnia", 2),
+    ("USD", "US Dollar", 2),
+    ("VND", "Dong", 0),
+    ("ZAR", "Rand", 2),
+]
+
+CURRENCIES: dict[str, Currency] = {code: Currency(code, name, mu) for code, name, mu in _TABLE}
+
+CURRENCY_CHOICES = [(c.code, f"{c.code} — {c.name}") for c in CURRENCIES.values()]
+
+
+def get_currency(code: str) -> Currency:
+    """The currency for an ISO code; KeyError for a code Colony does not know."""
+    return CURRENCIES[code.upper()]
+
+
+def is_known_currency(code: str) -> bool:
+    return (code or "").upper() in CURRENCIES

@@ -1,0 +1,29 @@
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_sign_up_land_on_dashboard_log_out_and_back_in(browser_page, tmp_path):
+    page = browser_page
+    page.goto("/accounts/signup/")
+    page.fill("#id_first_name", "Grace")
+    page.fill("#id_email", "grace@example.com")
+    page.fill("#id_password1", "amber-falcon-river")
+    page.fill("#id_password2", "amber-falcon-river")
+    page.fill("#id_household_name", "Hopper house")
+    page.select_option("#id_base_currency", "EUR")
+    page.click("button[type=submit]")
+
+    page.wait_for_url("**/")
+    assert page.locator("h1").first.inner_text() == "Hopper house"
+    page.screenshot(path=str(tmp_path / "dashboard.png"))
+
+    page.click("text=Log out")
+    page.wait_for_url("**/accounts/login/")
+    assert "You are logged out." in page.content()
+
+    page.fill("#id_username", "grace@example.com")
+    page.fill("#id_password", "amber-falcon-river")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    assert "Welcome, Grace." in page.content()
