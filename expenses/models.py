@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+# The product's amount rule: 0 < amount ≤ 999,999.99, in whichever currency.
+MAX_AMOUNT = Decimal("999999.99")
+MIN_AMOUNT = Decimal("0.001")
+
+
+def amount_field(**kwargs) -> models.DecimalField:
+    """Money in a currency's own units: three decimals hold BHD/KWD exactly; the form enforces
+    each currency's minor units."""
+    return models.DecimalField(max_digits=12, decimal_places=3, **kwargs)
+
+
+class Category(models.Model):
+    DEFAULT_NAMES = ["Housing", "Food", "Transport", "Utilities", "Health", "Fun", "Other"]
+
+    household = models.ForeignKey(
+        "accounts.Household", on_delete=models.CASCADE, related_name="categories"
+    )
+    name = models.CharField(max_length=60)
+    is_archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(
+                "household", Lower("name"), name="expenses_category_name_unique_per_household"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="expenses_category_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PaymentMethod(models.Model):
+    class Kind(models.TextChoices):
+        CARD = "card", "Card"
+        CASH = "cash", "Cash"
+        BANK_ACCOUNT = "bank_account", "Bank account"
+        OTHER = "other", "Other"
+
+    household = models.ForeignKey(
+        "accounts.Household", on_delete=models.CASCADE, related_name="payment_methods"
+    )
+    name = models.CharField(max_length=60)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CARD)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="payment_methods",
+        help_text="The member whose card or account this is.",
+    )
+    last4 = models.CharField(
+        "last 4 digits",
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}$", "Enter exactly four digits.")],
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_active", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "household", Lower("name"), name="expenses_paymentmethod_name_unique_per_household"
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="expenses_paymentmethod_name_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ··{self.last4}" if self.last4 else self.name
+
+
+class Expense(models.Model):
+    """Money spent (or to be spent) in a cycle, with the rate snapshot that converted it into
+    the household's base currency when it was saved."""
+
+    HOUSEHOLD_FIELD = "cycle__household"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        PAID = "paid", "Paid"
+
+    class RateSource(models.TextChoices):
+        SAME_CURRENCY = "same", "Same currency"
+        STORED = "stored", "Stored rate"
+        MANUAL = "manual", "Entered by hand"
+
+    cycle = models.ForeignKey("cycles.Cycle", on_delete=models.CASCADE, related_name="expenses")
+    description = models.CharField(max_length=200)
+    amount = amount_field(validators=[MinValueValidator(MIN_AMOUNT), MaxValueValidator(MAX_AMOUNT)])
+    currency = models.CharField(max_length=3)
+    date = models.DateField()
+    # RESTRICT, not PROTECT: deleting a whole household still cascades through its expenses.
+    category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="expenses")
+    payment_method = models.ForeignKey(
+        PaymentMethod,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="expenses",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    paid_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    template = models.ForeignKey(
+        "templates_app.ExpenseTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expenses",
+    )
+    # The template occurrence this expense was generated for; with the template, it keeps
+    # regeneration from creating the same occurrence twice.
+    occurrence_date = models.DateField(null=True, blank=True)
+
+    # Rate snapshot: null base amount and rate mean "awaiting a rate" — never a silent 1.0.
+    base_amount = amount_field(null=True, blank=True)
+    rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    rate_date = models.DateField(null=True, blank=True)
+    rate_source = models.CharField(max_length=10, choices=RateSource.choices, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [
+            models.Index(fields=["cycle", "date"]),
+            models.Index(fields=["cycle", "status"]),
+            models.Index(fields=["template", "occurrence_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=MAX_AMOUNT),
+                name="expenses_expense_amount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(description=""), name="expenses_expense_description_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="planned") | Q(paid_on__isnull=False),
+                name="expenses_expense_paid_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(base_amount__isnull=True, rate__isnull=True)
+                | Q(base_amount__isnull=False, rate__isnull=False),
+                name="expenses_expense_rate_snapshot_complete",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "template", "occurrence_date"],
+                condition=Q(template__isnull=False),
+                name="expenses_expense_one_per_template_occurrence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} {self.amount} {self.currency}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
+
+    @property
+    def awaits_rate(self) -> bool:
+        return self.base_amount is None
