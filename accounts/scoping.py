@@ -50,21 +50,34 @@ def get_for_household(model_or_queryset: type[Model] | QuerySet, household, **lo
         raise
 
 
-def household_required(view):
-    """Login required, and the user must belong to a household.
+def _send_to_login(request):
+    # An HTMX fragment request must not get the log-in page swapped into a table cell.
+    if getattr(request, "htmx", False):
+        login_url = resolve_url(settings.LOGIN_URL)
+        current = request.htmx.current_url_abs_path or request.get_full_path()
+        return HttpResponseClientRedirect(f"{login_url}?{urlencode({'next': current})}")
+    return redirect_to_login(request.get_full_path())
 
-    Logged-out HTMX requests get an HX-Redirect to the log-in page rather than the log-in page
-    swapped into a fragment; users without a household are sent to set one up.
-    """
+
+def login_required(view):
+    """Django's login_required, answering HTMX requests with an HX-Redirect to log in."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            if getattr(request, "htmx", False):
-                login_url = resolve_url(settings.LOGIN_URL)
-                current = request.htmx.current_url_abs_path or request.get_full_path()
-                return HttpResponseClientRedirect(f"{login_url}?{urlencode({'next': current})}")
-            return redirect_to_login(request.get_full_path())
+            return _send_to_login(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def household_required(view):
+    """Login required, and the user must belong to a household (else: set one up)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _send_to_login(request)
         if request.household is None:
             return redirect("accounts:household_setup")
         return view(request, *args, **kwargs)

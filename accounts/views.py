@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import selectors, services
 from .forms import HouseholdForm, HouseholdNameForm, InviteForm, LoginForm, SignUpForm
 from .models import Membership
-from .scoping import get_for_household, household_required
+from .scoping import get_for_household, household_required, login_required
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
