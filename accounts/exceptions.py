@@ -42,3 +42,17 @@ class AlreadyMember(Conflict):
 class MemberAlreadyInvited(Conflict):
     code = "MEMBER_ALREADY_EXISTS"
     message = "Someone with this email address already belongs to the household."
+
+
+class OwnerMustHandOver(Conflict):
+    code = "OWNER_MUST_HAND_OVER"
+    message = (
+        "You are the household's only owner. Make another member an owner, or delete the "
+        "household, before deleting your account."
+    )
+
+
+class ConfirmationMismatch(DomainError):
+    code = "CONFIRMATION_MISMATCH"
+    message = "The confirmation did not match."
+    status = 422

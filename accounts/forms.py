@@ -105,3 +105,35 @@ class HouseholdNameForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = EmailField(help_text="Only this address can use the link.")
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
+class HouseholdDeleteForm(forms.Form):
+    confirm_name = forms.CharField(label="Type the household's name to confirm")
+
+    def __init__(self, *args, household, **kwargs):
+        self.household = household
+        super().__init__(*args, **kwargs)
+
+    def clean_confirm_name(self):
+        typed = self.cleaned_data["confirm_name"].strip()
+        if typed != self.household.name:
+            raise forms.ValidationError("The name does not match.")
+        return typed

@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .exceptions import (
@@ -18,6 +18,7 @@ from .exceptions import (
     LastOwnerCannotLeave,
     MemberAlreadyInvited,
     NotHouseholdOwner,
+    OwnerMustHandOver,
 )
 from .models import Household, Invite, Membership, User, hash_invite_token
 from .signals import household_created
@@ -220,3 +221,34 @@ def rename_household(*, household: Household, by: User, name: str) -> Household:
     household.name = name.strip()
     household.save(update_fields=["name"])
     return household
+
+
+def end_other_sessions(*, user: User) -> User:
+    """Sign the user out of every session; the caller re-keys the current one."""
+    User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    return user
+
+
+@transaction.atomic
+def delete_household(*, household: Household, by: User) -> None:
+    """An owner deletes the household with all its cycles, expenses and templates."""
+    _require_owner(household=household, user=by)
+    Household.objects.select_for_update().filter(pk=household.pk).delete()
+
+
+@transaction.atomic
+def delete_account(*, user: User) -> None:
+    """A user deletes their account; the only owner of a shared household must hand over first,
+    and a user alone in a household takes it with them."""
+    membership = (
+        Membership.objects.select_for_update().select_related("household").filter(user=user).first()
+    )
+    if membership is not None:
+        household = membership.household
+        others = household.memberships.exclude(pk=membership.pk)
+        if not others.exists():
+            household.delete()
+        elif membership.is_owner and not others.filter(role=Membership.Role.OWNER).exists():
+            raise OwnerMustHandOver()
+    user.delete()

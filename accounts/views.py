@@ -9,7 +9,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
-from .forms import HouseholdForm, HouseholdNameForm, InviteForm, LoginForm, SignUpForm
+from .forms import (
+    HouseholdDeleteForm,
+    HouseholdForm,
+    HouseholdNameForm,
+    InviteForm,
+    LoginForm,
+    PasswordConfirmForm,
+    SignUpForm,
+)
 from .models import Membership
 from .scoping import get_for_household, household_required, login_required
 
@@ -282,4 +290,51 @@ def invite_accept(request, token):
             "leaving_deletes": leaving_deletes,
             "email_matches": invite.email.lower() == request.user.email.lower(),
         },
+    )
+
+
+@login_required
+@require_POST
+def sessions_end_others(request):
+    user = services.end_other_sessions(user=request.user)
+    update_session_auth_hash(request, user)
+    messages.success(request, "You are signed out everywhere else; this session stays open.")
+    return redirect("accounts:household" if request.household else "accounts:household_setup")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = PasswordConfirmForm(data=request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.delete_account(user=request.user)
+        auth_logout(request)
+        messages.info(request, "Your account was deleted.")
+        return redirect("accounts:login")
+    household = request.household
+    alone = household is not None and household.memberships.count() == 1
+    return render(
+        request,
+        "accounts/account_delete.html",
+        {"form": form, "alone": alone},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@household_required
+@require_http_methods(["GET", "POST"])
+def household_delete(request):
+    household = request.household
+    if not request.membership.is_owner:
+        raise services.NotHouseholdOwner()
+    form = HouseholdDeleteForm(data=request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        services.delete_household(household=household, by=request.user)
+        messages.info(request, f"{household.name} and all its data were deleted.")
+        return redirect("accounts:household_setup")
+    return render(
+        request,
+        "accounts/household_delete.html",
+        {"form": form},
+        status=422 if request.method == "POST" else 200,
     )
