@@ -45,9 +45,12 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/colony_bench
+
 bench: install-dev
-	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/python -m colony.dbcheck
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/python manage.py bench
+	@command -v wrk >/dev/null || echo "wrk is missing (apt-get install wrk): throughput will be skipped"
+	@DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python -m colony.dbcheck
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python -m colony.bench
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,14 @@
+"""`make bench`: production settings served over plain HTTP on 127.0.0.1, quiet logs."""
+
+from .production import *  # noqa: F403
+from .production import LOGGING
+
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+SECURE_SSL_REDIRECT = False
+# The benchmark does not run collectstatic; hashed names are irrelevant to its numbers.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING["root"]["level"] = "WARNING"
+LOGGING["loggers"]["django"]["level"] = "WARNING"
