@@ -14,5 +14,6 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("rates/", include("exchange.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class ExchangeConfig(AppConfig):
     name = "exchange"
+    verbose_name = "Exchange rates"

@@ -7,7 +7,7 @@ depends on, so they are pinned here and checked by a test against the ISO 4217 l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 
 @dataclass(frozen=True)
@@ -89,3 +89,55 @@ def get_currency(code: str) -> Currency:
 
 def is_known_currency(code: str) -> bool:
     return (code or "").upper() in CURRENCIES
+
+
+NO_AMOUNT = "—"
+_DISPLAY = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation])
+
+
+def _display_decimal(value) -> Decimal | None:
+    """A finite Decimal from what a template may hold (Decimal, int, numeric string), or None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        # Only for display of a stray float: its shortest repr, never its binary expansion.
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+    else:
+        return None
+    return number if number.is_finite() else None
+
+
+def format_money(amount, currency_code: str | None = None) -> str:
+    """`1,235 JPY`, `12.50 USD`, `0.376 BHD`: thousands separators and exactly the currency's
+    minor units (2 for a code Colony does not know); "—" for None or anything not a number."""
+    number = _display_decimal(amount)
+    if number is None:
+        return NO_AMOUNT
+    code = (currency_code or "").strip().upper() if isinstance(currency_code, str) else ""
+    currency = CURRENCIES.get(code)
+    quantum = currency.quantum if currency else Decimal("0.01")
+    try:
+        number = number.quantize(quantum, context=_DISPLAY)
+    except InvalidOperation:
+        return NO_AMOUNT
+    if number.is_zero():
+        number = number.copy_abs()  # never "-0.00"
+    text = f"{number:,f}"
+    return f"{text} {code}" if code else text
+
+
+def format_rate(rate) -> str:
+    """An exchange rate without trailing zeros: `154.12`, `0.0064884506`, `1,398.55`."""
+    number = _display_decimal(rate)
+    if number is None:
+        return NO_AMOUNT
+    return f"{number.normalize(_DISPLAY):,f}"

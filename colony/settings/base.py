@@ -159,6 +159,22 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 INVITE_VALID_DAYS = env.int("INVITE_VALID_DAYS", default=7)
 DEFAULT_BASE_CURRENCY = "USD"
 
+# Exchange rates (exchange app). {BASE} in the URL is the base currency; {DATE} (YYYY-MM-DD or
+# "latest") and {API_KEY} are optional. Without {API_KEY} in the URL a set key is sent as
+# "Authorization: Bearer <key>"; it is never logged.
+EXCHANGE_RATES_URL = env.str(
+    "EXCHANGE_RATES_URL", default="https://api.exchangerate-api.com/v4/latest/{BASE}"
+)
+EXCHANGE_RATES_API_KEY = env.str("EXCHANGE_RATES_API_KEY", default="")
+EXCHANGE_RATES_PROVIDER_NAME = env.str("EXCHANGE_RATES_PROVIDER_NAME", default="exchangerate-api")
+# (connect, read) seconds for each attempt; the client retries a few times with back-off.
+EXCHANGE_RATES_TIMEOUT = (
+    env.float("EXCHANGE_RATES_CONNECT_TIMEOUT", default=3.05),
+    env.float("EXCHANGE_RATES_READ_TIMEOUT", default=10.0),
+)
+# The rates page warns when the newest stored rate is older than this.
+EXCHANGE_RATES_MAX_AGE_DAYS = env.int("EXCHANGE_RATES_MAX_AGE_DAYS", default=3)
+
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
