@@ -15,5 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("rates/", include("exchange.urls")),
+    path("templates/", include("templates_app.urls")),
+    path("", include("expenses.urls")),
     path("admin/", admin.site.urls),
 ]

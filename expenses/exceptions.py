@@ -1,0 +1,32 @@
+from colony.errors import Conflict, Unprocessable
+
+
+class PaymentMethodNameExists(Conflict):
+    code = "PAYMENT_METHOD_NAME_EXISTS"
+    message = "The household already has a payment method with this name."
+
+
+class PaymentMethodInUse(Conflict):
+    code = "PAYMENT_METHOD_IN_USE"
+    message = (
+        "This payment method is used by expenses or templates, so it cannot be deleted. "
+        "Deactivate it instead: it stays on past expenses but is no longer offered."
+    )
+
+
+class PaymentMethodOwnerNotMember(Unprocessable):
+    code = "PAYMENT_METHOD_OWNER_NOT_MEMBER"
+    message = "A payment method must belong to a member of the household."
+
+
+class CategoryNameExists(Conflict):
+    code = "CATEGORY_NAME_EXISTS"
+    message = "The household already has a category with this name."
+
+
+class NameRequired(Unprocessable):
+    code = "NAME_REQUIRED"
+    message = "Give it a name."
+
+
+# -- expenses in a cycle -------------------------------------------------------------------------

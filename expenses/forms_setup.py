@@ -1,0 +1,55 @@
+"""Forms for the household set-up pages: payment methods and categories."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import Household
+
+from .models import Category, PaymentMethod
+from .selectors_setup import household_member_users
+
+
+class _NameMixin:
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Give it a name.")
+        return name
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class PaymentMethodForm(_NameMixin, forms.Form):
+    name = forms.CharField(max_length=PaymentMethod._meta.get_field("name").max_length)
+    kind = forms.ChoiceField(choices=PaymentMethod.Kind.choices, initial=PaymentMethod.Kind.CARD)
+    owner = MemberChoiceField(
+        queryset=None, label="Belongs to", help_text="The member whose card or account it is."
+    )
+    last4 = forms.RegexField(
+        regex=r"^\d{4}$",
+        required=False,
+        label="Last 4 digits",
+        error_messages={"invalid": "Enter exactly four digits."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = household_member_users(household)
+
+    @classmethod
+    def initial_for(cls, payment_method: PaymentMethod) -> dict:
+        return {
+            "name": payment_method.name,
+            "kind": payment_method.kind,
+            "owner": payment_method.owner_id,
+            "last4": payment_method.last4,
+        }
+
+
+class CategoryForm(_NameMixin, forms.Form):
+    name = forms.CharField(max_length=Category._meta.get_field("name").max_length)

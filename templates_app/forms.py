@@ -1,0 +1,140 @@
+"""The expense template form: parses and checks what the user typed; the service saves."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+
+from accounts.models import Household
+from exchange.currencies import CURRENCY_CHOICES, get_currency, is_known_currency
+from expenses.models import MAX_AMOUNT
+from expenses.selectors_setup import selectable_categories, selectable_payment_methods
+
+from .models import ExpenseTemplate
+
+# Far enough for any real budget, near enough that date arithmetic never overflows.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+class AmountField(forms.DecimalField):
+    """A positive amount up to 999,999.99; the form checks the currency's minor units."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_digits=12,
+            decimal_places=3,
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            error_messages={"invalid": "Enter an amount such as 12.50."},
+            **kwargs,
+        )
+
+    def validate(self, value):
+        super().validate(value)  # NaN and ±Infinity are already "invalid" here.
+        if value is not None and value <= 0:
+            raise forms.ValidationError("The amount must be more than 0.", code="min_value")
+        if value is not None and value > MAX_AMOUNT:
+            raise forms.ValidationError(
+                "The amount can be at most 999,999.99.", code="max_value"
+            )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    amount = AmountField()
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
+    category = forms.ModelChoiceField(queryset=None, empty_label="Choose a category")
+    payment_method = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="None"
+    )
+    frequency = forms.ChoiceField(choices=ExpenseTemplate.Frequency.choices)
+    day_of_month = forms.IntegerField(
+        min_value=1,
+        max_value=31,
+        required=False,
+        help_text="For monthly templates: 31 means the last day of shorter months. "
+        "Empty: the start date's day.",
+    )
+    start_date = forms.DateField(widget=DateInput())
+    end_date = forms.DateField(required=False, widget=DateInput(), help_text="Optional.")
+    is_active = forms.BooleanField(
+        required=False, initial=True, label="Active (new cycles get its expenses)"
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, household: Household, template: ExpenseTemplate | None = None,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        # Archived categories and inactive methods are not offered, except the ones the
+        # template already uses. Another household's ids are "not a valid choice".
+        self.fields["category"].queryset = selectable_categories(
+            household, keep=template.category_id if template else None
+        )
+        self.fields["payment_method"].queryset = selectable_payment_methods(
+            household, keep=template.payment_method_id if template else None
+        )
+        self.fields["currency"].initial = household.base_currency
+
+    @classmethod
+    def initial_for(cls, template: ExpenseTemplate) -> dict:
+        return {
+            "name": template.name,
+            "amount": template.amount.quantize(get_currency(template.currency).quantum)
+            if is_known_currency(template.currency)
+            else template.amount,
+            "currency": template.currency,
+            "category": template.category_id,
+            "payment_method": template.payment_method_id,
+            "frequency": template.frequency,
+            "day_of_month": template.day_of_month,
+            "start_date": template.start_date,
+            "end_date": template.end_date,
+            "is_active": template.is_active,
+            "note": template.note,
+        }
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Give the template a name.")
+        return name
+
+    def _check_date(self, field: str) -> None:
+        value = self.cleaned_data.get(field)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            self.add_error(
+                field, f"Choose a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_date("start_date")
+        self._check_date("end_date")
+        amount, currency = cleaned.get("amount"), cleaned.get("currency")
+        if amount is not None and currency and is_known_currency(currency):
+            units = get_currency(currency).minor_units
+            if amount != amount.quantize(Decimal(1).scaleb(-units)):
+                self.add_error(
+                    "amount",
+                    f"{currency} amounts have no decimals."
+                    if units == 0
+                    else f"{currency} amounts have at most {units} decimals.",
+                )
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date cannot be before the start date.")
+        if cleaned.get("frequency") == ExpenseTemplate.Frequency.MONTHLY:
+            if cleaned.get("day_of_month") is None and start:
+                cleaned["day_of_month"] = start.day
+        elif "day_of_month" in cleaned:
+            cleaned["day_of_month"] = None
+        return cleaned

@@ -1,0 +1,180 @@
+"""Writes and rules for expense templates."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounts.models import Household
+from exchange.currencies import get_currency, is_known_currency
+from expenses.models import MAX_AMOUNT, Category, Expense, PaymentMethod
+
+from .exceptions import (
+    CategoryNotSelectable,
+    InvalidTemplateAmount,
+    InvalidTemplateSchedule,
+    PaymentMethodNotSelectable,
+    UnknownCurrency,
+)
+from .models import ExpenseTemplate
+
+Frequency = ExpenseTemplate.Frequency
+
+
+def _check_amount(amount: Decimal, currency: str) -> None:
+    if not is_known_currency(currency):
+        raise UnknownCurrency()
+    if not (isinstance(amount, Decimal) and amount.is_finite() and 0 < amount <= MAX_AMOUNT):
+        raise InvalidTemplateAmount()
+    if amount != amount.quantize(get_currency(currency).quantum):
+        raise InvalidTemplateAmount(
+            f"{currency.upper()} amounts have at most {get_currency(currency).minor_units} "
+            "decimals."
+        )
+
+
+def _check_schedule(
+    frequency: str, day_of_month: int | None, start_date: date, end_date: date | None
+) -> None:
+    if frequency not in Frequency.values:
+        raise InvalidTemplateSchedule("Choose how often the expense repeats.")
+    if frequency == Frequency.MONTHLY and not (day_of_month and 1 <= day_of_month <= 31):
+        raise InvalidTemplateSchedule("A monthly template needs a day of the month, 1 to 31.")
+    if end_date is not None and end_date < start_date:
+        raise InvalidTemplateSchedule("The end date cannot be before the start date.")
+
+
+def _check_choices(
+    *,
+    household_id: int,
+    category: Category,
+    payment_method: PaymentMethod | None,
+    template: ExpenseTemplate | None = None,
+) -> None:
+    # What a template already uses may stay even once archived/deactivated.
+    if category.household_id != household_id or (
+        category.is_archived and (template is None or template.category_id != category.pk)
+    ):
+        raise CategoryNotSelectable()
+    if payment_method is not None and (
+        payment_method.household_id != household_id
+        or (
+            not payment_method.is_active
+            and (template is None or template.payment_method_id != payment_method.pk)
+        )
+    ):
+        raise PaymentMethodNotSelectable()
+
+
+def create_template(
+    *,
+    household: Household,
+    name: str,
+    amount: Decimal,
+    currency: str,
+    category: Category,
+    frequency: str,
+    start_date: date,
+    payment_method: PaymentMethod | None = None,
+    day_of_month: int | None = None,
+    end_date: date | None = None,
+    is_active: bool = True,
+    note: str = "",
+) -> ExpenseTemplate:
+    """Add a recurring expense to the household: a positive amount in the currency's units, a
+    category and payment method of its own, and a schedule that ends no earlier than it starts."""
+    template = ExpenseTemplate(household=household)
+    return _apply(
+        template,
+        name=name,
+        amount=amount,
+        currency=currency,
+        category=category,
+        payment_method=payment_method,
+        frequency=frequency,
+        day_of_month=day_of_month,
+        start_date=start_date,
+        end_date=end_date,
+        is_active=is_active,
+        note=note,
+    )
+
+
+def update_template(
+    *,
+    template: ExpenseTemplate,
+    name: str,
+    amount: Decimal,
+    currency: str,
+    category: Category,
+    frequency: str,
+    start_date: date,
+    payment_method: PaymentMethod | None = None,
+    day_of_month: int | None = None,
+    end_date: date | None = None,
+    is_active: bool = True,
+    note: str = "",
+) -> ExpenseTemplate:
+    """Change a template under the same rules as creating one; expenses it already made stay
+    as they are."""
+    return _apply(
+        template,
+        name=name,
+        amount=amount,
+        currency=currency,
+        category=category,
+        payment_method=payment_method,
+        frequency=frequency,
+        day_of_month=day_of_month,
+        start_date=start_date,
+        end_date=end_date,
+        is_active=is_active,
+        note=note,
+    )
+
+
+def _apply(template: ExpenseTemplate, **values) -> ExpenseTemplate:
+    name = " ".join((values["name"] or "").split())
+    if not name:
+        raise InvalidTemplateSchedule("Give the template a name.", code="NAME_REQUIRED")
+    _check_amount(values["amount"], values["currency"])
+    frequency = values["frequency"]
+    day_of_month = values["day_of_month"] if frequency == Frequency.MONTHLY else None
+    _check_schedule(frequency, day_of_month, values["start_date"], values["end_date"])
+    _check_choices(
+        household_id=template.household_id,
+        category=values["category"],
+        payment_method=values["payment_method"],
+        template=template if template.pk else None,
+    )
+    template.name = name
+    template.amount = values["amount"]
+    template.currency = values["currency"].upper()
+    template.category = values["category"]
+    template.payment_method = values["payment_method"]
+    template.frequency = frequency
+    template.day_of_month = day_of_month
+    template.start_date = values["start_date"]
+    template.end_date = values["end_date"]
+    template.is_active = values["is_active"]
+    template.note = values["note"].strip()
+    template.save()
+    return template
+
+
+def set_template_active(*, template: ExpenseTemplate, is_active: bool) -> ExpenseTemplate:
+    """Pause or resume: a paused template makes no expenses when cycles are generated."""
+    template.is_active = is_active
+    template.save(update_fields=["is_active", "updated_at"])
+    return template
+
+
+@transaction.atomic
+def delete_template(*, template: ExpenseTemplate) -> int:
+    """Delete a template; the expenses it already made are kept (they just lose the link).
+    Returns how many were kept."""
+    kept = Expense.objects.filter(template=template).count()
+    template.delete()
+    return kept
