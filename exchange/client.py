@@ -155,7 +155,8 @@ class RatesClient:
                     raise ExchangeProviderError(f"{problem} for {base}{hint}.")
                 if response.status_code == 429:
                     delay = self._retry_after(response) or delay
-            logger.warning(
+            # DEBUG: the caller reports the final failure in one line; attempts are detail.
+            logger.debug(
                 "exchange provider attempt failed",
                 extra={"base": base, "attempt": attempt, "problem": problem},
             )

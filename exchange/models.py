@@ -31,10 +31,15 @@ class ExchangeRate(models.Model):
                 fields=["base_currency", "quote_currency", "rate_date"],
                 name="exchange_rate_unique_pair_date",
             ),
-            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(rate__gt=0),
+                name="exchange_rate_positive",
+                violation_error_message="The rate must be greater than zero.",
+            ),
             models.CheckConstraint(
                 condition=~Q(base_currency=F("quote_currency")),
                 name="exchange_rate_distinct_currencies",
+                violation_error_message="The quote currency must differ from the base currency.",
             ),
         ]
         indexes = [

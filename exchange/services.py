@@ -24,7 +24,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import (
     ROUND_05UP,
     ROUND_HALF_EVEN,
@@ -245,6 +245,8 @@ class RateBook:
     def rate(self, from_currency: str, to_currency: str, on_date: date) -> RateQuote:
         """The freshest rate on or before `on_date`; RateUnavailable when none can be made."""
         source, target = _currency(from_currency).code, _currency(to_currency).code
+        if isinstance(on_date, datetime) or not isinstance(on_date, date):
+            raise TypeError(f"on_date must be a date, not {type(on_date).__name__}.")
         if source == target:
             return RateQuote(Decimal(1), on_date, SOURCE_IDENTITY, source, target)
         key = (source, target, on_date)
@@ -357,7 +359,7 @@ def store_rates(*, fetched: FetchedRates) -> StoreResult:
         ExchangeRate.objects.bulk_create(new_rows, ignore_conflicts=True)
     skipped = tuple(sorted(code for code, rate in stored.items() if rate != wanted[code]))
     if skipped:
-        logger.warning(
+        logger.info(
             "provider changed stored rates; kept the stored ones",
             extra={"base": base, "rate_date": fetched.rate_date.isoformat(), "skipped": skipped},
         )

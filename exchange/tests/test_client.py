@@ -1,4 +1,5 @@
 import json
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -74,6 +75,7 @@ def test_no_authorization_header_without_api_key(provider, client_factory):
 def test_api_key_placeholder_goes_in_url_and_never_in_error_or_log(
     provider, client_factory, caplog
 ):
+    caplog.set_level(logging.DEBUG, logger="colony.exchange")
     provider.get("https://rates.example.test/v6/s3cret-key/latest/USD", status=503)
     client = client_factory(
         url_template="https://rates.example.test/v6/{API_KEY}/latest/{BASE}", api_key="s3cret-key"

@@ -468,3 +468,10 @@ def test_conversion_is_exact_decimal_rounded_once(db, amounts, rate, target):
         assert value == want
     assert type(total) is Decimal
     assert total == sum(expected, Decimal(0))
+
+
+def test_a_datetime_is_not_a_date():
+    from datetime import datetime
+
+    with pytest.raises(TypeError, match="on_date must be a date"):
+        get_rate("USD", "EUR", datetime(2026, 11, 20, 12))
