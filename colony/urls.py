@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("rates/", include("exchange.urls")),
     path("templates/", include("templates_app.urls")),
+    path("cycles/", include("cycles.urls")),
     path("", include("expenses.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

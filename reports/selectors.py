@@ -1,0 +1,490 @@
+"""Reads for the reports: one cycle, the cycles of a range, the CSV export and the forecast.
+
+Every amount is in the household's base currency and comes from the expenses' stored rate
+snapshots (`base_amount`). An expense still awaiting a rate has no base amount: SQL's SUM skips
+it, so it is left out of every total, and it is counted so that pages can say so.
+
+Sums are computed by PostgreSQL (`values().annotate(Sum(...))`, conditional aggregates); Python
+only arranges the aggregated rows and divides the few numbers that make an average or a change.
+Each selector runs a fixed number of queries, whatever the number of cycles or expenses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import Household
+from colony.errors import DomainError
+from cycles.models import Cycle
+from exchange.currencies import get_currency, is_known_currency
+from expenses.models import Expense
+from templates_app.models import ExpenseTemplate
+from templates_app.occurrences import occurrence_dates
+
+try:  # The exchange app converts template amounts; without it they simply await a rate.
+    from exchange.services import RateBook, convert
+except ImportError:  # pragma: no cover — only while the exchange app is being built
+    RateBook = convert = None
+
+ZERO = Decimal("0")
+PERCENT_QUANTUM = Decimal("0.1")
+FORECAST_DAYS = 42
+FORECAST_HISTORY_CYCLES = 3
+UNASSIGNED = "Unassigned"
+NO_PAYMENT_METHOD = "No payment method"
+
+_MONEY = DecimalField(max_digits=14, decimal_places=3)
+
+
+def _sum(expression: str, **filters) -> Coalesce:
+    """SUM that is 0 rather than NULL when nothing (or only awaiting expenses) matched."""
+    condition = Q(**filters) if filters else None
+    return Coalesce(Sum(expression, filter=condition), Value(ZERO), output_field=_MONEY)
+
+
+def money_quantum(currency: str) -> Decimal:
+    """The smallest amount of `currency` (0.01 when Colony does not know it)."""
+    return get_currency(currency).quantum if is_known_currency(currency) else Decimal("0.01")
+
+
+def percent_change(current: Decimal, previous: Decimal | None) -> Decimal | None:
+    """Change from `previous` to `current` in %, half-even to 0.1; None when there is no
+    previous amount to compare with (missing or zero)."""
+    if previous is None or previous == 0:
+        return None
+    return ((current - previous) * 100 / previous).quantize(PERCENT_QUANTUM, ROUND_HALF_EVEN)
+
+
+def average(total: Decimal, count: int, currency: str) -> Decimal:
+    """`total` shared over `count` (cycles), rounded half-even to the currency's minor units."""
+    if count == 0:
+        return ZERO.quantize(money_quantum(currency))
+    return (total / count).quantize(money_quantum(currency), ROUND_HALF_EVEN)
+
+
+# -- one cycle ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One row of a breakdown: a category, a payment method or a member."""
+
+    label: str
+    total: Decimal
+    count: int
+    awaiting: int = 0
+    key: int | None = None
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    cycle: Cycle
+    base_currency: str
+    income: Decimal
+    total: Decimal
+    planned: Decimal
+    paid: Decimal
+    expense_count: int
+    awaiting_count: int
+    by_category: list[Slice]
+    by_payment_method: list[Slice]
+    by_member: list[Slice]
+    largest: list[Expense]
+
+    @property
+    def left(self) -> Decimal:
+        """Income minus every expense with a base amount (planned and paid)."""
+        return self.income - self.total
+
+    @property
+    def is_over_budget(self) -> bool:
+        return self.left < 0
+
+
+def _member_label(first_name: str | None, last_name: str | None, email: str | None) -> str:
+    # The same rule as User.display_name, applied to aggregated rows.
+    full_name = f"{first_name or ''} {last_name or ''}".strip()
+    return full_name or email or UNASSIGNED
+
+
+def _breakdown(expenses: QuerySet, *fields: str) -> QuerySet:
+    return (
+        expenses.values(*fields)
+        .annotate(
+            total=_sum("base_amount"),
+            count=Count("id"),
+            awaiting=Count("id", filter=Q(base_amount__isnull=True)),
+        )
+        # Biggest first, then by label (the fields after the key), for a stable order.
+        .order_by("-total", *fields[1:])
+    )
+
+
+def cycle_report(*, cycle: Cycle, base_currency: str) -> CycleReport:
+    """Totals of one cycle by category, payment method and member, planned vs paid, income vs
+    spent and its five largest expenses, in five queries."""
+    expenses = Expense.objects.filter(cycle=cycle)
+    totals = expenses.aggregate(
+        total=_sum("base_amount"),
+        planned=_sum("base_amount", status=Expense.Status.PLANNED),
+        paid=_sum("base_amount", status=Expense.Status.PAID),
+        expense_count=Count("id"),
+        awaiting_count=Count("id", filter=Q(base_amount__isnull=True)),
+    )
+    by_category = [
+        Slice(row["category__name"], row["total"], row["count"], row["awaiting"], row["category"])
+        for row in _breakdown(expenses, "category", "category__name")
+    ]
+    by_payment_method = [
+        Slice(
+            row["payment_method__name"] or NO_PAYMENT_METHOD,
+            row["total"],
+            row["count"],
+            row["awaiting"],
+            row["payment_method"],
+        )
+        for row in _breakdown(expenses, "payment_method", "payment_method__name")
+    ]
+    by_member = [
+        Slice(
+            _member_label(
+                row["payment_method__owner__first_name"],
+                row["payment_method__owner__last_name"],
+                row["payment_method__owner__email"],
+            )
+            if row["payment_method__owner"]
+            else UNASSIGNED,
+            row["total"],
+            row["count"],
+            row["awaiting"],
+            row["payment_method__owner"],
+        )
+        for row in _breakdown(
+            expenses,
+            "payment_method__owner",
+            "payment_method__owner__first_name",
+            "payment_method__owner__last_name",
+            "payment_method__owner__email",
+        )
+    ]
+    largest = list(
+        expenses.filter(base_amount__isnull=False)
+        .select_related("category", "payment_method")
+        .order_by("-base_amount", "date", "id")[:5]
+    )
+    return CycleReport(
+        cycle=cycle,
+        base_currency=base_currency,
+        income=cycle.income,
+        by_category=by_category,
+        by_payment_method=by_payment_method,
+        by_member=by_member,
+        largest=largest,
+        **totals,
+    )
+
+
+# -- across cycles -----------------------------------------------------------------------------
+
+RANGE_CHOICES: dict[str, int | None] = {"3": 3, "6": 6, "12": 12, "all": None}
+DEFAULT_RANGE = "6"
+
+
+@dataclass(frozen=True)
+class CycleSummary:
+    cycle: Cycle
+    income: Decimal
+    spent: Decimal
+    paid: Decimal
+    awaiting: int
+    change: Decimal | None  # % against the previous cycle (None: nothing to compare with)
+
+    @property
+    def left(self) -> Decimal:
+        return self.income - self.spent
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    """One category's spending in each cycle of the range (aligned with the cycles) and in all."""
+
+    label: str
+    amounts: list[Decimal]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class CyclesOverview:
+    base_currency: str
+    range_key: str
+    cycles: list[CycleSummary]  # oldest first
+    categories: list[CategoryRow]
+    total_spent: Decimal
+    total_income: Decimal
+    average_spent: Decimal
+    average_income: Decimal
+    awaiting_count: int
+    has_more: bool = field(default=False)  # older cycles exist outside the range
+
+    @property
+    def latest(self) -> CycleSummary | None:
+        return self.cycles[-1] if self.cycles else None
+
+
+def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> CyclesOverview:
+    """Spending vs income per cycle, a category-by-cycle matrix, the average per cycle and each
+    cycle's change against the one before, for the household's last N cycles (N from
+    `RANGE_CHOICES`) — five queries whatever N is."""
+    if range_key not in RANGE_CHOICES:
+        range_key = DEFAULT_RANGE
+    limit = RANGE_CHOICES[range_key]
+    base_currency = household.base_currency
+    cycles_query = (
+        Cycle.objects.filter(household=household)
+        .annotate(
+            spent=_sum("expenses__base_amount"),
+            paid=_sum("expenses__base_amount", expenses__status=Expense.Status.PAID),
+            awaiting=Count("expenses", filter=Q(expenses__base_amount__isnull=True)),
+        )
+        .order_by("-start_date", "-id")
+    )
+    # One cycle more than shown, so that the oldest shown cycle has a previous one to compare to.
+    rows = list(cycles_query if limit is None else cycles_query[: limit + 1])
+    has_more = limit is not None and len(rows) > limit
+    shown = rows[:limit] if limit is not None else rows
+    rows.reverse()
+    shown.reverse()
+    offset = len(rows) - len(shown)
+    summaries = [
+        CycleSummary(
+            cycle=row,
+            income=row.income,
+            spent=row.spent,
+            paid=row.paid,
+            awaiting=row.awaiting,
+            change=percent_change(row.spent, rows[offset + i - 1].spent if offset + i else None),
+        )
+        for i, row in enumerate(shown)
+    ]
+    cycle_ids = [row.pk for row in shown]
+    range_expenses = Expense.objects.filter(cycle_id__in=cycle_ids)
+    per_cell = (
+        range_expenses.filter(base_amount__isnull=False)
+        .values("cycle_id", "category_id")
+        .annotate(total=Sum("base_amount"))
+        .order_by()
+    )
+    cells = {(row["cycle_id"], row["category_id"]): row["total"] for row in per_cell}
+    per_category = (
+        range_expenses.values("category_id", "category__name")
+        .annotate(total=_sum("base_amount"))
+        .order_by("-total", "category__name")
+    )
+    categories = [
+        CategoryRow(
+            label=row["category__name"],
+            amounts=[cells.get((pk, row["category_id"]), ZERO) for pk in cycle_ids],
+            total=row["total"],
+        )
+        for row in per_category
+    ]
+    totals = range_expenses.aggregate(
+        spent=_sum("base_amount"),
+        awaiting=Count("id", filter=Q(base_amount__isnull=True)),
+    )
+    income = Cycle.objects.filter(pk__in=cycle_ids).aggregate(income=_sum("income"))["income"]
+    return CyclesOverview(
+        base_currency=base_currency,
+        range_key=range_key,
+        cycles=summaries,
+        categories=categories,
+        total_spent=totals["spent"],
+        total_income=income,
+        average_spent=average(totals["spent"], len(shown), base_currency),
+        average_income=average(income, len(shown), base_currency),
+        awaiting_count=totals["awaiting"],
+        has_more=has_more,
+    )
+
+
+# -- CSV export --------------------------------------------------------------------------------
+
+EXPORT_FIELDS = (
+    "date",
+    "description",
+    "amount",
+    "currency",
+    "base_amount",
+    "rate",
+    "category__name",
+    "payment_method__name",
+    "status",
+    "paid_on",
+    "note",
+    "cycle__name",
+)
+
+
+def expenses_for_export(
+    *,
+    household: Household,
+    cycle: Cycle | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet:
+    """The household's expenses as tuples of EXPORT_FIELDS, oldest first: one cycle's, or those
+    dated within [start, end]. Meant to be streamed with `.iterator()`."""
+    expenses = Expense.objects.filter(cycle__household=household)
+    if cycle is not None:
+        expenses = expenses.filter(cycle=cycle)
+    if start is not None:
+        expenses = expenses.filter(date__gte=start)
+    if end is not None:
+        expenses = expenses.filter(date__lte=end)
+    return expenses.order_by("date", "id").values_list(*EXPORT_FIELDS)
+
+
+# -- forecast ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateForecast:
+    template: ExpenseTemplate
+    count: int
+    total: Decimal  # in the template's currency
+    base_total: Decimal | None  # None: no rate to convert with, left out of the totals
+
+
+@dataclass(frozen=True)
+class CategoryForecast:
+    label: str
+    template_count: int
+    from_templates: Decimal
+    usual_other: Decimal
+
+    @property
+    def expected(self) -> Decimal:
+        return self.from_templates + self.usual_other
+
+
+@dataclass(frozen=True)
+class Forecast:
+    base_currency: str
+    start: date
+    end: date
+    templates: list[TemplateForecast]  # active templates that occur in the range
+    categories: list[CategoryForecast]
+    from_templates: Decimal
+    usual_other: Decimal
+    history_cycles: int  # how many past cycles the usual other spending is averaged over
+
+    @property
+    def awaiting(self) -> list[TemplateForecast]:
+        return [line for line in self.templates if line.base_total is None]
+
+    @property
+    def expected(self) -> Decimal:
+        return self.from_templates + self.usual_other
+
+
+def next_cycle_start(*, household: Household, today: date) -> date:
+    """The day after the household's latest cycle ends, or today when it has none."""
+    latest_end = Cycle.objects.filter(household=household).aggregate(end=Max("end_date"))["end"]
+    return latest_end + timedelta(days=1) if latest_end else today
+
+
+def _template_base_total(
+    template: ExpenseTemplate, total: Decimal, base_currency: str, on_date: date, book
+) -> Decimal | None:
+    if template.currency.upper() == base_currency.upper():
+        return total
+    if convert is None:
+        return None
+    try:
+        return convert(total, template.currency, base_currency, on_date, book=book)
+    except DomainError:  # no stored rate (or an unknown currency): shown as awaiting a rate
+        return None
+
+
+def _sum_by_category(lines: Iterable[TemplateForecast]) -> dict[str, tuple[int, Decimal]]:
+    # Occurrences are computed in Python (they are rules, not rows), so are their totals.
+    by_category: dict[str, tuple[int, Decimal]] = defaultdict(lambda: (0, ZERO))
+    for line in lines:
+        if line.base_total is None:
+            continue
+        count, total = by_category[line.template.category.name]
+        by_category[line.template.category.name] = (count + line.count, total + line.base_total)
+    return by_category
+
+
+def forecast_next_cycle(*, household: Household, today: date) -> Forecast:
+    """What the next 42-day cycle will probably cost: what the active templates will generate
+    in it plus the average spending without a template of the last three cycles."""
+    base_currency = household.base_currency
+    start = next_cycle_start(household=household, today=today)
+    end = start + timedelta(days=FORECAST_DAYS - 1)
+
+    book = RateBook(on_or_before=start) if RateBook is not None else None
+    templates = ExpenseTemplate.objects.filter(household=household, is_active=True).select_related(
+        "category"
+    )
+    lines = []
+    for template in templates:
+        count = len(occurrence_dates(template, start, end))
+        if count == 0:
+            continue
+        total = template.amount * count
+        lines.append(
+            TemplateForecast(
+                template=template,
+                count=count,
+                total=total,
+                base_total=_template_base_total(template, total, base_currency, start, book),
+            )
+        )
+    from_templates_by_category = _sum_by_category(lines)
+    from_templates = sum(
+        (total for _count, total in from_templates_by_category.values()), start=ZERO
+    )
+
+    history_ids = list(
+        Cycle.objects.filter(household=household)
+        .order_by("-start_date", "-id")
+        .values_list("pk", flat=True)[:FORECAST_HISTORY_CYCLES]
+    )
+    history_count = len(history_ids)
+    other = Expense.objects.filter(cycle_id__in=history_ids, template__isnull=True)
+    other_by_category = {
+        row["category__name"]: average(row["total"], history_count, base_currency)
+        for row in other.values("category__name").annotate(total=_sum("base_amount")).order_by()
+    }
+    other_total = other.aggregate(total=_sum("base_amount"))["total"]
+
+    labels = sorted(set(from_templates_by_category) | set(other_by_category))
+    categories = [
+        CategoryForecast(
+            label=label,
+            template_count=from_templates_by_category.get(label, (0, ZERO))[0],
+            from_templates=from_templates_by_category.get(label, (0, ZERO))[1],
+            usual_other=other_by_category.get(label, ZERO),
+        )
+        for label in labels
+    ]
+    categories.sort(key=lambda row: (-row.expected, row.label))
+    return Forecast(
+        base_currency=base_currency,
+        start=start,
+        end=end,
+        templates=sorted(lines, key=lambda line: (line.template.category.name, line.template.name)),
+        categories=categories,
+        from_templates=from_templates,
+        usual_other=average(other_total, history_count, base_currency),
+        history_cycles=history_count,
+    )

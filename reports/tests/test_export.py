@@ -1,0 +1,187 @@
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from cycles.tests.factories import CycleFactory
+from expenses.tests.factories import CategoryFactory
+from reports.csv_export import HEADER, text_cell
+
+from .conftest import make_expense
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def _rows(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def _cycle_export(client, cycle):
+    return client.get(reverse("reports:cycle_export", args=[cycle.pk]))
+
+
+def test_cycle_export_is_a_streamed_csv_attachment(budget, owner_client):
+    response = _cycle_export(owner_client, budget)
+
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse) and response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="colony-2026-01-01-january.csv"'
+    )
+
+
+def test_cycle_export_has_a_header_and_one_row_per_expense(budget, owner_client):
+    rows = _rows(_cycle_export(owner_client, budget))
+
+    assert rows[0] == list(HEADER)
+    assert [row[1] for row in rows[1:]] == ["Rent", "Groceries", "Dinner", "Train", "Bus", "Sushi"]
+
+
+def test_export_cells_use_iso_dates_decimal_points_and_the_rate_snapshot(budget, owner_client):
+    rows = {
+        row[1]: dict(zip(HEADER, row, strict=True))
+        for row in _rows(_cycle_export(owner_client, budget))[1:]
+    }
+
+    assert rows["Groceries"] == {
+        "date": "2026-01-04",
+        "description": "Groceries",
+        "amount": "100.00",
+        "currency": "EUR",
+        "base_amount": "110.00",
+        "base_currency": "USD",
+        "rate": "1.1",
+        "category": "Food",
+        "payment_method": "Max's card",
+        "status": "paid",
+        "paid_on": "2026-01-04",
+        "note": "",
+        "cycle": "January",
+    }
+    # Awaiting a rate: no base amount and no rate; JPY has no minor units.
+    assert (rows["Sushi"]["amount"], rows["Sushi"]["base_amount"], rows["Sushi"]["rate"]) == (
+        "2000",
+        "",
+        "",
+    )
+    assert rows["Bus"]["payment_method"] == "" and rows["Bus"]["paid_on"] == "2026-01-10"
+
+
+@pytest.mark.parametrize(
+    "dangerous",
+    ["=cmd|' /C calc'!A0", "+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"],
+)
+def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(
+    household, owner_client, dangerous
+):
+    cycle = CycleFactory(household=household)
+    category = CategoryFactory(household=household, name=f"{dangerous} category")
+    make_expense(cycle, description=dangerous, amount=D("12.50"), category=category, note=dangerous)
+
+    row = dict(zip(HEADER, _rows(_cycle_export(owner_client, cycle))[1], strict=True))
+
+    assert row["description"] == f"'{dangerous}"
+    assert row["note"] == f"'{dangerous}"
+    assert row["category"] == f"'{dangerous} category"
+    assert row["amount"] == "12.50" and row["base_amount"] == "12.50"
+
+
+def test_harmless_text_is_left_alone():
+    assert text_cell("Groceries - weekly") == "Groceries - weekly"
+    assert text_cell("") == "" and text_cell(None) == ""
+
+
+def test_range_export_keeps_expenses_dated_in_the_range(budget, owner_client):
+    response = owner_client.get(
+        reverse("reports:range_export"), {"start": "2026-01-04", "end": "2026-01-08"}
+    )
+
+    rows = _rows(response)
+    assert [row[1] for row in rows[1:]] == ["Groceries", "Dinner", "Train"]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="colony-expenses-2026-01-04-to-2026-01-08.csv"'
+    )
+
+
+def test_range_export_spans_cycles(budget, household, owner_client):
+    later = CycleFactory(household=household, start_date=datetime.date(2026, 2, 13))
+    make_expense(later, description="Later", amount=D("5.00"), date=datetime.date(2026, 2, 14))
+
+    rows = _rows(
+        owner_client.get(
+            reverse("reports:range_export"), {"start": "2026-01-10", "end": "2026-02-28"}
+        )
+    )
+
+    assert [(row[1], row[12]) for row in rows[1:]] == [
+        ("Bus", "January"),
+        ("Sushi", "January"),
+        ("Later", later.name),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"start": "2026-13-01", "end": "2026-12-31"}, "Enter the start date as YYYY-MM-DD."),
+        ({"start": "2026-01-01", "end": "31/12/2026"}, "Enter the end date as YYYY-MM-DD."),
+        ({"start": "2026-02-30", "end": "2026-03-01"}, "Enter the start date as YYYY-MM-DD."),
+        ({"end": "2026-03-01"}, "Enter the start date."),
+        ({}, "Enter the start date. Enter the end date."),
+        (
+            {"start": "2026-03-01", "end": "2026-02-01"},
+            "The end date must be on or after the start date.",
+        ),
+        ({"start": "x" * 5000, "end": "\x00"}, "Enter the start date as YYYY-MM-DD."),
+    ],
+)
+def test_range_export_with_bad_dates_is_a_422_page_with_a_message(
+    owner_client, household, params, message
+):
+    response = owner_client.get(reverse("reports:range_export"), params)
+
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not response.streaming
+
+
+def test_range_export_with_bad_dates_over_htmx_is_a_422_message(
+    owner_client, household, htmx_headers
+):
+    response = owner_client.get(reverse("reports:range_export"), {"start": "nope"}, **htmx_headers)
+
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#messages"
+
+
+def test_export_reads_a_constant_number_of_queries_for_many_rows(
+    household, owner_client, django_assert_max_num_queries
+):
+    from expenses.models import Expense
+
+    cycle = CycleFactory(household=household)
+    food = CategoryFactory(household=household, name="Food")
+    Expense.objects.bulk_create(
+        Expense(
+            cycle=cycle,
+            description=f"E{i}",
+            amount=D("1.00"),
+            currency="USD",
+            date=cycle.start_date,
+            category=food,
+            base_amount=D("1.00"),
+            rate=D("1"),
+        )
+        for i in range(4500)
+    )
+    with django_assert_max_num_queries(12):
+        rows = _rows(_cycle_export(owner_client, cycle))
+    assert len(rows) == 4501

@@ -1,0 +1,83 @@
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.scoping import get_for_household, household_required
+from cycles.models import Cycle
+
+from . import charts, selectors
+from .csv_export import streaming_csv
+from .exceptions import InvalidExportRange
+from .forms import ExportRangeForm
+
+
+def _wants_partial(request) -> bool:
+    # A history restore (back button after hx-push-url) needs the whole page, not the fragment.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@household_required
+@require_GET
+@vary_on_headers("HX-Request")
+def overview(request):
+    report = selectors.cycles_overview(
+        household=request.household, range_key=request.GET.get("range", "")
+    )
+    context = {
+        "report": report,
+        "chart": charts.spending_chart(report),
+        "range_choices": selectors.RANGE_CHOICES,
+    }
+    if _wants_partial(request):
+        return render(request, "reports/partials/_overview.html", context)
+    return render(request, "reports/overview.html", context)
+
+
+@household_required
+@require_GET
+def cycle_report(request, cycle_pk):
+    cycle = get_for_household(Cycle, request.household, pk=cycle_pk)
+    report = selectors.cycle_report(cycle=cycle, base_currency=request.household.base_currency)
+    return render(
+        request,
+        "reports/cycle.html",
+        {"report": report, "chart": charts.category_chart(report)},
+    )
+
+
+@household_required
+@require_GET
+@vary_on_headers("HX-Request")
+def forecast(request):
+    report = selectors.forecast_next_cycle(household=request.household, today=timezone.localdate())
+    template = (
+        "reports/partials/_forecast.html" if _wants_partial(request) else "reports/forecast.html"
+    )
+    return render(request, template, {"forecast": report})
+
+
+@household_required
+@require_GET
+def cycle_export(request, cycle_pk):
+    cycle = get_for_household(Cycle, request.household, pk=cycle_pk)
+    return streaming_csv(
+        selectors.expenses_for_export(household=request.household, cycle=cycle),
+        base_currency=request.household.base_currency,
+        filename=f"colony-{cycle.start_date:%Y-%m-%d}-{slugify(cycle.name) or 'cycle'}.csv",
+    )
+
+
+@household_required
+@require_GET
+def range_export(request):
+    form = ExportRangeForm(request.GET)
+    if not form.is_valid():
+        raise InvalidExportRange(form.error_message())
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    return streaming_csv(
+        selectors.expenses_for_export(household=request.household, start=start, end=end),
+        base_currency=request.household.base_currency,
+        filename=f"colony-expenses-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.csv",
+    )
