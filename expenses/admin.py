@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Category, PaymentMethod
+from .models import Category, Expense, PaymentMethod
 
 
 @admin.register(PaymentMethod)
@@ -21,3 +21,38 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["household"]
     autocomplete_fields = ["household"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(Expense)
+class ExpenseAdmin(admin.ModelAdmin):
+    list_display = [
+        "description",
+        "cycle",
+        "date",
+        "amount",
+        "currency",
+        "base_amount",
+        "rate",
+        "rate_source",
+        "status",
+        "category",
+        "created_by",
+    ]
+    list_filter = ["status", "currency", "rate_source", "date"]
+    search_fields = ["description", "note", "cycle__name", "cycle__household__name"]
+    list_select_related = ["cycle", "category", "payment_method", "created_by"]
+    date_hierarchy = "date"
+    raw_id_fields = ["cycle", "category", "payment_method", "template", "created_by", "updated_by"]
+    # The rate snapshot is what the expense was converted at when saved: never edited by hand.
+    readonly_fields = [
+        "base_amount",
+        "rate",
+        "rate_date",
+        "rate_source",
+        "template",
+        "occurrence_date",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+    ]

@@ -30,3 +30,21 @@ class NameRequired(Unprocessable):
 
 
 # -- expenses in a cycle -------------------------------------------------------------------------
+
+
+class ExpenseDateOutsideCycle(Unprocessable):
+    code = "EXPENSE_DATE_OUTSIDE_CYCLE"
+    message = "The date must fall within the cycle."
+    field = "date"
+
+
+class CategoryNotAvailable(Unprocessable):
+    code = "CATEGORY_NOT_AVAILABLE"
+    message = "Choose one of the household's categories."
+    field = "category"
+
+
+class PaymentMethodNotAvailable(Unprocessable):
+    code = "PAYMENT_METHOD_NOT_AVAILABLE"
+    message = "Choose one of the household's active payment methods."
+    field = "payment_method"

@@ -1,0 +1,59 @@
+"""Domain errors of cycles; `field` names the form field a message belongs next to, if any."""
+
+from colony.errors import Conflict, NotFound, Unprocessable
+
+
+class CycleNotFound(NotFound):
+    code = "CYCLE_NOT_FOUND"
+    message = "This cycle does not exist (any more)."
+
+
+class InvalidCycleDates(Unprocessable):
+    code = "INVALID_CYCLE_DATES"
+    message = "The end date must be after the start date."
+    field = "end_date"
+
+
+class CycleTooLong(Unprocessable):
+    code = "MAX_CYCLE_DURATION_DAYS"
+    message = "A cycle lasts at most 45 days."
+    field = "end_date"
+
+
+class CycleNameExists(Conflict):
+    code = "CYCLE_NAME_EXISTS"
+    message = "The household already has a cycle with this name."
+    field = "name"
+
+
+class CycleOverlap(Conflict):
+    code = "CYCLE_OVERLAP"
+    message = "These dates overlap another cycle of the household."
+    field = None
+
+
+class CycleAlreadyCompleted(Conflict):
+    code = "CYCLE_ALREADY_COMPLETED"
+    message = "This cycle is completed: it and its expenses can no longer be changed."
+    field = None
+
+
+class ActiveCycleExists(Conflict):
+    code = "ACTIVE_CYCLE_EXISTS"
+    message = "Another cycle is active. Complete it before activating this one."
+
+
+class InvalidStatusTransition(Conflict):
+    code = "INVALID_STATUS_TRANSITION"
+    message = "A cycle goes from draft to active to completed, in that order."
+
+
+class CycleNotDeletable(Conflict):
+    code = "CYCLE_NOT_DELETABLE"
+    message = "Only a draft cycle can be deleted."
+
+
+class ExpensesOutsideCycle(Unprocessable):
+    code = "EXPENSES_OUTSIDE_CYCLE"
+    message = "Some expenses of this cycle fall outside the new dates. Move them first."
+    field = None

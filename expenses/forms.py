@@ -1,0 +1,149 @@
+"""Expense input: strings in, typed values out; the categories and payment methods offered are
+the household's open ones (plus whatever the edited expense already uses)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from exchange.currencies import CURRENCY_CHOICES, get_currency
+
+from .models import MAX_AMOUNT, Expense
+from .selectors import SORT_ASCENDING, SORT_DESCENDING, ExpenseChoices
+
+
+class ExpenseForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(max_length=200, error_messages={"required": "Describe it."})
+    category = forms.TypedChoiceField(coerce=int, error_messages={"required": "Pick a category."})
+    payment_method = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Paid with"
+    )
+    amount = forms.DecimalField(
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"invalid": "Enter an amount like 12.50.", "required": "Enter an amount."},
+    )
+    currency = forms.ChoiceField(choices=[(code, code) for code, _ in CURRENCY_CHOICES])
+    status = forms.ChoiceField(choices=Expense.Status.choices, initial=Expense.Status.PLANNED)
+    note = forms.CharField(max_length=1000, required=False)
+
+    def __init__(
+        self,
+        *args,
+        cycle,
+        choices: ExpenseChoices,
+        expense: Expense | None = None,
+        form_id: str,
+        **kwargs,
+    ):
+        # The inputs sit in table cells, tied to their <form> by its id (`form` attribute).
+        kwargs.setdefault("auto_id", f"{form_id}-%s")
+        super().__init__(*args, **kwargs)
+        self.form_id = form_id
+        self.cycle = cycle
+        self.expense = expense
+        categories = [
+            c
+            for c in choices.categories
+            if not c.is_archived or c.pk == getattr(expense, "category_id", None)
+        ]
+        methods = [
+            m
+            for m in choices.payment_methods
+            if m.is_active or m.pk == getattr(expense, "payment_method_id", None)
+        ]
+        self._categories = {c.pk: c for c in categories}
+        self._methods = {m.pk: m for m in methods}
+        self.fields["category"].choices = [("", "Category…")] + [(c.pk, c.name) for c in categories]
+        self.fields["payment_method"].choices = [("", "—")] + [(m.pk, str(m)) for m in methods]
+        self.fields["date"].widget.attrs.update(
+            min=cycle.start_date.isoformat(), max=cycle.end_date.isoformat()
+        )
+        self.fields["description"].widget.attrs.update(placeholder="What for?", autocomplete="off")
+        self.fields["note"].widget.attrs.update(placeholder="Note (optional)")
+        self.fields["amount"].widget.attrs.update(placeholder="0.00")
+        for field in self.fields.values():
+            field.widget.attrs["form"] = form_id
+
+    def autofocus(self) -> ExpenseForm:
+        """Put the cursor on the first field with an error, else on the description."""
+        name = next((name for name in self.fields if name in self.errors), "description")
+        self.fields[name].widget.attrs.update({"autofocus": True, "data-autofocus": True})
+        return self
+
+    def clean_category(self):
+        return self._categories[self.cleaned_data["category"]]
+
+    def clean_payment_method(self):
+        pk = self.cleaned_data["payment_method"]
+        return None if pk is None else self._methods[pk]
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError("The amount must be more than zero.")
+        if amount > MAX_AMOUNT:
+            raise forms.ValidationError("The largest amount is 999,999.99.")
+        return amount
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if not self.cycle.start_date <= day <= self.cycle.end_date:
+            start, end = self.cycle.start_date, self.cycle.end_date
+            raise forms.ValidationError(f"Pick a date from {start:%b %d} to {end:%b %d, %Y}.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        amount, code = cleaned.get("amount"), cleaned.get("currency")
+        if amount is not None and code:
+            currency = get_currency(code)
+            if amount != amount.quantize(currency.quantum):
+                if currency.minor_units:
+                    message = f"{code} amounts have at most {currency.minor_units} decimals."
+                else:
+                    message = f"{code} amounts have no decimals."
+                self.add_error("amount", message)
+        return cleaned
+
+
+class ExpenseFilterForm(forms.Form):
+    """The table's filters and sort, from the query string; a value that is not offered is
+    ignored rather than an error."""
+
+    category = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    payment_method = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Paid with"
+    )
+    status = forms.ChoiceField(required=False)
+    member = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Added by")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(SORT_ASCENDING, "Date, oldest first"), (SORT_DESCENDING, "Date, newest first")],
+    )
+
+    def __init__(self, *args, choices: ExpenseChoices, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "All categories")] + [
+            (c.pk, c.name) for c in choices.categories
+        ]
+        self.fields["payment_method"].choices = [("", "Any payment method")] + [
+            (m.pk, str(m)) for m in choices.payment_methods
+        ]
+        self.fields["status"].choices = [("", "Planned and paid"), *Expense.Status.choices]
+        self.fields["member"].choices = [("", "Anyone")] + [
+            (m.user_id, m.user.display_name) for m in members
+        ]
+
+    def filters(self) -> dict:
+        """The valid filters, by name, for `cycle_expenses`."""
+        self.is_valid()
+        values = {
+            name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors
+        }
+        values["sort"] = values.get("sort") or SORT_ASCENDING
+        return values
+
+    @property
+    def is_filtered(self) -> bool:
+        filters = self.filters()
+        return any(filters.get(name) for name in ("category", "payment_method", "status", "member"))

@@ -1,0 +1,203 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from cycles.exceptions import CycleAlreadyCompleted
+from cycles.models import Cycle
+from cycles.tests.factories import CycleFactory
+from exchange.exceptions import UnknownCurrency
+from exchange.models import ExchangeRate
+from expenses import services
+from expenses.exceptions import (
+    CategoryNotAvailable,
+    ExpenseDateOutsideCycle,
+    PaymentMethodNotAvailable,
+)
+from expenses.models import Expense
+from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
+
+pytestmark = pytest.mark.django_db
+
+JAN_10 = datetime.date(2026, 1, 10)
+
+
+@pytest.fixture
+def cycle(household):
+    return CycleFactory(household=household, start_date=datetime.date(2026, 1, 1))
+
+
+@pytest.fixture
+def food(household):
+    return CategoryFactory(household=household, name="Food")
+
+
+@pytest.fixture
+def eur_rate():
+    return ExchangeRate.objects.create(
+        base_currency="EUR",
+        quote_currency="USD",
+        rate=Decimal("1.10"),
+        rate_date=datetime.date(2026, 1, 5),
+        provider="test",
+    )
+
+
+def _add(cycle, food, owner, **overrides):
+    fields = {
+        "cycle": cycle,
+        "created_by": owner,
+        "description": "  Groceries ",
+        "amount": Decimal("12.50"),
+        "currency": "USD",
+        "date": JAN_10,
+        "category": food,
+    }
+    fields.update(overrides)
+    return services.add_expense(**fields)
+
+
+def test_expense_in_base_currency_has_rate_one(cycle, food, owner):
+    expense = _add(cycle, food, owner)
+    expense.refresh_from_db()
+    assert expense.description == "Groceries"
+    assert expense.base_amount == Decimal("12.50")
+    assert expense.rate == 1
+    assert expense.rate_source == Expense.RateSource.SAME_CURRENCY
+    assert expense.created_by == owner == expense.updated_by
+
+
+def test_foreign_expense_stores_base_amount_and_rate(cycle, food, owner, eur_rate):
+    expense = _add(cycle, food, owner, currency="EUR", amount=Decimal("10.00"))
+    expense.refresh_from_db()
+    assert expense.base_amount == Decimal("11.00")
+    assert expense.rate == Decimal("1.10")
+    assert expense.rate_date == datetime.date(2026, 1, 5)
+    assert expense.rate_source == Expense.RateSource.STORED
+
+
+def test_foreign_expense_without_rate_awaits_one_never_one_point_oh(cycle, food, owner):
+    expense = _add(cycle, food, owner, currency="JPY", amount=Decimal("1500"))
+    expense.refresh_from_db()
+    assert expense.awaits_rate
+    assert expense.base_amount is None and expense.rate is None
+    assert expense.rate_source == ""
+
+
+def test_editing_the_amount_recomputes_the_snapshot(cycle, food, owner, eur_rate):
+    expense = _add(cycle, food, owner, currency="EUR", amount=Decimal("10.00"))
+    services.update_expense(expense=expense, updated_by=owner, amount=Decimal("20.00"))
+    expense.refresh_from_db()
+    assert expense.base_amount == Decimal("22.00")
+
+
+def test_editing_currency_to_base_gives_rate_one(cycle, food, owner, eur_rate):
+    expense = _add(cycle, food, owner, currency="EUR", amount=Decimal("10.00"))
+    services.update_expense(expense=expense, updated_by=owner, currency="USD")
+    expense.refresh_from_db()
+    assert (expense.base_amount, expense.rate) == (Decimal("10.00"), 1)
+
+
+def test_editing_other_fields_keeps_the_snapshot(cycle, food, owner, eur_rate, member):
+    expense = _add(cycle, food, owner, currency="EUR", amount=Decimal("10.00"))
+    ExchangeRate.objects.filter(pk=eur_rate.pk).update(rate=Decimal("2"))
+    services.update_expense(expense=expense, updated_by=member, description="Market", note="n")
+    expense.refresh_from_db()
+    assert expense.description == "Market"
+    assert expense.base_amount == Decimal("11.00")
+    assert expense.updated_by == member
+
+
+def test_marking_paid_sets_the_paid_date(cycle, food, owner):
+    expense = _add(cycle, food, owner)
+    services.toggle_paid(expense=expense, by=owner)
+    expense.refresh_from_db()
+    assert expense.is_paid
+    assert expense.paid_on == min(JAN_10, timezone.localdate())
+    services.toggle_paid(expense=expense, by=owner)
+    expense.refresh_from_db()
+    assert not expense.is_paid and expense.paid_on is None
+
+
+def test_adding_as_paid_sets_the_paid_date(cycle, food, owner):
+    expense = _add(cycle, food, owner, status=Expense.Status.PAID)
+    assert expense.paid_on is not None
+
+
+@pytest.mark.parametrize("day", [datetime.date(2025, 12, 31), datetime.date(2026, 2, 13)])
+def test_date_outside_the_cycle_is_refused(cycle, food, owner, day):
+    with pytest.raises(ExpenseDateOutsideCycle):
+        _add(cycle, food, owner, date=day)
+    assert not Expense.objects.exists()
+
+
+def test_cycle_bounds_are_inclusive(cycle, food, owner):
+    _add(cycle, food, owner, date=cycle.start_date)
+    _add(cycle, food, owner, date=cycle.end_date)
+    assert Expense.objects.count() == 2
+
+
+def test_another_households_category_is_refused(cycle, owner, other_household):
+    with pytest.raises(CategoryNotAvailable):
+        _add(cycle, CategoryFactory(household=other_household, name="Theirs"), owner)
+
+
+def test_archived_category_is_refused(cycle, owner, household):
+    with pytest.raises(CategoryNotAvailable):
+        _add(cycle, CategoryFactory(household=household, name="Old", is_archived=True), owner)
+
+
+@pytest.mark.parametrize("foreign", [True, False])
+def test_unavailable_payment_method_is_refused(
+    cycle, food, owner, household, other_household, foreign
+):
+    method = (
+        PaymentMethodFactory(household=other_household)
+        if foreign
+        else PaymentMethodFactory(household=household, is_active=False)
+    )
+    with pytest.raises(PaymentMethodNotAvailable):
+        _add(cycle, food, owner, payment_method=method)
+
+
+def test_unknown_currency_is_refused(cycle, food, owner):
+    with pytest.raises(UnknownCurrency):
+        _add(cycle, food, owner, currency="XXX")
+
+
+# -- completed cycles are read-only --------------------------------------------------------------
+
+
+@pytest.fixture
+def completed_expense(household):
+    return ExpenseFactory(cycle=CycleFactory(household=household, status=Cycle.Status.COMPLETED))
+
+
+def test_adding_to_completed_cycle_is_refused_with_409(completed_expense, food, owner):
+    with pytest.raises(CycleAlreadyCompleted) as error:
+        _add(completed_expense.cycle, food, owner, date=completed_expense.date)
+    assert error.value.status == 409
+    assert Expense.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("action", "kwargs"),
+    [
+        ("update_expense", {"updated_by": None, "description": "changed"}),
+        ("toggle_paid", {"by": None}),
+        ("delete_expense", {"by": None}),
+    ],
+)
+def test_changing_expense_of_completed_cycle_is_refused(completed_expense, action, kwargs):
+    before = Expense.objects.values().get()
+    with pytest.raises(CycleAlreadyCompleted):
+        getattr(services, action)(expense=completed_expense, **kwargs)
+    assert Expense.objects.values().get() == before
+
+
+def test_cycle_completed_after_the_expense_was_loaded_is_still_refused(household, food, owner):
+    expense = ExpenseFactory(cycle=CycleFactory(household=household, status=Cycle.Status.ACTIVE))
+    Cycle.objects.filter(pk=expense.cycle_id).update(status=Cycle.Status.COMPLETED)
+    with pytest.raises(CycleAlreadyCompleted):
+        services.toggle_paid(expense=expense, by=owner)

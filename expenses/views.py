@@ -1,0 +1,191 @@
+"""The cycle page's expense actions. Each answers HTMX with the changed row(s) plus the totals
+out of band (one request per action), and a plain form post with a redirect back to the page."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.scoping import get_for_household, household_required
+from colony.errors import DomainError
+from cycles import selectors as cycle_selectors
+from cycles.exceptions import CycleAlreadyCompleted
+from cycles.views import (
+    ADD_FORM_ID,
+    apply_domain_error,
+    edit_form_id,
+    household_cycle,
+    new_expense_form,
+    render_cycle_page,
+)
+
+from . import selectors, services
+from .forms import ExpenseForm
+from .models import Expense
+
+
+def _household_expense(request, pk) -> Expense:
+    return get_for_household(selectors.expenses_for_rows(), request.household, pk=pk)
+
+
+def _open_expense(request, pk) -> Expense:
+    """The household's expense, refused with 409 when its cycle is completed."""
+    expense = _household_expense(request, pk)
+    if expense.cycle.is_completed:
+        raise CycleAlreadyCompleted()
+    return expense
+
+
+def _edit_form(expense, choices, data=None) -> ExpenseForm:
+    initial = {
+        name: getattr(expense, f"{name}_id" if name in {"category", "payment_method"} else name)
+        for name in ExpenseForm.base_fields
+    }
+    return ExpenseForm(
+        data,
+        cycle=expense.cycle,
+        choices=choices,
+        expense=expense,
+        initial=initial,
+        form_id=edit_form_id(expense),
+    )
+
+
+def _row_with_totals(request, expense, *, status=200):
+    cycle = expense.cycle
+    return render(
+        request,
+        "expenses/partials/_expense_changed.html",
+        {
+            "expense": expense,
+            "cycle": cycle,
+            "is_open": not cycle.is_completed,
+            "totals": cycle_selectors.cycle_totals(cycle),
+        },
+        status=status,
+    )
+
+
+@household_required
+@require_POST
+def expense_add(request, cycle_pk):
+    cycle = household_cycle(request, cycle_pk)
+    if cycle.is_completed:
+        raise CycleAlreadyCompleted()
+    choices = selectors.expense_choices(request.household)
+    form = ExpenseForm(request.POST, cycle=cycle, choices=choices, form_id=ADD_FORM_ID)
+    if form.is_valid():
+        try:
+            expense = services.add_expense(
+                cycle=cycle, created_by=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            if error.status != 422:
+                raise
+            apply_domain_error(form, error)
+        else:
+            if not request.htmx:
+                messages.success(request, f"Added “{expense.description}”.")
+                return redirect("cycles:detail", pk=cycle.pk)
+            return render(
+                request,
+                "expenses/partials/_expense_added.html",
+                {
+                    "expense": expense,
+                    "cycle": cycle,
+                    "is_open": True,
+                    "add_form": new_expense_form(cycle, choices, after=expense).autofocus(),
+                    "totals": cycle_selectors.cycle_totals(cycle),
+                },
+            )
+    if request.htmx:
+        return render(
+            request,
+            "expenses/partials/_expense_add_row.html",
+            {"add_form": form.autofocus(), "cycle": cycle},
+            status=422,
+        )
+    return render_cycle_page(request, cycle, choices=choices, add_form=form, status=422)
+
+
+@household_required
+@require_GET
+def expense_row(request, pk):
+    expense = _household_expense(request, pk)
+    if not request.htmx:
+        return redirect("cycles:detail", pk=expense.cycle_id)
+    cycle = expense.cycle
+    return render(
+        request,
+        "expenses/partials/_expense_row.html",
+        {"expense": expense, "cycle": cycle, "is_open": not cycle.is_completed},
+    )
+
+
+@household_required
+@require_http_methods(["GET", "POST"])
+def expense_edit(request, pk):
+    expense = _open_expense(request, pk)
+    choices = selectors.expense_choices(request.household)
+    if request.method == "GET":
+        form = _edit_form(expense, choices)
+        if request.htmx:
+            return render(
+                request,
+                "expenses/partials/_expense_edit_row.html",
+                {"edit_form": form.autofocus(), "expense": expense, "cycle": expense.cycle},
+            )
+        return render_cycle_page(request, expense.cycle, choices=choices, edit_form=form)
+    form = _edit_form(expense, choices, data=request.POST)
+    if form.is_valid():
+        try:
+            expense = services.update_expense(
+                expense=expense, updated_by=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            if error.status != 422:
+                raise
+            apply_domain_error(form, error)
+        else:
+            if not request.htmx:
+                messages.success(request, f"Saved “{expense.description}”.")
+                return redirect("cycles:detail", pk=expense.cycle_id)
+            return _row_with_totals(request, expense)
+    if request.htmx:
+        return render(
+            request,
+            "expenses/partials/_expense_edit_row.html",
+            {"edit_form": form.autofocus(), "expense": expense, "cycle": expense.cycle},
+            status=422,
+        )
+    return render_cycle_page(request, expense.cycle, choices=choices, edit_form=form, status=422)
+
+
+@household_required
+@require_POST
+def expense_toggle_paid(request, pk):
+    expense = services.toggle_paid(expense=_open_expense(request, pk), by=request.user)
+    if not request.htmx:
+        state = "paid" if expense.is_paid else "planned"
+        messages.success(request, f"“{expense.description}” is {state}.")
+        return redirect("cycles:detail", pk=expense.cycle_id)
+    return _row_with_totals(request, expense)
+
+
+@household_required
+@require_POST
+def expense_delete(request, pk):
+    expense = _open_expense(request, pk)
+    services.delete_expense(expense=expense, by=request.user)
+    if not request.htmx:
+        messages.success(request, f"Deleted “{expense.description}”.")
+        return redirect("cycles:detail", pk=expense.cycle_id)
+    # The row's target is replaced by nothing: only the totals come back.
+    return render(
+        request,
+        "expenses/partials/_expense_changed.html",
+        {
+            "expense": None,
+            "cycle": expense.cycle,
+            "totals": cycle_selectors.cycle_totals(expense.cycle),
+        },
+    )
