@@ -84,8 +84,4 @@ def selectable_payment_methods(household: Household, keep=None) -> QuerySet[Paym
     condition = Q(is_active=True)
     if keep is not None:
         condition |= Q(pk=getattr(keep, "pk", keep))
-    return (
-        PaymentMethod.objects.filter(household=household)
-        .filter(condition)
-        .order_by("name")
-    )
+    return PaymentMethod.objects.filter(household=household).filter(condition).order_by("name")

@@ -66,9 +66,7 @@ def payment_method_create(request: HttpRequest) -> HttpResponse:
         except PaymentMethodNameExists as error:
             form.add_error("name", error.message)
         else:
-            return _done(
-                request, "expenses:payment_method_list", f"{payment_method.name} added."
-            )
+            return _done(request, "expenses:payment_method_list", f"{payment_method.name} added.")
     return _payment_method_form_page(request, form, status=422 if form.is_bound else 200)
 
 

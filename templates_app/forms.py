@@ -36,9 +36,7 @@ class AmountField(forms.DecimalField):
         if value is not None and value <= 0:
             raise forms.ValidationError("The amount must be more than 0.", code="min_value")
         if value is not None and value > MAX_AMOUNT:
-            raise forms.ValidationError(
-                "The amount can be at most 999,999.99.", code="max_value"
-            )
+            raise forms.ValidationError("The amount can be at most 999,999.99.", code="max_value")
 
 
 class DateInput(forms.DateInput):
@@ -53,9 +51,7 @@ class TemplateForm(forms.Form):
     amount = AmountField()
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
     category = forms.ModelChoiceField(queryset=None, empty_label="Choose a category")
-    payment_method = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="None"
-    )
+    payment_method = forms.ModelChoiceField(queryset=None, required=False, empty_label="None")
     frequency = forms.ChoiceField(choices=ExpenseTemplate.Frequency.choices)
     day_of_month = forms.IntegerField(
         min_value=1,
@@ -71,8 +67,9 @@ class TemplateForm(forms.Form):
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, household: Household, template: ExpenseTemplate | None = None,
-                 **kwargs):
+    def __init__(
+        self, *args, household: Household, template: ExpenseTemplate | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         # Archived categories and inactive methods are not offered, except the ones the
         # template already uses. Another household's ids are "not a valid choice".
@@ -111,9 +108,7 @@ class TemplateForm(forms.Form):
     def _check_date(self, field: str) -> None:
         value = self.cleaned_data.get(field)
         if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-            self.add_error(
-                field, f"Choose a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}."
-            )
+            self.add_error(field, f"Choose a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}.")
 
     def clean(self):
         cleaned = super().clean()

@@ -38,9 +38,7 @@ def with_schedule(templates: Iterable[ExpenseTemplate], today: date) -> list[Exp
     template; pure date arithmetic, no queries."""
     rows = list(templates)
     for template in rows:
-        template.next_occurrence = (
-            next_occurrence(template, today) if template.is_active else None
-        )
+        template.next_occurrence = next_occurrence(template, today) if template.is_active else None
         template.monthly_equivalent = monthly_equivalent(template)
     return rows
 

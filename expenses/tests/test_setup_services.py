@@ -53,9 +53,7 @@ def test_renaming_payment_method_onto_another_name_is_refused(household, owner):
     PaymentMethodFactory(household=household, name="Cash")
     method = PaymentMethodFactory(household=household, name="Visa")
     with pytest.raises(PaymentMethodNameExists):
-        services.update_payment_method(
-            payment_method=method, name="cash", kind="cash", owner=owner
-        )
+        services.update_payment_method(payment_method=method, name="cash", kind="cash", owner=owner)
     method.refresh_from_db()
     assert method.name == "Visa"
 

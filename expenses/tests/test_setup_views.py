@@ -135,9 +135,7 @@ def test_bad_payment_method_input_is_a_field_error(
 
 
 def test_owner_from_another_household_is_not_a_valid_choice(owner_client, household, stranger):
-    response = owner_client.post(
-        reverse("expenses:payment_method_create"), _method_data(stranger)
-    )
+    response = owner_client.post(reverse("expenses:payment_method_create"), _method_data(stranger))
     assert response.status_code == 422
     assert "Select a valid choice" in response.text
     assert not PaymentMethod.objects.filter(household=household).exists()
@@ -342,9 +340,7 @@ def test_another_household_gets_404_and_changes_nothing(
     )
 
 
-def test_another_household_with_htmx_gets_404_in_messages(
-    stranger_client, method, htmx_headers
-):
+def test_another_household_with_htmx_gets_404_in_messages(stranger_client, method, htmx_headers):
     response = stranger_client.post(
         reverse("expenses:payment_method_toggle", args=[method.pk]), **htmx_headers
     )

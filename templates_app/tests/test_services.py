@@ -136,9 +136,7 @@ def test_inactive_or_foreign_payment_method_is_refused(household, housing, other
     foreign = PaymentMethodFactory(household=other_household)
     for method in (inactive, foreign):
         with pytest.raises(PaymentMethodNotSelectable):
-            services.create_template(
-                household=household, payment_method=method, **_values(housing)
-            )
+            services.create_template(household=household, payment_method=method, **_values(housing))
 
 
 def test_pausing_and_resuming(household):

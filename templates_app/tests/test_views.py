@@ -245,9 +245,7 @@ def test_invalid_htmx_submission_gets_the_form_partial_with_422(
 
 
 def test_invalid_full_page_still_shows_the_preview(owner_client, housing):
-    response = owner_client.post(
-        reverse("templates_app:template_create"), _data(housing, name="")
-    )
+    response = owner_client.post(reverse("templates_app:template_create"), _data(housing, name=""))
     assert response.status_code == 422
     assert "this makes" in response.text
 
@@ -463,3 +461,41 @@ def test_anonymous_writes_change_nothing(client, rent, housing, htmx_headers):
 def test_writes_reject_get(owner_client, rent, name):
     response = owner_client.get(reverse(f"templates_app:{name}", args=[rent.pk]))
     assert response.status_code == 405
+
+
+# --- in a browser -----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_preview_follows_the_form_and_the_template_is_saved_and_paused(browser_page):
+    from accounts.tests.factories import TEST_PASSWORD, make_owner
+
+    owner = make_owner(email="preview@example.com")
+    page = browser_page
+    page.goto("/accounts/login/")
+    page.fill("#id_username", owner.email)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+    page.goto("/templates/new/")
+    page.fill("#id_name", "Gym")
+    page.fill("#id_amount", "10")
+    page.select_option("#id_category", label="Fun")
+    page.select_option("#id_frequency", "weekly")
+    page.locator("#id_amount").dispatch_event("change")
+    page.wait_for_selector("#template-preview >> text=6 expenses")
+    assert "60.00 USD" in page.inner_text("#template-preview")
+
+    page.fill("#id_amount", "abc")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("text=Enter an amount such as 12.50.")
+    page.fill("#id_amount", "12.50")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/templates/")
+    assert "Template Gym added." in page.content()
+
+    page.click("#templates >> text=Pause")
+    page.wait_for_selector("#templates >> text=Resume")
+    assert ExpenseTemplate.objects.get(name="Gym").is_active is False
