@@ -185,3 +185,35 @@ def test_export_reads_a_constant_number_of_queries_for_many_rows(
     with django_assert_max_num_queries(12):
         rows = _rows(_cycle_export(owner_client, cycle))
     assert len(rows) == 4501
+
+
+def test_export_reads_the_rows_in_chunks_as_it_streams():
+    from reports.csv_export import CHUNK_SIZE, streaming_csv
+
+    class SpyQuerySet:
+        chunk_size = None
+
+        def iterator(self, chunk_size):
+            self.chunk_size = chunk_size
+            yield (
+                datetime.date(2026, 1, 2),
+                "Tea",
+                D("3.500"),
+                "USD",
+                D("3.500"),
+                D("1"),
+                "Food",
+                None,
+                "planned",
+                None,
+                "",
+                "January",
+            )
+
+    expenses = SpyQuerySet()
+    response = streaming_csv(expenses, base_currency="USD", filename="x.csv")
+
+    assert expenses.chunk_size is None  # nothing read before the response is sent
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert expenses.chunk_size == CHUNK_SIZE == 2000
+    assert lines[1] == "2026-01-02,Tea,3.50,USD,3.50,USD,1,Food,,planned,,,January"
