@@ -258,10 +258,9 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
     # One cycle more than shown, so that the oldest shown cycle has a previous one to compare to.
     rows = list(cycles_query if limit is None else cycles_query[: limit + 1])
     has_more = limit is not None and len(rows) > limit
-    shown = rows[:limit] if limit is not None else rows
-    rows.reverse()
-    shown.reverse()
-    offset = len(rows) - len(shown)
+    rows.reverse()  # oldest first
+    offset = 1 if has_more else 0  # the extra cycle is only there to be compared with
+    shown = rows[offset:]
     summaries = [
         CycleSummary(
             cycle=row,

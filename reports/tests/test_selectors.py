@@ -174,8 +174,9 @@ def test_overview_change_against_previous_cycle_including_the_one_before_the_ran
 def test_overview_all_cycles_first_has_no_previous(household, four_cycles):
     report = selectors.cycles_overview(household=household, range_key="all")
 
-    assert len(report.cycles) == 4 and not report.has_more
-    assert report.cycles[0].change is None
+    assert [s.cycle for s in report.cycles] == four_cycles
+    assert not report.has_more
+    assert [s.change for s in report.cycles] == [None, D("50.0"), D("-100.0"), None]
 
 
 def test_overview_average_spent_per_cycle_is_rounded_half_even(household, four_cycles):

@@ -265,3 +265,11 @@ def test_overview_loads_the_forecast_lazily(owner_client, household):
     html = owner_client.get(reverse("reports:overview")).content.decode()
 
     assert 'hx-get="/reports/forecast/" hx-trigger="load"' in html
+
+
+@pytest.mark.parametrize("range_key", ["3", "all"])
+def test_overview_lists_cycles_oldest_first(history, owner_client, range_key):
+    text = _text(owner_client.get(reverse("reports:overview"), {"range": range_key}))
+
+    positions = [text.index(f">{cycle.name}</a>") for cycle in history]
+    assert positions == sorted(positions)
