@@ -202,7 +202,6 @@ class CycleSummary:
     cycle: Cycle
     income: Decimal
     spent: Decimal
-    paid: Decimal
     awaiting: int
     change: Decimal | None  # % against the previous cycle (None: nothing to compare with)
 
@@ -250,7 +249,6 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
         Cycle.objects.filter(household=household)
         .annotate(
             spent=_sum("expenses__base_amount"),
-            paid=_sum("expenses__base_amount", expenses__status=Expense.Status.PAID),
             awaiting=Count("expenses", filter=Q(expenses__base_amount__isnull=True)),
         )
         .order_by("-start_date", "-id")
@@ -261,16 +259,16 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
     rows.reverse()  # oldest first
     offset = 1 if has_more else 0  # the extra cycle is only there to be compared with
     shown = rows[offset:]
+    before = [None, *rows][: len(rows)]  # each cycle's previous one
     summaries = [
         CycleSummary(
             cycle=row,
             income=row.income,
             spent=row.spent,
-            paid=row.paid,
             awaiting=row.awaiting,
-            change=percent_change(row.spent, rows[offset + i - 1].spent if offset + i else None),
+            change=percent_change(row.spent, previous.spent if previous else None),
         )
-        for i, row in enumerate(shown)
+        for row, previous in list(zip(rows, before, strict=True))[offset:]
     ]
     cycle_ids = [row.pk for row in shown]
     range_expenses = Expense.objects.filter(cycle_id__in=cycle_ids)

@@ -459,3 +459,30 @@ def test_forecast_ignores_inactive_and_ended_templates(forecast_world):
     names = {line.template.name for line in forecast.templates}
     assert "Paused gym" not in names and "Ended" not in names
     assert ExpenseTemplate.objects.filter(household=forecast_world).count() == 5
+
+
+def test_forecast_converts_with_the_stored_rates_in_a_few_queries(forecast_world):
+    from exchange.tests.factories import ExchangeRateFactory
+
+    ExchangeRateFactory(
+        base_currency="EUR",
+        quote_currency="USD",
+        rate=D("1.1"),
+        rate_date=datetime.date(2026, 2, 1),
+    )
+    # A rate dated after the forecast starts is not used.
+    ExchangeRateFactory(
+        base_currency="GBP",
+        quote_currency="USD",
+        rate=D("1.3"),
+        rate_date=datetime.date(2026, 3, 1),
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        forecast = selectors.forecast_next_cycle(
+            household=forecast_world, today=datetime.date(2026, 5, 1)
+        )
+
+    lines = {line.template.name: line.base_total for line in forecast.templates}
+    assert lines == {"Rent": D("1000.00"), "Climbing": D("66.00"), "Magazine": None}
+    assert len(queries) <= 8
