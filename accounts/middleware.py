@@ -8,7 +8,8 @@ from .models import Membership
 
 class HouseholdMiddleware:
     """Gives every request `request.household` and `request.membership` (None when logged out or
-    without a household), loaded in one query with the membership."""
+    without a household). HouseholdModelBackend loads them with the user, so this costs no query.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -17,11 +18,10 @@ class HouseholdMiddleware:
         request.membership = None
         request.household = None
         if request.user.is_authenticated:
-            membership = (
-                Membership.objects.select_related("household")
-                .filter(user_id=request.user.pk)
-                .first()
-            )
+            try:
+                membership = request.user.membership
+            except Membership.DoesNotExist:
+                membership = None
             if membership is not None:
                 request.membership = membership
                 request.household = membership.household

@@ -21,7 +21,7 @@ from .forms import (
 from .models import Membership
 from .scoping import get_for_household, household_required, login_required
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.HouseholdModelBackend"
 
 
 def _safe_next(request, fallback="dashboard"):

@@ -217,7 +217,7 @@ def measure_throughput(user, active):
         return None, "wrk is not installed (apt-get install wrk): throughput not measured"
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.HouseholdModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     port = _free_port()
