@@ -88,3 +88,19 @@ def browser_page(live_server, monkeypatch):
         finally:
             context.close()
             browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_leftover_test_database_sessions(django_db_setup, django_db_blocker):
+    """Playwright's sync API runs test code in a greenlet with its own context, so an ORM call
+    made there opens a connection Django never closes; end such sessions so the test database
+    can be dropped."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
