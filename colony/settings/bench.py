@@ -12,3 +12,7 @@ STORAGES = {
 }
 LOGGING["root"]["level"] = "WARNING"
 LOGGING["loggers"]["django"]["level"] = "WARNING"
+
+# Static files are found through the finders: no collectstatic before a benchmark run.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
