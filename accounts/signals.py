@@ -52,7 +52,3 @@ def log_logout(sender, request, user, **kwargs):
         "logout",
         extra={"event": "logout", "user_id": getattr(user, "pk", None), "ip": _client_ip(request)},
     )
-
-
-# Sent by `manage.py seed_demo` every time it runs; receivers add sample data idempotently.
-demo_household_ready = django.dispatch.Signal()

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from accounts import services
 from accounts.models import User
-from accounts.signals import demo_household_ready
+from cycles.demo import seed_demo_budget
 
 DEMO_EMAIL = "demo@colony.local"
 DEMO_PASSWORD = "colony-demo-2026"
@@ -32,10 +32,12 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         household = user.membership.household
-        # Other apps add their sample data (payment methods, templates, cycles) when listening.
-        demo_household_ready.send(sender=self.__class__, household=household, owner=user)
+        seeded = seed_demo_budget(household=household, owner=user)
         verb = "Created" if created else "Reusing"
-        self.stdout.write(self.style.SUCCESS(f"{verb} the demo household “{household.name}”."))
+        sample = "with a sample budget" if seeded else "keeping its budget as it is"
+        self.stdout.write(
+            self.style.SUCCESS(f"{verb} the demo household “{household.name}”, {sample}.")
+        )
         self.stdout.write("  Log in at http://127.0.0.1:8000/accounts/login/")
         self.stdout.write(f"  email:    {DEMO_EMAIL}")
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
