@@ -10,7 +10,8 @@ from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household
-from expenses.models import Expense
+from exchange.currencies import get_currency, is_known_currency
+from expenses.models import COUNTED, COUNTED_VIA_CYCLE, Expense
 
 from .models import DEFAULT_CYCLE_DAYS, Cycle
 from .services import default_cycle_name
@@ -18,6 +19,9 @@ from .services import default_cycle_name
 _MONEY = DecimalField(max_digits=14, decimal_places=3)
 _ZERO = Value(Decimal(0), output_field=_MONEY)
 _PAID = Q(status=Expense.Status.PAID)
+# What a paid expense was planned at, in the base currency at its own rate snapshot (a row from
+# before planned amounts were kept was planned at its amount).
+_PLANNED_BASE = Coalesce("planned_amount", "amount") * F("rate")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,18 @@ class CycleTotals:
     balance: Decimal  # income minus every expense
     awaiting_rate: int
     expense_count: int
+    # Paid expenses: what they were planned at and what they actually cost (base currency).
+    paid_planned: Decimal = Decimal(0)
+    skipped_count: int = 0
+
+    @property
+    def paid_difference(self) -> Decimal:
+        """Actual minus planned of the paid expenses: above zero, bills came in over plan."""
+        return self.paid - self.paid_planned
+
+    @property
+    def paid_difference_size(self) -> Decimal:
+        return abs(self.paid_difference)
 
     @property
     def spent_percent(self) -> int:
@@ -47,17 +63,28 @@ class CycleTotals:
         return self.paid > self.income
 
 
+def _quantum(currency: str) -> Decimal:
+    return get_currency(currency).quantum if is_known_currency(currency) else Decimal("0.01")
+
+
 def cycle_totals(cycle: Cycle) -> CycleTotals:
-    """Planned, paid, remaining and balance of a cycle, from one aggregate query."""
+    """Planned, paid, remaining and balance of a cycle, and the paid expenses' plan against
+    what they cost, from one aggregate query; skipped expenses count nowhere."""
+    counted = Q(base_amount__isnull=False) & COUNTED
     sums = Expense.objects.filter(cycle_id=cycle.pk).aggregate(
-        planned=Coalesce(Sum("base_amount"), _ZERO),
+        planned=Coalesce(Sum("base_amount", filter=COUNTED), _ZERO),
         paid=Coalesce(Sum("base_amount", filter=_PAID), _ZERO),
-        remaining=Coalesce(Sum("base_amount", filter=~_PAID), _ZERO),
-        awaiting_rate=Count("pk", filter=Q(base_amount__isnull=True)),
-        expense_count=Count("pk"),
+        remaining=Coalesce(Sum("base_amount", filter=~_PAID & COUNTED), _ZERO),
+        paid_planned=Coalesce(
+            Sum(_PLANNED_BASE, filter=_PAID & counted, output_field=_MONEY), _ZERO
+        ),
+        awaiting_rate=Count("pk", filter=Q(base_amount__isnull=True) & COUNTED),
+        expense_count=Count("pk", filter=COUNTED),
+        skipped_count=Count("pk", filter=~COUNTED),
     )
+    currency = cycle.household.base_currency
     return CycleTotals(
-        currency=cycle.household.base_currency,
+        currency=currency,
         income=cycle.income,
         planned=sums["planned"],
         paid=sums["paid"],
@@ -65,17 +92,23 @@ def cycle_totals(cycle: Cycle) -> CycleTotals:
         balance=cycle.income - sums["planned"],
         awaiting_rate=sums["awaiting_rate"],
         expense_count=sums["expense_count"],
+        # Rounded once, half-even, to the base currency's minor units (like any stored amount).
+        paid_planned=sums["paid_planned"].quantize(_quantum(currency), ROUND_HALF_EVEN),
+        skipped_count=sums["skipped_count"],
     )
 
 
 def with_totals(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
-    """Annotate each cycle with planned, paid, balance and the count awaiting a rate."""
+    """Annotate each cycle with planned, paid, balance and the count awaiting a rate (skipped
+    expenses left out)."""
     return cycles.annotate(
-        planned_total=Coalesce(Sum("expenses__base_amount"), _ZERO),
+        planned_total=Coalesce(Sum("expenses__base_amount", filter=COUNTED_VIA_CYCLE), _ZERO),
         paid_total=Coalesce(
             Sum("expenses__base_amount", filter=Q(expenses__status=Expense.Status.PAID)), _ZERO
         ),
-        awaiting_rate_count=Count("expenses", filter=Q(expenses__base_amount__isnull=True)),
+        awaiting_rate_count=Count(
+            "expenses", filter=Q(expenses__base_amount__isnull=True) & COUNTED_VIA_CYCLE
+        ),
     ).annotate(balance=F("income") - F("planned_total"))
 
 

@@ -192,7 +192,8 @@ def delete_cycle(*, cycle: Cycle, by: User | None = None) -> None:
 @transaction.atomic
 def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = None) -> int:
     """Add the expenses the household's active templates make within the cycle's dates, each
-    occurrence once however often this runs; returns how many were added."""
+    occurrence once however often this runs (a skipped occurrence
+    stays skipped); returns how many were added."""
     # Imported here: expenses.services locks cycles through this module.
     from expenses.services import rate_snapshot
 
@@ -201,6 +202,7 @@ def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = 
     templates = ExpenseTemplate.objects.filter(household=household, is_active=True).select_related(
         "payment_method"
     )
+    # Every status counts as existing: a skipped occurrence must not come back.
     existing = set(
         cycle.expenses.filter(template__isnull=False).values_list("template_id", "occurrence_date")
     )
@@ -218,6 +220,7 @@ def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = 
                     occurrence_date=day,
                     description=template.name,
                     amount=template.amount,
+                    planned_amount=template.amount,
                     currency=template.currency,
                     date=day,
                     category_id=template.category_id,

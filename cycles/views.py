@@ -48,7 +48,9 @@ def new_expense_form(cycle, choices, *, after=None) -> ExpenseForm:
     return ExpenseForm(cycle=cycle, choices=choices, initial=initial, form_id=ADD_FORM_ID)
 
 
-def cycle_page_context(request, cycle, *, choices=None, add_form=None, edit_form=None) -> dict:
+def cycle_page_context(
+    request, cycle, *, choices=None, add_form=None, edit_form=None, pay_form=None
+) -> dict:
     """Everything the cycle page and its table partial show; a constant number of queries."""
     choices = choices or expense_selectors.expense_choices(request.household)
     members = list(account_selectors.household_members(request.household))
@@ -66,6 +68,7 @@ def cycle_page_context(request, cycle, *, choices=None, add_form=None, edit_form
         "add_form": (add_form or new_expense_form(cycle, choices)) if is_open else None,
         "edit_form": edit_form,
         "editing_pk": edit_form.expense.pk if edit_form is not None else None,
+        "pay_form": pay_form,  # a refused "paid" amount, shown in its row
     }
 
 

@@ -1,4 +1,4 @@
-from colony.errors import Conflict, Unprocessable
+from colony.errors import Conflict, NotFound, Unprocessable
 
 
 class PaymentMethodNameExists(Conflict):
@@ -48,3 +48,27 @@ class PaymentMethodNotAvailable(Unprocessable):
     code = "PAYMENT_METHOD_NOT_AVAILABLE"
     message = "Choose one of the household's active payment methods."
     field = "payment_method"
+
+
+class PaidExpenseNotSkippable(Conflict):
+    code = "PAID_EXPENSE_NOT_SKIPPABLE"
+    message = "This expense is paid. Mark it as planned before skipping it."
+
+
+class ExpenseNotSkipped(Conflict):
+    code = "EXPENSE_NOT_SKIPPED"
+    message = "This expense is not skipped."
+
+
+class ManualRateNotNeeded(Unprocessable):
+    code = "MANUAL_RATE_NOT_NEEDED"
+    message = "This expense is in the base currency: it needs no rate."
+    field = "rate"
+
+
+# -- importing a bank statement ------------------------------------------------------------------
+
+
+class ImportNotFound(NotFound):
+    code = "IMPORT_NOT_FOUND"
+    message = "This import is no longer available (or was never yours). Upload the file again."

@@ -11,6 +11,32 @@ from .models import MAX_AMOUNT, Expense
 from .selectors import SORT_ASCENDING, SORT_DESCENDING, ExpenseChoices
 
 
+def amount_decimals_error(amount, code: str) -> str | None:
+    """Why `amount` has too many decimals for currency `code` (None when it fits)."""
+    currency = get_currency(code)
+    if amount == amount.quantize(currency.quantum):
+        return None
+    if currency.minor_units:
+        return f"{code} amounts have at most {currency.minor_units} decimals."
+    return f"{code} amounts have no decimals."
+
+
+def clean_amount_value(amount):
+    if amount <= 0:
+        raise forms.ValidationError("The amount must be more than zero.")
+    if amount > MAX_AMOUNT:
+        raise forms.ValidationError("The largest amount is 999,999.99.")
+    return amount
+
+
+def amount_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"invalid": "Enter an amount like 12.50.", "required": "Enter an amount."},
+        **kwargs,
+    )
+
+
 class ExpenseForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(max_length=200, error_messages={"required": "Describe it."})
@@ -18,13 +44,25 @@ class ExpenseForm(forms.Form):
     payment_method = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label="Paid with"
     )
-    amount = forms.DecimalField(
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={"invalid": "Enter an amount like 12.50.", "required": "Enter an amount."},
-    )
+    amount = amount_field()
     currency = forms.ChoiceField(choices=[(code, code) for code, _ in CURRENCY_CHOICES])
     status = forms.ChoiceField(choices=Expense.Status.choices, initial=Expense.Status.PLANNED)
     note = forms.CharField(max_length=1000, required=False)
+    # The rate the bank actually charged (1 unit of the expense's currency in the base
+    # currency); empty: the stored rates convert it.
+    rate = forms.DecimalField(
+        required=False,
+        max_digits=20,
+        decimal_places=10,
+        label="Rate",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "invalid": "Enter a rate like 1.0831.",
+            "max_digits": "Enter a rate like 1.0831.",
+            "max_decimal_places": "A rate has at most 10 decimals.",
+            "max_whole_digits": "Enter a rate like 1.0831.",
+        },
+    )
 
     def __init__(
         self,
@@ -61,6 +99,14 @@ class ExpenseForm(forms.Form):
         self.fields["description"].widget.attrs.update(placeholder="What for?", autocomplete="off")
         self.fields["note"].widget.attrs.update(placeholder="Note (optional)")
         self.fields["amount"].widget.attrs.update(placeholder="0.00")
+        self.fields["rate"].widget.attrs.update(
+            placeholder="Bank rate", title=f"1 unit in {cycle.household.base_currency}"
+        )
+        if expense is None:
+            # Skipping is for an occurrence already in the cycle.
+            self.fields["status"].choices = [
+                choice for choice in Expense.Status.choices if choice[0] != Expense.Status.SKIPPED
+            ]
         for field in self.fields.values():
             field.widget.attrs["form"] = form_id
 
@@ -78,12 +124,13 @@ class ExpenseForm(forms.Form):
         return None if pk is None else self._methods[pk]
 
     def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise forms.ValidationError("The amount must be more than zero.")
-        if amount > MAX_AMOUNT:
-            raise forms.ValidationError("The largest amount is 999,999.99.")
-        return amount
+        return clean_amount_value(self.cleaned_data["amount"])
+
+    def clean_rate(self):
+        rate = self.cleaned_data["rate"]
+        if rate is not None and rate <= 0:
+            raise forms.ValidationError("A rate must be more than zero.")
+        return rate
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -96,14 +143,39 @@ class ExpenseForm(forms.Form):
         cleaned = super().clean()
         amount, code = cleaned.get("amount"), cleaned.get("currency")
         if amount is not None and code:
-            currency = get_currency(code)
-            if amount != amount.quantize(currency.quantum):
-                if currency.minor_units:
-                    message = f"{code} amounts have at most {currency.minor_units} decimals."
-                else:
-                    message = f"{code} amounts have no decimals."
+            message = amount_decimals_error(amount, code)
+            if message:
                 self.add_error("amount", message)
+        if cleaned.get("rate") is not None and code == self.cycle.household.base_currency:
+            self.add_error("rate", f"{code} is the base currency: it needs no rate.")
         return cleaned
+
+    def service_fields(self) -> dict:
+        """The cleaned values as the expense services take them."""
+        fields = dict(self.cleaned_data)
+        fields["manual_rate"] = fields.pop("rate", None)
+        return fields
+
+
+class PaymentForm(forms.Form):
+    """Marking an expense paid: the actual amount, pre-filled with the planned one."""
+
+    amount = amount_field(required=False, label="Paid")
+
+    def __init__(self, *args, expense: Expense, **kwargs):
+        kwargs.setdefault("auto_id", f"pay-{expense.pk}-%s")
+        super().__init__(*args, initial={"amount": expense.amount}, **kwargs)
+        self.expense = expense
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is None:  # a plain toggle: paid at the planned amount
+            return None
+        amount = clean_amount_value(amount)
+        message = amount_decimals_error(amount, self.expense.currency)
+        if message:
+            raise forms.ValidationError(message)
+        return amount
 
 
 class ExpenseFilterForm(forms.Form):
@@ -129,7 +201,7 @@ class ExpenseFilterForm(forms.Form):
         self.fields["payment_method"].choices = [("", "Any payment method")] + [
             (m.pk, str(m)) for m in choices.payment_methods
         ]
-        self.fields["status"].choices = [("", "Planned and paid"), *Expense.Status.choices]
+        self.fields["status"].choices = [("", "Any status"), *Expense.Status.choices]
         self.fields["member"].choices = [("", "Anyone")] + [
             (m.user_id, m.user.display_name) for m in members
         ]

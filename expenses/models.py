@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from exchange.currencies import get_currency, is_known_currency
+
 # The product's amount rule: 0 < amount ≤ 999,999.99, in whichever currency.
 MAX_AMOUNT = Decimal("999999.99")
 MIN_AMOUNT = Decimal("0.001")
@@ -96,6 +98,9 @@ class Expense(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
         PAID = "paid", "Paid"
+        # An occurrence the household will not pay this time: kept (so regeneration does not
+        # bring it back) but left out of every total.
+        SKIPPED = "skipped", "Skipped"
 
     class RateSource(models.TextChoices):
         SAME_CURRENCY = "same", "Same currency"
@@ -104,7 +109,15 @@ class Expense(models.Model):
 
     cycle = models.ForeignKey("cycles.Cycle", on_delete=models.CASCADE, related_name="expenses")
     description = models.CharField(max_length=200)
+    # What counts in every total: the actual amount once paid, the planned one until then.
     amount = amount_field(validators=[MinValueValidator(MIN_AMOUNT), MaxValueValidator(MAX_AMOUNT)])
+    # The plan, kept when the bill comes in at another amount (the template's amount for a
+    # generated expense, the amount entered for a manual one). Null only on rows from before.
+    planned_amount = amount_field(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_AMOUNT), MaxValueValidator(MAX_AMOUNT)],
+    )
     currency = models.CharField(max_length=3)
     date = models.DateField()
     # RESTRICT, not PROTECT: deleting a whole household still cascades through its expenses.
@@ -169,8 +182,17 @@ class Expense(models.Model):
                 condition=~Q(description=""), name="expenses_expense_description_not_blank"
             ),
             models.CheckConstraint(
-                condition=Q(status="planned") | Q(paid_on__isnull=False),
+                condition=Q(status__in=["planned", "skipped"]) | Q(paid_on__isnull=False),
                 name="expenses_expense_paid_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "paid", "skipped"]),
+                name="expenses_expense_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_amount__isnull=True)
+                | (Q(planned_amount__gt=0) & Q(planned_amount__lte=MAX_AMOUNT)),
+                name="expenses_expense_planned_amount_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(base_amount__isnull=True, rate__isnull=True)
@@ -192,5 +214,31 @@ class Expense(models.Model):
         return self.status == self.Status.PAID
 
     @property
+    def is_skipped(self) -> bool:
+        return self.status == self.Status.SKIPPED
+
+    @property
     def awaits_rate(self) -> bool:
         return self.base_amount is None
+
+    @property
+    def has_manual_rate(self) -> bool:
+        return self.rate_source == self.RateSource.MANUAL
+
+    @property
+    def amount_for_input(self) -> str:
+        """The amount as typed in a form: the currency's minor units, no separators."""
+        if not is_known_currency(self.currency):
+            return format(self.amount, "f")
+        return format(self.amount.quantize(get_currency(self.currency).quantum), "f")
+
+    @property
+    def differs_from_plan(self) -> bool:
+        """Paid at another amount than planned."""
+        return self.planned_amount is not None and self.amount != self.planned_amount
+
+
+# Expenses that count in totals: everything but skipped occurrences. COUNTED_VIA_CYCLE is the
+# same condition seen from a cycle (`cycle.expenses`).
+COUNTED = ~Q(status=Expense.Status.SKIPPED)
+COUNTED_VIA_CYCLE = ~Q(expenses__status=Expense.Status.SKIPPED)

@@ -95,7 +95,7 @@ def cycle_expenses(
 ) -> QuerySet[Expense]:
     """A cycle's expenses with what each row shows, filtered and sorted by date."""
     expenses = Expense.objects.filter(cycle_id=cycle.pk).select_related(
-        "category", "payment_method", "created_by"
+        "category", "payment_method", "created_by", "updated_by"
     )
     if category:
         expenses = expenses.filter(category_id=category)
@@ -113,7 +113,7 @@ def cycle_expenses(
 def expenses_for_rows() -> QuerySet[Expense]:
     """Expenses with what a row shows and its cycle (scope it with get_for_household)."""
     return Expense.objects.select_related(
-        "cycle__household", "category", "payment_method", "created_by"
+        "cycle__household", "category", "payment_method", "created_by", "updated_by"
     )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Max, ProtectedError, RestrictedError
+from django.db.models.aggregates import Count
 from django.utils import timezone
 
 from accounts.models import Household, User
@@ -15,13 +18,18 @@ from cycles.models import Cycle
 from cycles.services import lock_open_cycle
 from exchange.currencies import is_known_currency
 from exchange.exceptions import RateUnavailable, UnknownCurrency
-from exchange.services import RateBook, convert_with_quote
+from exchange.models import ExchangeRate
+from exchange.services import RateBook, apply_rate, convert_with_quote
 
+from . import importing
 from .exceptions import (
     CategoryNameExists,
     CategoryNotAvailable,
     ExpenseDateOutsideCycle,
+    ExpenseNotSkipped,
+    ManualRateNotNeeded,
     NameRequired,
+    PaidExpenseNotSkippable,
     PaymentMethodInUse,
     PaymentMethodNameExists,
     PaymentMethodNotAvailable,
@@ -180,6 +188,8 @@ EXPENSE_FIELDS = frozenset(
     {"description", "amount", "currency", "date", "category", "payment_method", "status", "note"}
 )
 RATE_FIELDS = frozenset({"amount", "currency", "date"})
+# Not stored as is: a rate typed by hand (None: use the stored rates) becomes a manual snapshot.
+MANUAL_RATE = "manual_rate"
 
 
 def rate_snapshot(
@@ -209,6 +219,47 @@ def rate_snapshot(
         "rate_date": quote.rate_date,
         "rate_source": Expense.RateSource.STORED,
     }
+
+
+def manual_rate_snapshot(
+    *, amount: Decimal, rate: Decimal, base_currency: str, on_date: date
+) -> dict:
+    """The snapshot of a rate the household typed (what its bank charged): base amount =
+    amount times rate, rounded once, half-even, to the base currency's minor units."""
+    rate = rate.quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN)
+    return {
+        "base_amount": apply_rate(amount, rate, base_currency),
+        "rate": rate,
+        "rate_date": on_date,
+        "rate_source": Expense.RateSource.MANUAL,
+    }
+
+
+def _check_manual_rate(*, currency: str, base_currency: str, manual_rate: Decimal | None) -> None:
+    if manual_rate is not None and currency == base_currency:
+        raise ManualRateNotNeeded()
+
+
+def _retake_snapshot(expense: Expense, *, base_currency: str) -> list[str]:
+    """Convert the expense again after its amount, currency or date changed: a manual rate is
+    kept (it is what the bank charged), otherwise the stored rate for its date is taken."""
+    if expense.has_manual_rate and expense.currency != base_currency:
+        snapshot = manual_rate_snapshot(
+            amount=expense.amount,
+            rate=expense.rate,
+            base_currency=base_currency,
+            on_date=expense.date,
+        )
+    else:
+        snapshot = rate_snapshot(
+            amount=expense.amount,
+            currency=expense.currency,
+            base_currency=base_currency,
+            on_date=expense.date,
+        )
+    for name, value in snapshot.items():
+        setattr(expense, name, value)
+    return list(snapshot)
 
 
 def paid_on_for(expense_date: date) -> date:
@@ -248,8 +299,10 @@ def add_expense(
     payment_method: PaymentMethod | None = None,
     status: str = Expense.Status.PLANNED,
     note: str = "",
+    manual_rate: Decimal | None = None,
 ) -> Expense:
-    """Add an expense dated within a cycle that is not completed, with its rate snapshot."""
+    """Add an expense dated within a cycle that is not completed, planned at its amount, with
+    its rate snapshot (the rate typed by hand, when there is one)."""
     locked = lock_open_cycle(cycle)
     fields = {
         "description": description.strip(),
@@ -262,18 +315,26 @@ def add_expense(
         "note": (note or "").strip(),
     }
     _check_expense_fields(cycle=locked, **fields)
+    base_currency = cycle.household.base_currency
+    _check_manual_rate(
+        currency=fields["currency"], base_currency=base_currency, manual_rate=manual_rate
+    )
+    if manual_rate is not None:
+        snapshot = manual_rate_snapshot(
+            amount=amount, rate=manual_rate, base_currency=base_currency, on_date=date
+        )
+    else:
+        snapshot = rate_snapshot(
+            amount=amount, currency=fields["currency"], base_currency=base_currency, on_date=date
+        )
     expense = Expense(
         cycle=locked,
         created_by=created_by,
         updated_by=created_by,
+        planned_amount=amount,
         paid_on=paid_on_for(date) if status == Expense.Status.PAID else None,
         **fields,
-        **rate_snapshot(
-            amount=amount,
-            currency=fields["currency"],
-            base_currency=cycle.household.base_currency,
-            on_date=date,
-        ),
+        **snapshot,
     )
     expense.save(force_insert=True)
     return expense
@@ -282,11 +343,18 @@ def add_expense(
 @transaction.atomic
 def update_expense(*, expense: Expense, updated_by: User | None, **fields) -> Expense:
     """Change an expense of a cycle that is not completed; a new amount, currency or date takes
-    a new rate snapshot, other changes keep the old one."""
-    unknown = set(fields) - EXPENSE_FIELDS
+    a new rate snapshot (keeping a manual rate), other changes keep the old one. Until it is
+    paid, a new amount is also the new plan; once paid, it is the actual amount.
+
+    `manual_rate` (when given): the rate the bank charged, or None to go back to stored rates.
+    """
+    unknown = set(fields) - EXPENSE_FIELDS - {MANUAL_RATE}
     if unknown:
         raise TypeError(f"update_expense() got unexpected fields: {sorted(unknown)}")
+    has_manual_rate_field = MANUAL_RATE in fields
+    manual_rate = fields.pop(MANUAL_RATE, None)
     cycle = lock_open_cycle(Cycle(pk=expense.cycle_id))
+    base_currency = cycle.household.base_currency
     if "description" in fields:
         fields["description"] = fields["description"].strip()
     if "currency" in fields:
@@ -294,38 +362,107 @@ def update_expense(*, expense: Expense, updated_by: User | None, **fields) -> Ex
     if "note" in fields:
         fields["note"] = (fields["note"] or "").strip()
     _check_expense_fields(cycle=cycle, expense=expense, **fields)
+    _check_manual_rate(
+        currency=fields.get("currency", expense.currency),
+        base_currency=base_currency,
+        manual_rate=manual_rate,
+    )
     changed = [name for name, value in fields.items() if getattr(expense, name) != value]
     for name in changed:
         setattr(expense, name, fields[name])
     if "status" in changed:
         expense.paid_on = paid_on_for(expense.date) if expense.is_paid else None
         changed.append("paid_on")
-    if RATE_FIELDS.intersection(changed):
-        snapshot = rate_snapshot(
-            amount=expense.amount,
-            currency=expense.currency,
-            base_currency=cycle.household.base_currency,
-            on_date=expense.date,
-        )
-        for name, value in snapshot.items():
-            setattr(expense, name, value)
-        changed.extend(snapshot)
+    if "amount" in changed and not expense.is_paid and expense.planned_amount != expense.amount:
+        expense.planned_amount = expense.amount
+        changed.append("planned_amount")
+    if manual_rate is not None:
+        manual = manual_rate.quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN)
+        if not expense.has_manual_rate or expense.rate != manual or RATE_FIELDS & set(changed):
+            snapshot = manual_rate_snapshot(
+                amount=expense.amount,
+                rate=manual,
+                base_currency=base_currency,
+                on_date=expense.date,
+            )
+            for name, value in snapshot.items():
+                setattr(expense, name, value)
+            changed.extend(snapshot)
+    elif has_manual_rate_field and expense.has_manual_rate:
+        # The typed rate was cleared: back to the stored rates.
+        expense.rate_source = ""
+        changed.extend(_retake_snapshot(expense, base_currency=base_currency))
+    elif RATE_FIELDS.intersection(changed):
+        changed.extend(_retake_snapshot(expense, base_currency=base_currency))
     expense.updated_by = updated_by
-    expense.save(update_fields=[*changed, "updated_by", "updated_at"])
+    expense.save(update_fields=[*dict.fromkeys(changed), "updated_by", "updated_at"])
+    return expense
+
+
+def _set_amount(expense: Expense, amount: Decimal, *, base_currency: str) -> list[str]:
+    if amount == expense.amount:
+        return []
+    expense.amount = amount
+    return ["amount", *_retake_snapshot(expense, base_currency=base_currency)]
+
+
+@transaction.atomic
+def toggle_paid(
+    *, expense: Expense, by: User | None, actual_amount: Decimal | None = None
+) -> Expense:
+    """A planned expense becomes paid (today, or on its date if that has passed) at its actual
+    amount (default: the planned one); a paid one becomes planned again, at its planned amount.
+    A changed amount takes a new rate snapshot."""
+    cycle = lock_open_cycle(Cycle(pk=expense.cycle_id))
+    base_currency = cycle.household.base_currency
+    if expense.is_skipped:
+        raise ExpenseNotSkipped("This expense is skipped. Restore it before paying it.")
+    if expense.is_paid:
+        expense.status, expense.paid_on = Expense.Status.PLANNED, None
+        changed = _set_amount(
+            expense, expense.planned_amount or expense.amount, base_currency=base_currency
+        )
+    else:
+        expense.status, expense.paid_on = Expense.Status.PAID, paid_on_for(expense.date)
+        if expense.planned_amount is None:
+            expense.planned_amount = expense.amount
+        changed = _set_amount(expense, actual_amount or expense.amount, base_currency=base_currency)
+    expense.updated_by = by
+    expense.save(
+        update_fields=[
+            "status",
+            "paid_on",
+            "planned_amount",
+            *changed,
+            "updated_by",
+            "updated_at",
+        ]
+    )
     return expense
 
 
 @transaction.atomic
-def toggle_paid(*, expense: Expense, by: User | None) -> Expense:
-    """A planned expense becomes paid (today, or on its date if that has passed), a paid one
-    planned again."""
+def skip_expense(*, expense: Expense, by: User | None) -> Expense:
+    """A planned occurrence is skipped this time: kept, left out of every total, and never
+    generated again."""
     lock_open_cycle(Cycle(pk=expense.cycle_id))
     if expense.is_paid:
-        expense.status, expense.paid_on = Expense.Status.PLANNED, None
-    else:
-        expense.status, expense.paid_on = Expense.Status.PAID, paid_on_for(expense.date)
+        raise PaidExpenseNotSkippable()
+    expense.status, expense.paid_on = Expense.Status.SKIPPED, None
     expense.updated_by = by
     expense.save(update_fields=["status", "paid_on", "updated_by", "updated_at"])
+    return expense
+
+
+@transaction.atomic
+def restore_expense(*, expense: Expense, by: User | None) -> Expense:
+    """A skipped expense is planned again and counts in the totals."""
+    lock_open_cycle(Cycle(pk=expense.cycle_id))
+    if not expense.is_skipped:
+        raise ExpenseNotSkipped()
+    expense.status = Expense.Status.PLANNED
+    expense.updated_by = by
+    expense.save(update_fields=["status", "updated_by", "updated_at"])
     return expense
 
 
@@ -334,3 +471,155 @@ def delete_expense(*, expense: Expense, by: User | None) -> None:
     """Delete an expense of a cycle that is not completed."""
     lock_open_cycle(Cycle(pk=expense.cycle_id))
     expense.delete()
+
+
+# --- rates that arrive later --------------------------------------------------------------------
+
+
+@transaction.atomic
+def fill_awaiting_rates(*, today: date | None = None) -> int:
+    """Give every expense still awaiting a rate (no base amount, no manual rate) its snapshot
+    from the stored rates — the rate on or before its date, else the newest one stored, since
+    a later rate beats no total at all — in one transaction with one RateBook; returns how many
+    were filled.
+
+    Completed cycles are included on purpose: an awaiting expense there has no base amount and
+    is left out of the cycle's totals, which say so; filling it completes that history rather
+    than rewriting it. Expenses that already have a snapshot are never touched, so a refresh
+    with different rates changes no existing base amount.
+    """
+    waiting = list(
+        Expense.objects.select_for_update(of=("self",))
+        .filter(base_amount__isnull=True)
+        .exclude(rate_source=Expense.RateSource.MANUAL)
+        .select_related("cycle__household")
+        .order_by("pk")
+    )
+    if not waiting:
+        return 0
+    newest = ExchangeRate.objects.aggregate(newest=Max("rate_date"))["newest"]
+    if newest is None:
+        return 0
+    fallback = max(today or timezone.localdate(), newest)
+    book = RateBook(on_or_before=fallback, since=min(expense.date for expense in waiting))
+    filled = []
+    for expense in waiting:
+        base_currency = expense.cycle.household.base_currency
+        if not is_known_currency(expense.currency):
+            continue
+        for on_date in (expense.date, fallback):
+            snapshot = rate_snapshot(
+                amount=expense.amount,
+                currency=expense.currency,
+                base_currency=base_currency,
+                on_date=on_date,
+                book=book,
+            )
+            if snapshot["base_amount"] is not None:
+                for name, value in snapshot.items():
+                    setattr(expense, name, value)
+                filled.append(expense)
+                break
+    Expense.objects.bulk_update(filled, ["base_amount", "rate", "rate_date", "rate_source"])
+    return len(filled)
+
+
+# --- importing a bank statement -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: the expenses it created and the rows it left out, by reason."""
+
+    created: int
+    skipped_duplicates: int
+    skipped_invalid: int
+    skipped_income: int
+
+
+def existing_expense_counts(*, cycle: Cycle) -> Counter:
+    """How many of the cycle's expenses share each import key (date, amount, currency and
+    description ignoring case): what an import's rows are compared with."""
+    grouped = (
+        Expense.objects.filter(cycle=cycle)
+        .order_by()
+        .values("date", "amount", "currency", "description")
+        .annotate(n=Count("pk"))
+        .values_list("date", "amount", "currency", "description", "n")
+    )
+    counts: Counter = Counter()
+    for on, amount, currency, description, n in grouped:
+        key = importing.expense_key(
+            on=on, amount=amount, currency=currency, description=description
+        )
+        counts[key] += n
+    return counts
+
+
+def _breaks_expense_rule(row: importing.ImportRow, *, cycle: Cycle) -> bool:
+    # Checked again under the lock: the cycle's dates may have changed since the preview.
+    try:
+        _check_expense_fields(
+            cycle=cycle, description=row.description, currency=row.currency, date=row.date
+        )
+    except Unprocessable:
+        return True
+    return importing.amount_problem(row.amount, row.currency) is not None
+
+
+@transaction.atomic
+def import_expenses(
+    *,
+    cycle: Cycle,
+    rows: list[importing.ImportRow],
+    created_by: User | None,
+    category: Category,
+) -> ImportResult:
+    """Add a statement's money-out rows to a cycle that is not completed as paid expenses, in
+    one transaction, leaving out rows that break an expense rule and rows the cycle already
+    holds (each existing expense cancels one identical row)."""
+    locked = lock_open_cycle(cycle)
+    _check_expense_fields(cycle=locked, category=category)
+    base_currency = cycle.household.base_currency
+    income = invalid = 0
+    candidates = []
+    for row in rows:
+        if row.status == importing.INCOME:
+            income += 1
+        elif not row.is_expense or _breaks_expense_rule(row, cycle=locked):
+            invalid += 1
+        else:
+            candidates.append(row)
+    new, duplicates = importing.split_duplicates(candidates, existing_expense_counts(cycle=locked))
+    # One book for every row: a fixed number of rate queries, whatever the file's length.
+    book = RateBook(on_or_before=locked.end_date, since=locked.start_date)
+    Expense.objects.bulk_create(
+        [
+            Expense(
+                cycle=locked,
+                created_by=created_by,
+                updated_by=created_by,
+                description=row.description,
+                amount=row.amount,
+                currency=row.currency,
+                date=row.date,
+                category=category,
+                status=Expense.Status.PAID,
+                paid_on=paid_on_for(row.date),
+                **rate_snapshot(
+                    amount=row.amount,
+                    currency=row.currency,
+                    base_currency=base_currency,
+                    on_date=row.date,
+                    book=book,
+                ),
+            )
+            for row in new
+        ]
+    )
+    return ImportResult(
+        created=len(new),
+        skipped_duplicates=len(duplicates),
+        skipped_invalid=invalid,
+        skipped_income=income,
+    )

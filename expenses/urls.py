@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_setup
+from . import views, views_import, views_setup
 
 app_name = "expenses"
 
@@ -32,5 +32,19 @@ urlpatterns = [
     path("expenses/<int:pk>/", views.expense_row, name="expense_row"),
     path("expenses/<int:pk>/edit/", views.expense_edit, name="expense_edit"),
     path("expenses/<int:pk>/toggle-paid/", views.expense_toggle_paid, name="expense_toggle_paid"),
+    path("expenses/<int:pk>/skip/", views.expense_skip, name="expense_skip"),
+    path("expenses/<int:pk>/restore/", views.expense_restore, name="expense_restore"),
     path("expenses/<int:pk>/delete/", views.expense_delete, name="expense_delete"),
+    # Importing a bank statement into a cycle: upload, preview and mapping, confirm.
+    path("cycles/<int:cycle_pk>/import/", views_import.import_upload, name="import_upload"),
+    path(
+        "cycles/<int:cycle_pk>/import/preview/",
+        views_import.import_preview,
+        name="import_preview",
+    ),
+    path(
+        "cycles/<int:cycle_pk>/import/confirm/",
+        views_import.import_confirm,
+        name="import_confirm",
+    ),
 ]

@@ -19,7 +19,7 @@ from cycles.views import (
 )
 
 from . import selectors, services
-from .forms import ExpenseForm
+from .forms import ExpenseForm, PaymentForm
 from .models import Expense
 
 
@@ -40,6 +40,9 @@ def _edit_form(expense, choices, data=None) -> ExpenseForm:
         name: getattr(expense, f"{name}_id" if name in {"category", "payment_method"} else name)
         for name in ExpenseForm.base_fields
     }
+    # Only a rate typed by hand is shown for editing; a stored one is the exchange's.
+    initial["rate"] = expense.rate.normalize() if expense.has_manual_rate else None
+    initial["amount"] = expense.amount_for_input
     return ExpenseForm(
         data,
         cycle=expense.cycle,
@@ -76,7 +79,7 @@ def expense_add(request, cycle_pk):
     if form.is_valid():
         try:
             expense = services.add_expense(
-                cycle=cycle, created_by=request.user, **form.cleaned_data
+                cycle=cycle, created_by=request.user, **form.service_fields()
             )
         except DomainError as error:
             if error.status != 422:
@@ -139,7 +142,7 @@ def expense_edit(request, pk):
     if form.is_valid():
         try:
             expense = services.update_expense(
-                expense=expense, updated_by=request.user, **form.cleaned_data
+                expense=expense, updated_by=request.user, **form.service_fields()
             )
         except DomainError as error:
             if error.status != 422:
@@ -163,10 +166,45 @@ def expense_edit(request, pk):
 @household_required
 @require_POST
 def expense_toggle_paid(request, pk):
-    expense = services.toggle_paid(expense=_open_expense(request, pk), by=request.user)
+    """Planned → paid at the amount posted (the actual one; the planned one when none is), or
+    paid → planned."""
+    expense = _open_expense(request, pk)
+    form = PaymentForm(request.POST, expense=expense)
+    if not form.is_valid():
+        if request.htmx:
+            return render(
+                request,
+                "expenses/partials/_expense_row.html",
+                {"expense": expense, "cycle": expense.cycle, "is_open": True, "pay_form": form},
+                status=422,
+            )
+        return render_cycle_page(request, expense.cycle, pay_form=form, status=422)
+    expense = services.toggle_paid(
+        expense=expense, by=request.user, actual_amount=form.cleaned_data["amount"]
+    )
     if not request.htmx:
         state = "paid" if expense.is_paid else "planned"
         messages.success(request, f"“{expense.description}” is {state}.")
+        return redirect("cycles:detail", pk=expense.cycle_id)
+    return _row_with_totals(request, expense)
+
+
+@household_required
+@require_POST
+def expense_skip(request, pk):
+    expense = services.skip_expense(expense=_open_expense(request, pk), by=request.user)
+    if not request.htmx:
+        messages.success(request, f"Skipped “{expense.description}” this time.")
+        return redirect("cycles:detail", pk=expense.cycle_id)
+    return _row_with_totals(request, expense)
+
+
+@household_required
+@require_POST
+def expense_restore(request, pk):
+    expense = services.restore_expense(expense=_open_expense(request, pk), by=request.user)
+    if not request.htmx:
+        messages.success(request, f"Restored “{expense.description}”.")
         return redirect("cycles:detail", pk=expense.cycle_id)
     return _row_with_totals(request, expense)
 

@@ -2,7 +2,8 @@
 
 Every amount is in the household's base currency and comes from the expenses' stored rate
 snapshots (`base_amount`). An expense still awaiting a rate has no base amount: SQL's SUM skips
-it, so it is left out of every total, and it is counted so that pages can say so.
+it, so it is left out of every total, and it is counted so that pages can say so. A skipped expense
+(an occurrence the household will not pay this time) is left out of everything.
 
 Sums are computed by PostgreSQL (`values().annotate(Sum(...))`, conditional aggregates); Python
 only arranges the aggregated rows and divides the few numbers that make an average or a change.
@@ -17,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household
 from colony.errors import DomainError
 from cycles.models import Cycle
 from exchange.currencies import get_currency, is_known_currency
-from expenses.models import Expense
+from expenses.models import COUNTED, COUNTED_VIA_CYCLE, Expense
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
 
@@ -43,10 +44,13 @@ NO_PAYMENT_METHOD = "No payment method"
 _MONEY = DecimalField(max_digits=14, decimal_places=3)
 
 
-def _sum(expression: str, **filters) -> Coalesce:
+def _sum(expression, condition: Q | None = None, **filters) -> Coalesce:
     """SUM that is 0 rather than NULL when nothing (or only awaiting expenses) matched."""
-    condition = Q(**filters) if filters else None
-    return Coalesce(Sum(expression, filter=condition), Value(ZERO), output_field=_MONEY)
+    if filters:
+        condition = Q(**filters) if condition is None else condition & Q(**filters)
+    return Coalesce(
+        Sum(expression, filter=condition, output_field=_MONEY), Value(ZERO), output_field=_MONEY
+    )
 
 
 def money_quantum(currency: str) -> Decimal:
@@ -93,6 +97,8 @@ class CycleReport:
     paid: Decimal
     expense_count: int
     awaiting_count: int
+    # What the paid expenses were planned at, in the base currency at their own rates.
+    paid_planned: Decimal
     by_category: list[Slice]
     by_payment_method: list[Slice]
     by_member: list[Slice]
@@ -106,6 +112,15 @@ class CycleReport:
     @property
     def is_over_budget(self) -> bool:
         return self.left < 0
+
+    @property
+    def paid_difference(self) -> Decimal:
+        """Actual minus planned of the paid expenses: above zero, bills came in over plan."""
+        return self.paid - self.paid_planned
+
+    @property
+    def paid_difference_size(self) -> Decimal:
+        return abs(self.paid_difference)
 
 
 def _member_label(first_name: str | None, last_name: str | None, email: str | None) -> str:
@@ -129,14 +144,24 @@ def _breakdown(expenses: QuerySet, *fields: str) -> QuerySet:
 
 def cycle_report(*, cycle: Cycle, base_currency: str) -> CycleReport:
     """Totals of one cycle by category, payment method and member, planned vs paid, income vs
-    spent and its five largest expenses, in five queries."""
-    expenses = Expense.objects.filter(cycle=cycle)
+    spent, what the paid expenses were planned at, and its five largest expenses, in five
+    queries (skipped expenses left out)."""
+    expenses = Expense.objects.filter(cycle=cycle).filter(COUNTED)
     totals = expenses.aggregate(
         total=_sum("base_amount"),
         planned=_sum("base_amount", status=Expense.Status.PLANNED),
         paid=_sum("base_amount", status=Expense.Status.PAID),
+        paid_planned=_sum(
+            Coalesce("planned_amount", "amount") * F("rate"),
+            status=Expense.Status.PAID,
+            base_amount__isnull=False,
+        ),
         expense_count=Count("id"),
         awaiting_count=Count("id", filter=Q(base_amount__isnull=True)),
+    )
+    # Rounded once, half-even, to the base currency's minor units.
+    totals["paid_planned"] = totals["paid_planned"].quantize(
+        money_quantum(base_currency), ROUND_HALF_EVEN
     )
     by_category = [
         Slice(row["category__name"], row["total"], row["count"], row["awaiting"], row["category"])
@@ -248,8 +273,10 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
     cycles_query = (
         Cycle.objects.filter(household=household)
         .annotate(
-            spent=_sum("expenses__base_amount"),
-            awaiting=Count("expenses", filter=Q(expenses__base_amount__isnull=True)),
+            spent=_sum("expenses__base_amount", COUNTED_VIA_CYCLE),
+            awaiting=Count(
+                "expenses", filter=Q(expenses__base_amount__isnull=True) & COUNTED_VIA_CYCLE
+            ),
         )
         .order_by("-start_date", "-id")
     )
@@ -271,7 +298,7 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
         for row, previous in list(zip(rows, before, strict=True))[offset:]
     ]
     cycle_ids = [row.pk for row in shown]
-    range_expenses = Expense.objects.filter(cycle_id__in=cycle_ids)
+    range_expenses = Expense.objects.filter(cycle_id__in=cycle_ids).filter(COUNTED)
     per_cell = (
         range_expenses.filter(base_amount__isnull=False)
         .values("cycle_id", "category_id")
@@ -457,7 +484,7 @@ def forecast_next_cycle(*, household: Household, today: date) -> Forecast:
         .values_list("pk", flat=True)[:FORECAST_HISTORY_CYCLES]
     )
     history_count = len(history_ids)
-    other = Expense.objects.filter(cycle_id__in=history_ids, template__isnull=True)
+    other = Expense.objects.filter(cycle_id__in=history_ids, template__isnull=True).filter(COUNTED)
     other_by_category = {
         row["category__name"]: average(row["total"], history_count, base_currency)
         for row in other.values("category__name").annotate(total=_sum("base_amount")).order_by()

@@ -42,6 +42,7 @@ class ExpenseFactory(DjangoModelFactory):
         lambda o: CategoryFactory(household=o.cycle.household, name="Food")
     )
     status = Expense.Status.PLANNED
+    planned_amount = factory.LazyAttribute(lambda o: o.amount)
     base_amount = factory.LazyAttribute(lambda o: o.amount)
     rate = Decimal("1")
     rate_date = factory.LazyAttribute(lambda o: o.date)
