@@ -1,6 +1,7 @@
 from django.dispatch import receiver
 
 from accounts.signals import household_created
+from exchange.signals import rates_refreshed
 
 from . import services
 
@@ -8,3 +9,9 @@ from . import services
 @receiver(household_created)
 def give_new_household_default_categories(sender, household, **kwargs):
     services.seed_default_categories(household=household)
+
+
+@receiver(rates_refreshed)
+def fill_expenses_awaiting_a_rate(sender, results, **kwargs):
+    # Idempotent: only expenses still without a base amount are filled.
+    services.fill_awaiting_rates()
