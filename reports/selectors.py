@@ -25,7 +25,7 @@ from accounts.models import Household
 from colony.errors import DomainError
 from cycles.models import Cycle
 from exchange.currencies import get_currency, is_known_currency
-from expenses.models import COUNTED, COUNTED_VIA_CYCLE, Expense
+from expenses.models import COUNTED, COUNTED_VIA_CYCLE, Category, Expense, PaymentMethod
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
 
@@ -511,4 +511,107 @@ def forecast_next_cycle(*, household: Household, today: date) -> Forecast:
         from_templates=from_templates,
         usual_other=average(other_total, history_count, base_currency),
         history_cycles=history_count,
+    )
+
+
+# -- the household's full export ---------------------------------------------------------------
+# Each returns tuples in the column order of reports.household_export, oldest first, meant to
+# be read with `.iterator()`.
+
+
+def cycles_for_household_export(household: Household) -> QuerySet:
+    return (
+        Cycle.objects.filter(household=household)
+        .order_by("start_date", "id")
+        .values_list(
+            "id",
+            "name",
+            "start_date",
+            "end_date",
+            "status",
+            "income",
+            "activated_at",
+            "completed_at",
+        )
+    )
+
+
+def expenses_for_household_export(household: Household) -> QuerySet:
+    return (
+        Expense.objects.filter(cycle__household=household)
+        .order_by("date", "id")
+        .values_list(
+            "id",
+            "cycle_id",
+            "cycle__name",
+            "date",
+            "description",
+            "amount",
+            "planned_amount",
+            "currency",
+            "base_amount",
+            "rate",
+            "rate_date",
+            "rate_source",
+            "category__name",
+            "payment_method__name",
+            "status",
+            "paid_on",
+            "note",
+            "template__name",
+            "occurrence_date",
+            "created_by__email",
+            "updated_by__email",
+            "created_at",
+            "updated_at",
+        )
+    )
+
+
+def templates_for_household_export(household: Household) -> QuerySet:
+    return (
+        ExpenseTemplate.objects.filter(household=household)
+        .order_by("name", "id")
+        .values_list(
+            "id",
+            "name",
+            "amount",
+            "currency",
+            "category__name",
+            "payment_method__name",
+            "frequency",
+            "day_of_month",
+            "start_date",
+            "end_date",
+            "is_active",
+            "note",
+        )
+    )
+
+
+def payment_methods_for_household_export(household: Household) -> QuerySet:
+    return (
+        PaymentMethod.objects.filter(household=household)
+        .order_by("name", "id")
+        .values_list("id", "name", "kind", "owner__email", "last4", "is_active")
+    )
+
+
+def categories_for_household_export(household: Household) -> QuerySet:
+    return (
+        Category.objects.filter(household=household)
+        .order_by("name", "id")
+        .values_list("id", "name", "is_archived")
+    )
+
+
+def rates_used_by_household(household: Household) -> QuerySet:
+    """Every rate snapshot the household's expenses were converted at (other currencies than
+    the base one), with how many expenses used it."""
+    return (
+        Expense.objects.filter(cycle__household=household, rate__isnull=False)
+        .exclude(rate_source=Expense.RateSource.SAME_CURRENCY)
+        .values_list("currency", "rate_date", "rate", "rate_source")
+        .annotate(expense_count=Count("id"))
+        .order_by("currency", "rate_date", "rate", "rate_source")
     )

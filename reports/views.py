@@ -1,9 +1,11 @@
+from django.http import FileResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.exceptions import NotHouseholdOwner
 from accounts.scoping import get_for_household, household_required
 from cycles.models import Cycle
 
@@ -11,6 +13,7 @@ from . import charts, selectors
 from .csv_export import streaming_csv
 from .exceptions import InvalidExportRange
 from .forms import ExportRangeForm
+from .household_export import household_export
 
 
 def _wants_partial(request) -> bool:
@@ -80,4 +83,20 @@ def range_export(request):
         selectors.expenses_for_export(household=request.household, start=start, end=end),
         base_currency=request.household.base_currency,
         filename=f"colony-expenses-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.csv",
+    )
+
+
+@household_required
+@require_GET
+def household_export_zip(request):
+    """The owner downloads everything the household holds (only their own household's)."""
+    if not request.membership.is_owner:
+        raise NotHouseholdOwner()
+    household = request.household
+    name = slugify(household.name) or "household"
+    return FileResponse(
+        household_export(household),
+        as_attachment=True,
+        filename=f"colony-{name}-{timezone.localdate():%Y-%m-%d}.zip",
+        content_type="application/zip",
     )
