@@ -601,6 +601,7 @@ def import_expenses(
                 updated_by=created_by,
                 description=row.description,
                 amount=row.amount,
+                planned_amount=row.amount,
                 currency=row.currency,
                 date=row.date,
                 category=category,

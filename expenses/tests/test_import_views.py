@@ -156,6 +156,7 @@ def test_confirming_the_us_sample_imports_its_eight_purchases(owner_client, owne
     assert isinstance(first.amount, Decimal)
     assert first.category == other and first.created_by == owner
     assert first.status == Expense.Status.PAID and first.paid_on == first.date
+    assert first.planned_amount == first.amount
     assert (first.base_amount, first.rate) == (Decimal("84.17"), Decimal(1))
     twins = [e for e in expenses if e.date == datetime.date(2026, 11, 12)]
     assert [e.amount for e in twins] == [Decimal("63.05"), Decimal("63.05")]
