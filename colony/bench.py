@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from colony.dbcheck import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
@@ -40,26 +42,6 @@ def _setup_django() -> None:
     import django
 
     django.setup()
-
-
-def _ensure_database(url: str) -> None:
-    import environ
-    import psycopg
-
-    config = environ.Env.db_url_config(url)
-    with psycopg.connect(
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def seed():
@@ -282,7 +264,7 @@ def measure_throughput(user, active):
 def main() -> int:
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/colony_bench")
     os.environ["DATABASE_URL"] = url
-    _ensure_database(url)
+    ensure_database(url)
     _setup_django()
     from django.core.management import call_command
 
