@@ -1,5 +1,7 @@
 """Production: many stateless gunicorn workers behind a TLS-terminating load balancer."""
 
+import copy
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -35,4 +37,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# A copy, so the base dictionary other settings modules import is left as it is.
+LOGGING = copy.deepcopy(LOGGING)
 LOGGING["handlers"]["console"]["formatter"] = "json"
