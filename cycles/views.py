@@ -57,11 +57,26 @@ def cycle_page_context(
     filter_form = ExpenseFilterForm(request.GET, choices=choices, members=members)
     filters = filter_form.filters()
     is_open = not cycle.is_completed
+    # A row shown for editing (or with a refused paid amount) on a page without JS may be past
+    # the first page: the page then starts with it.
+    focus = edit_form if edit_form is not None else pay_form
+    page = expense_selectors.cycle_expense_page(
+        cycle,
+        choices=choices,
+        users=[membership.user for membership in members],
+        after=expense_selectors.ExpenseCursor.parse(request.GET.get("after")),
+        snapshot=expense_selectors.parse_snapshot(request.GET.get("upto")),
+        first=focus.expense if focus is not None else None,
+        **filters,
+    )
     return {
         "cycle": cycle,
         "is_open": is_open,
         "totals": selectors.cycle_totals(cycle),
-        "expenses": expense_selectors.cycle_expenses(cycle, **filters),
+        "expenses": page.expenses,
+        "page": page,
+        # Where the rows in the table start: a "show more" answer adds to rows already shown.
+        "shown_from": 1 if is_more_rows_request(request) else page.first_position,
         "filter_form": filter_form,
         "is_filtered": filter_form.is_filtered,
         "sort": filters["sort"],
@@ -70,6 +85,16 @@ def cycle_page_context(
         "editing_pk": edit_form.expense.pk if edit_form is not None else None,
         "pay_form": pay_form,  # a refused "paid" amount, shown in its row
     }
+
+
+def is_more_rows_request(request) -> bool:
+    """The table's "show more" row asking (over HTMX) for the rows after the ones shown."""
+    return bool(
+        request.htmx
+        and not request.htmx.history_restore_request
+        and request.method == "GET"
+        and request.GET.get("after")
+    )
 
 
 def render_cycle_page(request, cycle, *, status=200, **forms):
@@ -184,6 +209,9 @@ def cycle_detail(request, pk):
     cycle = household_cycle(request, pk)
     context = cycle_page_context(request, cycle)
     if request.htmx and not request.htmx.history_restore_request:
+        if is_more_rows_request(request):
+            # The next rows and a new "show more" row, in place of the one that asked.
+            return render(request, "expenses/partials/_expense_rows.html", context)
         return render(request, "expenses/partials/_expense_table.html", context)
     return render(request, "cycles/detail.html", context)
 

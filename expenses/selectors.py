@@ -1,12 +1,15 @@
-"""Reads for the cycle page: the expense rows, and the category and payment-method choices."""
+"""Reads for the cycle page: the expense rows (a page at a time), and the category and
+payment-method choices."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import CharField, Count, F, Max, Q, QuerySet, Value
 
-from accounts.models import Household
+from accounts.models import Household, User
 from cycles.models import Cycle
 
 from .models import Category, Expense, PaymentMethod
@@ -14,6 +17,8 @@ from .models import Category, Expense, PaymentMethod
 SORT_ASCENDING = "date"
 SORT_DESCENDING = "-date"
 SORTS = (SORT_ASCENDING, SORT_DESCENDING)
+EXPENSES_PER_PAGE = 100
+_MAX_PK = 2**63 - 1  # bigint: a larger id in a URL would be a database error, not a miss
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,25 @@ def cycle_expenses(
     expenses = Expense.objects.filter(cycle_id=cycle.pk).select_related(
         "category", "payment_method", "created_by", "updated_by"
     )
+    return _filtered(
+        expenses,
+        category=category,
+        payment_method=payment_method,
+        status=status,
+        member=member,
+        sort=sort,
+    )
+
+
+def _filtered(
+    expenses: QuerySet[Expense],
+    *,
+    category: int | None = None,
+    payment_method: int | None = None,
+    status: str | None = None,
+    member: int | None = None,
+    sort: str = SORT_ASCENDING,
+) -> QuerySet[Expense]:
     if category:
         expenses = expenses.filter(category_id=category)
     if payment_method:
@@ -108,6 +132,156 @@ def cycle_expenses(
     if sort == SORT_DESCENDING:
         return expenses.order_by("-date", "-id")
     return expenses.order_by("date", "id")
+
+
+@dataclass(frozen=True)
+class ExpenseCursor:
+    """Where a page of the table starts: right after this row, in the table's order by date
+    and id. Keyset paging: rows deleted or added above it do not shift the next page."""
+
+    date: datetime.date
+    pk: int
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()}_{self.pk}"
+
+    @classmethod
+    def of(cls, expense: Expense) -> ExpenseCursor:
+        return cls(date=expense.date, pk=expense.pk)
+
+    @classmethod
+    def parse(cls, value: str | None) -> ExpenseCursor | None:
+        """The cursor a "show more" link carries, or None for anything malformed (the first
+        page then)."""
+        day, _, pk = (value or "").partition("_")
+        try:
+            cursor = cls(date=datetime.date.fromisoformat(day), pk=int(pk))
+        except ValueError:
+            return None
+        return cursor if 0 < cursor.pk <= _MAX_PK else None
+
+    def after(self, sort: str) -> Q:
+        """The rows that come after this one in `sort` order."""
+        if sort == SORT_DESCENDING:
+            return Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk)
+        return Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk)
+
+
+def parse_snapshot(value: str | None) -> int | None:
+    """The highest expense id of the table when its first page was shown, or None."""
+    try:
+        pk = int(value or "")
+    except ValueError:
+        return None
+    return pk if 0 < pk <= _MAX_PK else None
+
+
+@dataclass(frozen=True)
+class ExpensePage:
+    """One page of the cycle's table and where it sits among all the rows the filters match."""
+
+    expenses: list[Expense]
+    total: int  # rows matching the filters (within the snapshot)
+    before: int  # rows ahead of this page
+    # The highest id when the first page was shown: later pages stop there, so a row added
+    # on the page since (already in the table) does not come again.
+    snapshot: int | None
+    next_cursor: ExpenseCursor | None  # None: this is the last page
+
+    @property
+    def first_position(self) -> int:
+        return self.before + 1
+
+    @property
+    def last_position(self) -> int:
+        return self.before + len(self.expenses)
+
+    @property
+    def next_count(self) -> int:
+        """How many rows the next page brings."""
+        return max(0, min(EXPENSES_PER_PAGE, self.total - self.last_position))
+
+
+def cycle_expense_page(
+    cycle: Cycle,
+    *,
+    choices: ExpenseChoices,
+    users: Iterable[User] = (),
+    after: ExpenseCursor | None = None,
+    snapshot: int | None = None,
+    first: Expense | None = None,
+    per_page: int = EXPENSES_PER_PAGE,
+    sort: str = SORT_ASCENDING,
+    **filters,
+) -> ExpensePage:
+    """A page of the cycle's expenses (filtered, sorted by date) after `after`, or starting with
+    `first` (a row being edited on a page without JS), in two queries: the counts and the rows.
+
+    The rows get their category, payment method and users from `choices` and `users` (the
+    household's, which the page loads anyway) instead of four joins: building those objects
+    again for every row cost more than the rest of the query.
+    """
+    expenses = Expense.objects.filter(cycle_id=cycle.pk)
+    expenses = _filtered(expenses, sort=sort, **filters)
+    if snapshot is not None:
+        expenses = expenses.filter(pk__lte=snapshot)
+    lead = [first] if first is not None else []
+    if first is not None:
+        after = ExpenseCursor.of(first)
+    counts = {"total": Count("pk"), "snapshot": Max("pk")}
+    if after is not None:
+        expenses_after = after.after(sort)
+        ahead = ~expenses_after & ~Q(pk=first.pk) if first is not None else ~expenses_after
+        counts["before"] = Count("pk", filter=ahead)
+        rows = expenses.filter(expenses_after)
+    else:
+        rows = expenses
+    counted = expenses.order_by().aggregate(**counts)
+    page = lead + _with_relations(
+        list(rows[: per_page + 1 - len(lead)]), choices=choices, users=users
+    )
+    more = len(page) > per_page
+    page = page[:per_page]
+    return ExpensePage(
+        expenses=page,
+        total=counted["total"],
+        before=counted.get("before", 0),
+        snapshot=snapshot if snapshot is not None else counted["snapshot"],
+        next_cursor=ExpenseCursor.of(page[-1]) if more else None,
+    )
+
+
+def _with_relations(
+    expenses: list[Expense], *, choices: ExpenseChoices, users: Iterable[User]
+) -> list[Expense]:
+    """Set each expense's category, payment method, creator and last editor from objects
+    already loaded (like prefetch_related, without its queries). A user no longer in the
+    household is read in one query; anything not found is left to load lazily."""
+    categories = {category.pk: category for category in choices.categories}
+    methods = {method.pk: method for method in choices.payment_methods}
+    known_users = {user.pk: user for user in users}
+    missing = {
+        pk
+        for expense in expenses
+        for pk in (expense.created_by_id, expense.updated_by_id)
+        if pk is not None and pk not in known_users
+    }
+    if missing:
+        known_users.update(User.objects.in_bulk(missing))
+    related = (
+        ("category", categories),
+        ("payment_method", methods),
+        ("created_by", known_users),
+        ("updated_by", known_users),
+    )
+    for expense in expenses:
+        for name, known in related:
+            pk = getattr(expense, f"{name}_id")
+            if pk is None:
+                setattr(expense, name, None)
+            elif pk in known:
+                setattr(expense, name, known[pk])
+    return expenses
 
 
 def expenses_for_rows() -> QuerySet[Expense]:
