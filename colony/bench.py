@@ -94,10 +94,14 @@ def seed():
                     status=Cycle.Status.ACTIVE if last else Cycle.Status.COMPLETED,
                 )
             )
-        per_cycle = (TOTAL_EXPENSES - ACTIVE_CYCLE_EXPENSES) // (CYCLES - 1)
+        # The completed cycles share the rest evenly; the first ones take the remainder.
+        per_cycle, remainder = divmod(TOTAL_EXPENSES - ACTIVE_CYCLE_EXPENSES, CYCLES - 1)
         batch = []
-        for cycle in cycles:
-            count = ACTIVE_CYCLE_EXPENSES if cycle.status == Cycle.Status.ACTIVE else per_cycle
+        for n, cycle in enumerate(cycles):
+            if cycle.status == Cycle.Status.ACTIVE:
+                count = ACTIVE_CYCLE_EXPENSES
+            else:
+                count = per_cycle + (1 if n < remainder else 0)
             for i in range(count):
                 amount = Decimal(rng.randint(100, 20_000)) / 100
                 foreign = rng.random() < 0.2

@@ -207,7 +207,7 @@ class ExpenseFilterForm(forms.Form):
         ]
 
     def filters(self) -> dict:
-        """The valid filters, by name, for `cycle_expenses`."""
+        """The valid filters, by name, for `cycle_expense_page`."""
         self.is_valid()
         values = {
             name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors

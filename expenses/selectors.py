@@ -89,29 +89,6 @@ def expense_choices(household: Household) -> ExpenseChoices:
     return found
 
 
-def cycle_expenses(
-    cycle: Cycle,
-    *,
-    category: int | None = None,
-    payment_method: int | None = None,
-    status: str | None = None,
-    member: int | None = None,
-    sort: str = SORT_ASCENDING,
-) -> QuerySet[Expense]:
-    """A cycle's expenses with what each row shows, filtered and sorted by date."""
-    expenses = Expense.objects.filter(cycle_id=cycle.pk).select_related(
-        "category", "payment_method", "created_by", "updated_by"
-    )
-    return _filtered(
-        expenses,
-        category=category,
-        payment_method=payment_method,
-        status=status,
-        member=member,
-        sort=sort,
-    )
-
-
 def _filtered(
     expenses: QuerySet[Expense],
     *,
