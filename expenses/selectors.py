@@ -17,7 +17,7 @@ from .models import Category, Expense, PaymentMethod
 SORT_ASCENDING = "date"
 SORT_DESCENDING = "-date"
 SORTS = (SORT_ASCENDING, SORT_DESCENDING)
-EXPENSES_PER_PAGE = 100
+EXPENSES_PER_PAGE = 50
 _MAX_PK = 2**63 - 1  # bigint: a larger id in a URL would be a database error, not a miss
 
 

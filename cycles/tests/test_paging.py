@@ -105,7 +105,8 @@ def test_a_short_cycle_has_no_show_more_row(owner_client, cycle, food, owner):
 def test_show_more_over_htmx_returns_the_next_rows_and_a_new_show_more_row(
     owner_client, cycle, food, owner, htmx_headers
 ):
-    _add(cycle, food, owner, 250)
+    total = 2 * EXPENSES_PER_PAGE + 50
+    _add(cycle, food, owner, total)
     order = _in_table_order()
     first = owner_client.get(_detail(cycle)).content.decode()
     second = owner_client.get(_more_link(first), **htmx_headers)
@@ -114,7 +115,7 @@ def test_show_more_over_htmx_returns_the_next_rows_and_a_new_show_more_row(
     assert "<html" not in body and 'id="expense-table"' not in body
     assert _row_ids(body) == order[EXPENSES_PER_PAGE : 2 * EXPENSES_PER_PAGE]
     assert body.count('id="expense-more"') == 1
-    assert f"Showing {2 * EXPENSES_PER_PAGE} of 250 expenses" in body
+    assert f"Showing {2 * EXPENSES_PER_PAGE} of {total} expenses" in body
     assert "Show 50 more" in body
 
     last = owner_client.get(_more_link(body), **htmx_headers).content.decode()
@@ -126,13 +127,13 @@ def test_show_more_keeps_the_filters_and_the_sort(
     owner_client, cycle, food, household, owner, htmx_headers
 ):
     fun = CategoryFactory(household=household, name="Fun")
-    _add(cycle, food, owner, 120, description="Food ")
-    _add(cycle, fun, owner, 150, description="Fun ")
+    _add(cycle, food, owner, EXPENSES_PER_PAGE + 20, description="Food ")
+    _add(cycle, fun, owner, EXPENSES_PER_PAGE + 50, description="Fun ")
     params = {"category": fun.pk, "sort": "-date"}
     first = owner_client.get(_detail(cycle), params, **htmx_headers).content.decode()
     order = _in_table_order(sort="-date", category=fun)
     assert _row_ids(first) == order[:EXPENSES_PER_PAGE]
-    assert f"Showing {EXPENSES_PER_PAGE} of 150 expenses" in first
+    assert f"Showing {EXPENSES_PER_PAGE} of {EXPENSES_PER_PAGE + 50} expenses" in first
     link = _more_link(first)
     assert f"category={fun.pk}" in link and "sort=-date" in link
     more = owner_client.get(link, **htmx_headers).content.decode()
@@ -141,7 +142,8 @@ def test_show_more_keeps_the_filters_and_the_sort(
 
 
 def test_show_more_without_js_is_the_full_page_with_the_next_rows(owner_client, cycle, food, owner):
-    _add(cycle, food, owner, 150)
+    total = EXPENSES_PER_PAGE + 50
+    _add(cycle, food, owner, total)
     order = _in_table_order()
     first = owner_client.get(_detail(cycle)).content.decode()
     response = owner_client.get(_more_link(first))
@@ -149,14 +151,14 @@ def test_show_more_without_js_is_the_full_page_with_the_next_rows(owner_client, 
     assert response.status_code == 200
     assert 'id="cycle-totals"' in body and 'id="expense-add-row"' in body
     assert _row_ids(body) == order[EXPENSES_PER_PAGE:]
-    assert f"Showing {EXPENSES_PER_PAGE + 1}–150 of 150 expenses" in body
+    assert f"Showing {EXPENSES_PER_PAGE + 1}–{total} of {total} expenses" in body
     assert "Back to the first expenses" in body
 
 
 def test_rows_added_or_deleted_since_the_first_page_do_not_shift_the_next_one(
     owner_client, cycle, food, owner, htmx_headers
 ):
-    _add(cycle, food, owner, 150)
+    _add(cycle, food, owner, EXPENSES_PER_PAGE + 50)
     order = _in_table_order()
     first = owner_client.get(_detail(cycle)).content.decode()
     # A row of the first page is deleted and one is added (it is already in the table, above
@@ -179,11 +181,12 @@ def test_sorting_starts_again_from_the_first_page(owner_client, cycle, food, own
 def test_a_row_edited_without_js_past_the_first_page_is_shown_in_edit_mode(
     owner_client, cycle, food, owner
 ):
-    _add(cycle, food, owner, 150)
-    late = Expense.objects.get(pk=_in_table_order()[120])
+    total = EXPENSES_PER_PAGE + 50
+    _add(cycle, food, owner, total)
+    late = Expense.objects.get(pk=_in_table_order()[EXPENSES_PER_PAGE + 20])
     body = owner_client.get(reverse("expenses:expense_edit", args=[late.pk])).content.decode()
     assert f'id="expense-{late.pk}" class="edit-row"' in body
-    assert "Showing 121–150 of 150 expenses" in body
+    assert f"Showing {EXPENSES_PER_PAGE + 21}–{total} of {total} expenses" in body
 
 
 def test_htmx_add_still_returns_the_row_above_the_add_row_with_oob_totals(
