@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from colony.dbcheck import ensure_database
@@ -255,7 +256,7 @@ def measure_throughput(user, active):
                 text=True,
                 check=True,
             ).stdout
-            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+            rps = Decimal(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
             non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
             results[label] = (rps, int(non2xx.group(1)) if non2xx else 0)
         return results, None

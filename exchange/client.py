@@ -171,7 +171,7 @@ class RatesClient:
         value = (response.headers.get("Retry-After") or "").strip()
         if not value.isdigit():
             return None  # an HTTP-date or garbage: fall back to our own back-off
-        return min(float(value), self.max_retry_after_seconds)
+        return min(int(value), self.max_retry_after_seconds)
 
     # -- payload ----------------------------------------------------------------------------
 

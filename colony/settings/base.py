@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -105,7 +106,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Log-in throttling (django-axes): either the account or the address is locked after 5 failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
@@ -167,10 +168,11 @@ EXCHANGE_RATES_URL = env.str(
 )
 EXCHANGE_RATES_API_KEY = env.str("EXCHANGE_RATES_API_KEY", default="")
 EXCHANGE_RATES_PROVIDER_NAME = env.str("EXCHANGE_RATES_PROVIDER_NAME", default="exchangerate-api")
-# (connect, read) seconds for each attempt; the client retries a few times with back-off.
+# (connect, read) seconds for each attempt, configured in whole milliseconds; the client
+# retries a few times with back-off.
 EXCHANGE_RATES_TIMEOUT = (
-    env.float("EXCHANGE_RATES_CONNECT_TIMEOUT", default=3.05),
-    env.float("EXCHANGE_RATES_READ_TIMEOUT", default=10.0),
+    env.int("EXCHANGE_RATES_CONNECT_TIMEOUT_MS", default=3050) / 1000,
+    env.int("EXCHANGE_RATES_READ_TIMEOUT_MS", default=10_000) / 1000,
 )
 # The rates page warns when the newest stored rate is older than this.
 EXCHANGE_RATES_MAX_AGE_DAYS = env.int("EXCHANGE_RATES_MAX_AGE_DAYS", default=3)
