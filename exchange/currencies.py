@@ -116,22 +116,39 @@ def _display_decimal(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def format_money(amount, currency_code: str | None = None) -> str:
-    """`1,235 JPY`, `12.50 USD`, `0.376 BHD`: thousands separators and exactly the currency's
-    minor units (2 for a code Colony does not know); "—" for None or anything not a number."""
+def _clean_code(currency_code) -> str:
+    return currency_code.strip().upper() if isinstance(currency_code, str) else ""
+
+
+def quantum_for(currency_code: str | None) -> Decimal:
+    """The smallest amount of a currency: 0.01 USD, 1 JPY, 0.001 BHD; 0.01 for a code Colony
+    does not know."""
+    currency = CURRENCIES.get(_clean_code(currency_code))
+    return currency.quantum if currency else Decimal("0.01")
+
+
+def format_amount(amount, currency_code: str | None = None) -> str | None:
+    """`1,235` for JPY, `12.50` for USD, `0.376` for BHD: thousands separators and exactly the
+    currency's minor units, without the code; None for None or anything not a number."""
     number = _display_decimal(amount)
     if number is None:
-        return NO_AMOUNT
-    code = (currency_code or "").strip().upper() if isinstance(currency_code, str) else ""
-    currency = CURRENCIES.get(code)
-    quantum = currency.quantum if currency else Decimal("0.01")
+        return None
     try:
-        number = number.quantize(quantum, context=_DISPLAY)
+        number = number.quantize(quantum_for(currency_code), context=_DISPLAY)
     except InvalidOperation:
-        return NO_AMOUNT
+        return None
     if number.is_zero():
         number = number.copy_abs()  # never "-0.00"
-    text = f"{number:,f}"
+    return f"{number:,f}"
+
+
+def format_money(amount, currency_code: str | None = None) -> str:
+    """`1,235 JPY`, `12.50 USD`, `0.376 BHD` (see format_amount); "—" for None or anything not
+    a number."""
+    text = format_amount(amount, currency_code)
+    if text is None:
+        return NO_AMOUNT
+    code = _clean_code(currency_code)
     return f"{text} {code}" if code else text
 
 

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
-from .selectors import money_quantum
+from exchange.currencies import quantum_for
 
 HEADER = (
     "date",
@@ -53,7 +53,7 @@ def amount_cell(value: Decimal | None, currency: str) -> str:
     """An amount with a decimal point and the currency's minor units; empty when missing."""
     if value is None:
         return ""
-    return format(value.quantize(money_quantum(currency), ROUND_HALF_EVEN), "f")
+    return format(value.quantize(quantum_for(currency), ROUND_HALF_EVEN), "f")
 
 
 def date_cell(value: date | None) -> str:

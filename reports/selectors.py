@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Household
 from colony.errors import DomainError
 from cycles.models import Cycle
-from exchange.currencies import get_currency, is_known_currency
+from exchange.currencies import quantum_for
 from expenses.models import COUNTED, COUNTED_VIA_CYCLE, Category, Expense, PaymentMethod
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
@@ -53,11 +53,6 @@ def _sum(expression, condition: Q | None = None, **filters) -> Coalesce:
     )
 
 
-def money_quantum(currency: str) -> Decimal:
-    """The smallest amount of `currency` (0.01 when Colony does not know it)."""
-    return get_currency(currency).quantum if is_known_currency(currency) else Decimal("0.01")
-
-
 def percent_change(current: Decimal, previous: Decimal | None) -> Decimal | None:
     """Change from `previous` to `current` in %, half-even to 0.1; None when there is no
     previous amount to compare with (missing or zero)."""
@@ -69,8 +64,8 @@ def percent_change(current: Decimal, previous: Decimal | None) -> Decimal | None
 def average(total: Decimal, count: int, currency: str) -> Decimal:
     """`total` shared over `count` (cycles), rounded half-even to the currency's minor units."""
     if count == 0:
-        return ZERO.quantize(money_quantum(currency))
-    return (total / count).quantize(money_quantum(currency), ROUND_HALF_EVEN)
+        return ZERO.quantize(quantum_for(currency))
+    return (total / count).quantize(quantum_for(currency), ROUND_HALF_EVEN)
 
 
 # -- one cycle ---------------------------------------------------------------------------------
@@ -161,7 +156,7 @@ def cycle_report(*, cycle: Cycle, base_currency: str) -> CycleReport:
     )
     # Rounded once, half-even, to the base currency's minor units.
     totals["paid_planned"] = totals["paid_planned"].quantize(
-        money_quantum(base_currency), ROUND_HALF_EVEN
+        quantum_for(base_currency), ROUND_HALF_EVEN
     )
     by_category = [
         Slice(row["category__name"], row["total"], row["count"], row["awaiting"], row["category"])
