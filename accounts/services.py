@@ -158,14 +158,32 @@ def accept_invite(*, token: str, user: User) -> Household:
     return invite.household
 
 
-def _leave(membership: Membership) -> None:
+def _lock_memberships(household_id: int) -> None:
+    # Every membership of the household, so two owners cannot both step down at once.
+    list(Membership.objects.select_for_update().filter(household_id=household_id))
+
+
+def _is_only_owner(membership: Membership) -> bool:
+    return (
+        membership.is_owner
+        and not Membership.objects.filter(
+            household_id=membership.household_id, role=Membership.Role.OWNER
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def _leave(membership: Membership, *, only_owner_error=LastOwnerCannotLeave) -> None:
+    """The membership ends; alone, the household goes with it; its only owner cannot leave
+    others behind without an owner."""
+    _lock_memberships(membership.household_id)
     household = membership.household
-    others = household.memberships.exclude(pk=membership.pk)
-    if not others.exists():
+    if not household.memberships.exclude(pk=membership.pk).exists():
         household.delete()
         return
-    if membership.is_owner and not others.filter(role=Membership.Role.OWNER).exists():
-        raise LastOwnerCannotLeave()
+    if _is_only_owner(membership):
+        raise only_owner_error()
     membership.delete()
 
 
@@ -173,8 +191,6 @@ def _leave(membership: Membership) -> None:
 def leave_household(*, user: User) -> None:
     """A member leaves their household; the last owner of a shared household cannot."""
     membership = Membership.objects.select_for_update().select_related("household").get(user=user)
-    # Lock every membership of the household so two owners cannot both leave at once.
-    list(Membership.objects.select_for_update().filter(household=membership.household))
     _leave(membership)
 
 
@@ -182,13 +198,8 @@ def leave_household(*, user: User) -> None:
 def remove_member(*, household: Household, by: User, membership: Membership) -> None:
     """An owner removes a member; the household always keeps at least one owner."""
     _require_owner(household=household, user=by)
-    list(Membership.objects.select_for_update().filter(household=household))
-    if (
-        membership.is_owner
-        and not household.memberships.filter(role=Membership.Role.OWNER)
-        .exclude(pk=membership.pk)
-        .exists()
-    ):
+    _lock_memberships(household.pk)
+    if _is_only_owner(membership):
         raise LastOwnerCannotLeave()
     membership.delete()
 
@@ -199,16 +210,10 @@ def change_member_role(
 ) -> Membership:
     """An owner makes a member an owner or back; the household always keeps an owner."""
     _require_owner(household=household, user=by)
-    list(Membership.objects.select_for_update().filter(household=household))
+    _lock_memberships(household.pk)
     if role not in Membership.Role.values:
         raise ValueError(role)
-    if (
-        membership.is_owner
-        and role != Membership.Role.OWNER
-        and not household.memberships.filter(role=Membership.Role.OWNER)
-        .exclude(pk=membership.pk)
-        .exists()
-    ):
+    if role != Membership.Role.OWNER and _is_only_owner(membership):
         raise LastOwnerCannotLeave()
     membership.role = role
     membership.save(update_fields=["role"])
@@ -245,10 +250,5 @@ def delete_account(*, user: User) -> None:
         Membership.objects.select_for_update().select_related("household").filter(user=user).first()
     )
     if membership is not None:
-        household = membership.household
-        others = household.memberships.exclude(pk=membership.pk)
-        if not others.exists():
-            household.delete()
-        elif membership.is_owner and not others.filter(role=Membership.Role.OWNER).exists():
-            raise OwnerMustHandOver()
+        _leave(membership, only_owner_error=OwnerMustHandOver)
     user.delete()
