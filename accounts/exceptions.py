@@ -56,3 +56,17 @@ class ConfirmationMismatch(DomainError):
     code = "CONFIRMATION_MISMATCH"
     message = "The confirmation did not match."
     status = 422
+
+
+class ReadOnlyRole(DomainError):
+    code = "READ_ONLY_ROLE"
+    message = (
+        "You can see this household but not change it: your role is viewer. "
+        "Ask an owner if you need to make changes."
+    )
+    status = 403
+
+
+class AlreadyOwner(Conflict):
+    code = "ALREADY_OWNER"
+    message = "This member is already an owner."

@@ -2,8 +2,13 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
 
+from colony.errors import render_error
+
+from .exceptions import ReadOnlyRole
 from .models import Membership
+from .roles import SAFE_METHODS, is_allowed_for_viewers
 
 
 class HouseholdMiddleware:
@@ -51,3 +56,37 @@ class SessionLifetimeMiddleware:
             elif now - session.get(self.REFRESHED, 0) > settings.SESSION_REFRESH_SECONDS:
                 session[self.REFRESHED] = now
         return self.get_response(request)
+
+
+class ReadOnlyRoleMiddleware:
+    """Refuses every write of a viewer with 403 and a message, whatever the URL, so a new write
+    view is covered without remembering a decorator. Views that change only the user's own
+    account opt out with `accounts.roles.allowed_for_viewers`. Runs after HouseholdMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        membership = getattr(request, "membership", None)
+        if (
+            membership is None
+            or membership.can_write
+            or request.method in SAFE_METHODS
+            or is_allowed_for_viewers(view_func)
+            or getattr(request.resolver_match, "app_name", "") == "admin"
+        ):
+            return None
+        error = ReadOnlyRole()
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "success": False,
+                    "error": {"code": error.code, "message": error.message, "details": {}},
+                },
+                status=error.status,
+            )
+        return render_error(request, code=error.code, message=error.message, status=error.status)

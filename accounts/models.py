@@ -94,6 +94,8 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"
         MEMBER = "member", "Member"
+        # Reads everything, changes nothing (accounts.roles enforces it).
+        VIEWER = "viewer", "Viewer"
 
     # One-to-one: a user belongs to exactly one household.
     user = models.OneToOneField(
@@ -113,6 +115,11 @@ class Membership(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == self.Role.OWNER
+
+    @property
+    def can_write(self) -> bool:
+        """Owners and members change the household's data; viewers only read it."""
+        return self.role in (self.Role.OWNER, self.Role.MEMBER)
 
 
 def hash_invite_token(token: str) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from .exceptions import (
     AlreadyMember,
+    AlreadyOwner,
     InviteAlreadyUsed,
     InviteEmailMismatch,
     InviteExpired,
@@ -208,7 +209,8 @@ def remove_member(*, household: Household, by: User, membership: Membership) -> 
 def change_member_role(
     *, household: Household, by: User, membership: Membership, role: str
 ) -> Membership:
-    """An owner makes a member an owner or back; the household always keeps an owner."""
+    """An owner gives a member the role owner, member or viewer; the household always keeps an
+    owner, so its last owner cannot step down."""
     _require_owner(household=household, user=by)
     _lock_memberships(household.pk)
     if role not in Membership.Role.values:
@@ -217,6 +219,19 @@ def change_member_role(
         raise LastOwnerCannotLeave()
     membership.role = role
     membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def transfer_ownership(*, household: Household, by: User, membership: Membership) -> Membership:
+    """An owner hands the household over: `membership` becomes an owner and `by` a member."""
+    _require_owner(household=household, user=by)
+    _lock_memberships(household.pk)
+    if membership.is_owner:
+        raise AlreadyOwner()
+    membership.role = Membership.Role.OWNER
+    membership.save(update_fields=["role"])
+    Membership.objects.filter(household=household, user=by).update(role=Membership.Role.MEMBER)
     return membership
 
 

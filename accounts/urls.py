@@ -20,5 +20,10 @@ urlpatterns = [
     path("household/invites/<int:pk>/revoke/", views.invite_revoke, name="invite_revoke"),
     path("household/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("household/members/<int:pk>/role/", views.member_role, name="member_role"),
+    path(
+        "household/members/<int:pk>/transfer-ownership/",
+        views.ownership_transfer,
+        name="ownership_transfer",
+    ),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
 ]

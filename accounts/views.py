@@ -19,6 +19,7 @@ from .forms import (
     SignUpForm,
 )
 from .models import Membership
+from .roles import allowed_for_viewers
 from .scoping import get_for_household, household_required, login_required
 
 MODEL_BACKEND = "accounts.backends.HouseholdModelBackend"
@@ -34,6 +35,7 @@ def _safe_next(request, fallback="dashboard"):
 
 
 @require_http_methods(["GET", "POST"])
+@allowed_for_viewers
 def signup(request):
     token = request.GET.get("invite") or request.POST.get("invite") or ""
     invite = services.get_invite_for_token(token) if token else None
@@ -80,6 +82,7 @@ def signup(request):
 
 
 @require_http_methods(["GET", "POST"])
+@allowed_for_viewers
 def login_view(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
@@ -115,6 +118,7 @@ def locked_out(request, credentials=None, *args, **kwargs):
 
 
 @require_POST
+@allowed_for_viewers
 def logout_view(request):
     auth_logout(request)
     messages.info(request, "You are logged out.")
@@ -123,6 +127,7 @@ def logout_view(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@allowed_for_viewers
 def password_change(request):
     form = PasswordChangeForm(request.user, data=request.POST or None)
     if request.method == "POST":
@@ -161,6 +166,7 @@ def _household_context(request, **extra):
         "members": selectors.household_members(household),
         "invites": selectors.pending_invites(household),
         "is_owner": request.membership.is_owner,
+        "roles": Membership.Role.choices,
         "invite_form": InviteForm(),
         "rename_form": HouseholdNameForm(initial={"name": household.name}),
         **extra,
@@ -250,7 +256,7 @@ def member_role(request, pk):
     )
     role = request.POST.get("role", "")
     if role not in Membership.Role.values:
-        messages.error(request, "Choose owner or member.")
+        messages.error(request, "Choose owner, member or viewer.")
         return redirect("accounts:household")
     services.change_member_role(
         household=request.household, by=request.user, membership=membership, role=role
@@ -263,6 +269,21 @@ def member_role(request, pk):
 
 @household_required
 @require_POST
+def ownership_transfer(request, pk):
+    membership = get_for_household(
+        Membership.objects.select_related("user"), request.household, pk=pk
+    )
+    services.transfer_ownership(household=request.household, by=request.user, membership=membership)
+    messages.success(
+        request,
+        f"{membership.user.display_name} is now an owner of the household; you are a member.",
+    )
+    return redirect("accounts:household")
+
+
+@household_required
+@require_POST
+@allowed_for_viewers
 def household_leave(request):
     services.leave_household(user=request.user)
     messages.info(request, "You left the household.")
@@ -270,6 +291,7 @@ def household_leave(request):
 
 
 @require_http_methods(["GET", "POST"])
+@allowed_for_viewers
 def invite_accept(request, token):
     invite = services.get_invite_for_token(token)
     if not request.user.is_authenticated:
@@ -295,6 +317,7 @@ def invite_accept(request, token):
 
 @login_required
 @require_POST
+@allowed_for_viewers
 def sessions_end_others(request):
     user = services.end_other_sessions(user=request.user)
     update_session_auth_hash(request, user)
@@ -304,6 +327,7 @@ def sessions_end_others(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@allowed_for_viewers
 def account_delete(request):
     form = PasswordConfirmForm(data=request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,6 @@
 """Every URL in the URLconf, filled with household B's ids, requested by household A and by an
-anonymous visitor: 404 (or the log-in page), and B's data unchanged.
+anonymous visitor: 404 (or the log-in page), and B's data unchanged. And every URL requested by a
+viewer of household B itself: reads answer, every write is refused with 403 and changes nothing.
 
 The walker (tests/urlwalk.py) reads the URLconf, so a new URL is covered automatically; a URL
 whose parameters it cannot fill fails `test_every_url_is_covered` until FILLERS is taught about it.
@@ -12,7 +13,14 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import HouseholdFactory, make_owner
-from tests.urlwalk import PUBLIC, all_routes, build_household, household_snapshot, url_for
+from tests.urlwalk import (
+    PUBLIC,
+    all_routes,
+    build_household,
+    household_snapshot,
+    url_for,
+    writes_for_viewers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +95,57 @@ def test_anonymous_visitor_is_sent_to_log_in(route, world, client):
     if htmx.status_code != 405:
         assert htmx["HX-Redirect"].startswith(reverse("accounts:login")), route.name
     assert snapshot_of_b(world) == before
+
+
+# The only views a viewer may POST to: each changes the viewer's own account, never the
+# household's data. A new entry here must be one of those.
+VIEWER_WRITABLE = {
+    "accounts:account_delete",
+    "accounts:household_leave",
+    "accounts:invite_accept",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_change",
+    "accounts:sessions_end_others",
+    "accounts:signup",
+}
+
+
+def test_views_open_to_viewers_are_only_personal_account_actions():
+    assert {r.name for r in all_routes() if writes_for_viewers(r)} == VIEWER_WRITABLE
+
+
+@pytest.fixture
+def client_viewer(world):
+    client = Client()
+    client.force_login(world.viewer)
+    return client
+
+
+@pytest.mark.parametrize(
+    "route",
+    [r for r in scoped_routes() if not writes_for_viewers(r)],
+    ids=lambda r: r.name,
+)
+def test_viewer_reads_but_every_write_is_refused_with_403(route, world, client_viewer):
+    url = url_for(route, world)
+    if url is None:
+        pytest.fail(f"Cannot fill {route.name}: teach FILLERS in tests/urlwalk.py")
+    before = household_snapshot(world)
+    member = Client()
+    member.force_login(world.member)
+
+    # Reading: a viewer gets what a member gets (owner-only pages refuse both).
+    get = client_viewer.get(url)
+    assert get.status_code == member.get(url).status_code, route.name
+    post = client_viewer.post(url, {"name": "viewer", "description": "viewer", "amount": "1"})
+    htmx = client_viewer.post(url, {"description": "viewer"}, HTTP_HX_REQUEST="true")
+    assert get.status_code != 500, route.name
+    assert post.status_code == 403, (route.name, post.status_code)
+    assert "your role is viewer" in post.content.decode()
+    assert htmx.status_code == 403, (route.name, htmx.status_code)
+    assert htmx["HX-Retarget"] == "#messages"
+    assert household_snapshot(world) == before, f"{route.name} let a viewer change data"
 
 
 def test_admin_requires_staff(client_a):

@@ -15,7 +15,8 @@ from django.apps import apps
 from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.tests.factories import HouseholdFactory, make_member, make_owner
+from accounts.roles import is_allowed_for_viewers
+from accounts.tests.factories import HouseholdFactory, make_member, make_owner, make_viewer
 
 # URL names that need no household object, or are not household-scoped by design.
 PUBLIC = {
@@ -77,6 +78,7 @@ class World:
 
     owner: object
     member: object
+    viewer: object
     objects: dict
 
 
@@ -89,6 +91,7 @@ def build_household(label: str) -> World:
     household = HouseholdFactory(name=f"{label} household")
     owner = make_owner(household, first_name=label)
     member = make_member(household)
+    viewer = make_viewer(household)
     invite, token = account_services.create_invite(
         household=household, invited_by=owner, email=f"invitee-{household.pk}@example.com"
     )
@@ -110,6 +113,7 @@ def build_household(label: str) -> World:
     return World(
         owner=owner,
         member=member,
+        viewer=viewer,
         objects={
             "membership": member.membership,
             "invite": invite,
@@ -143,6 +147,7 @@ FILLERS: dict[str, dict[str, str]] = {
     "accounts:invite_revoke": {"pk": "invite"},
     "accounts:member_remove": {"pk": "membership"},
     "accounts:member_role": {"pk": "membership"},
+    "accounts:ownership_transfer": {"pk": "membership"},
     "accounts:invite_accept": {"token": "invite_token"},
 }
 # Parameter names that mean the same object wherever they appear.
@@ -187,3 +192,9 @@ def url_for(route: Route, world: World) -> str | None:
         value = world.objects[key]
         kwargs[param] = getattr(value, "pk", value)
     return reverse(route.name, kwargs=kwargs)
+
+
+def writes_for_viewers(route: Route) -> bool:
+    """True for views marked `accounts.roles.allowed_for_viewers`: their writes change only the
+    user's own account (password, log-out, leaving), so a viewer may use them."""
+    return is_allowed_for_viewers(route.view)

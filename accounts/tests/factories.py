@@ -59,6 +59,13 @@ def make_member(household, **user_fields) -> User:
     ).user
 
 
+def make_viewer(household, **user_fields) -> User:
+    """A user who may read everything in `household` and change nothing."""
+    return MembershipFactory(
+        household=household, role=Membership.Role.VIEWER, user=UserFactory(**user_fields)
+    ).user
+
+
 class InviteFactory(DjangoModelFactory):
     class Meta:
         model = Invite

@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLifetimeMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.HouseholdMiddleware",
+    # Viewers read and never write: one check for every write URL.
+    "accounts.middleware.ReadOnlyRoleMiddleware",
     "colony.errors.DomainErrorMiddleware",
     # Last, so it sees the lockout raised by the authentication backend.
     "axes.middleware.AxesMiddleware",
@@ -68,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.household",
+                "accounts.context_processors.role",
             ],
         },
     },
