@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from colony.names import clean_name
+
 from .exceptions import (
     AlreadyMember,
     AlreadyOwner,
@@ -35,7 +37,7 @@ def _require_owner(*, household: Household, user: User) -> None:
 @transaction.atomic
 def create_household(*, owner: User, name: str, base_currency: str) -> Household:
     """Create a household with `owner` as its first owner; the user must not have one yet."""
-    household = Household.objects.create(name=name.strip(), base_currency=base_currency.upper())
+    household = Household.objects.create(name=clean_name(name), base_currency=base_currency.upper())
     Membership.objects.create(user=owner, household=household, role=Membership.Role.OWNER)
     household_created.send(sender=Household, household=household)
     return household
@@ -55,7 +57,9 @@ def register_user(
     user = User.objects.create_user(
         email=email, password=password, first_name=first_name.strip(), last_name=last_name.strip()
     )
-    name = household_name.strip() or f"{user.first_name or user.email}’s household"
+    name = (
+        clean_name(household_name, required=False) or f"{user.first_name or user.email}’s household"
+    )
     create_household(owner=user, name=name, base_currency=base_currency)
     return user
 
@@ -238,7 +242,7 @@ def transfer_ownership(*, household: Household, by: User, membership: Membership
 def rename_household(*, household: Household, by: User, name: str) -> Household:
     """An owner renames the household."""
     _require_owner(household=household, user=by)
-    household.name = name.strip()
+    household.name = clean_name(name)
     household.save(update_fields=["name"])
     return household
 

@@ -1,10 +1,7 @@
-from decimal import Decimal
-
 from django import forms
 
-from exchange.currencies import get_currency
-
-MAX_INCOME = Decimal("999999999.99")
+from colony.errors import DomainError
+from exchange.money import validate_income
 
 
 class CycleForm(forms.Form):
@@ -22,20 +19,14 @@ class CycleForm(forms.Form):
 
     def __init__(self, *args, base_currency: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.base_currency = get_currency(base_currency)
-        self.fields["income"].help_text = f"In {self.base_currency.code}."
+        self.base_currency = base_currency
+        self.fields["income"].help_text = f"In {base_currency}."
 
     def clean_income(self):
-        income = self.cleaned_data["income"]
-        if income < 0:
-            raise forms.ValidationError("Income cannot be negative.")
-        if income > MAX_INCOME:
-            raise forms.ValidationError("That is more than Colony can hold.")
-        if income != income.quantize(self.base_currency.quantum):
-            raise forms.ValidationError(
-                f"{self.base_currency.code} has {self.base_currency.minor_units} decimals at most."
-            )
-        return income
+        try:
+            return validate_income(self.cleaned_data["income"], self.base_currency)
+        except DomainError as error:
+            raise forms.ValidationError(error.message, code=error.code) from error
 
 
 class NewCycleForm(CycleForm):

@@ -5,8 +5,9 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 
-from expenses.models import amount_field
+from exchange.money import amount_field
 
 DEFAULT_CYCLE_DAYS = 42
 MAX_CYCLE_DURATION_DAYS = 45
@@ -61,6 +62,9 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cycles:detail", args=[self.pk])
 
     @property
     def is_completed(self) -> bool:

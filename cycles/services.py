@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Household, User
+from colony.names import clean_name
+from exchange.money import validate_income
 from exchange.services import RateBook
 from expenses.models import Expense
 from templates_app.models import ExpenseTemplate
@@ -107,7 +109,8 @@ def create_cycle(
     optionally with the expenses its active templates make."""
     end_date = end_date or start_date + timedelta(days=DEFAULT_CYCLE_DAYS)
     _check_dates(start_date, end_date)
-    name = (name or "").strip() or default_cycle_name(start_date, end_date)
+    validate_income(income, household.base_currency)
+    name = clean_name(name, required=False) or default_cycle_name(start_date, end_date)
     _lock_household(household)
     _check_fits_household(household=household, name=name, start_date=start_date, end_date=end_date)
     cycle = Cycle(
@@ -133,7 +136,8 @@ def update_cycle(
     _lock_household(cycle.household)
     cycle = lock_open_cycle(cycle)
     _check_dates(start_date, end_date)
-    name = (name or "").strip() or default_cycle_name(start_date, end_date)
+    validate_income(income, cycle.household.base_currency)
+    name = clean_name(name, required=False) or default_cycle_name(start_date, end_date)
     _check_fits_household(
         household=cycle.household,
         name=name,

@@ -24,11 +24,6 @@ class CategoryNameExists(Conflict):
     message = "The household already has a category with this name."
 
 
-class NameRequired(Unprocessable):
-    code = "NAME_REQUIRED"
-    message = "Give it a name."
-
-
 # -- expenses in a cycle -------------------------------------------------------------------------
 
 

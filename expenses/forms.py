@@ -5,36 +5,11 @@ from __future__ import annotations
 
 from django import forms
 
-from exchange.currencies import CURRENCY_CHOICES, get_currency
+from exchange.currencies import CURRENCY_CHOICES
+from exchange.forms import AmountField, check_amount
 
-from .models import MAX_AMOUNT, Expense
+from .models import Expense
 from .selectors import SORT_ASCENDING, SORT_DESCENDING, ExpenseChoices
-
-
-def amount_decimals_error(amount, code: str) -> str | None:
-    """Why `amount` has too many decimals for currency `code` (None when it fits)."""
-    currency = get_currency(code)
-    if amount == amount.quantize(currency.quantum):
-        return None
-    if currency.minor_units:
-        return f"{code} amounts have at most {currency.minor_units} decimals."
-    return f"{code} amounts have no decimals."
-
-
-def clean_amount_value(amount):
-    if amount <= 0:
-        raise forms.ValidationError("The amount must be more than zero.")
-    if amount > MAX_AMOUNT:
-        raise forms.ValidationError("The largest amount is 999,999.99.")
-    return amount
-
-
-def amount_field(**kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={"invalid": "Enter an amount like 12.50.", "required": "Enter an amount."},
-        **kwargs,
-    )
 
 
 class ExpenseForm(forms.Form):
@@ -44,7 +19,7 @@ class ExpenseForm(forms.Form):
     payment_method = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label="Paid with"
     )
-    amount = amount_field()
+    amount = AmountField()
     currency = forms.ChoiceField(choices=[(code, code) for code, _ in CURRENCY_CHOICES])
     status = forms.ChoiceField(choices=Expense.Status.choices, initial=Expense.Status.PLANNED)
     note = forms.CharField(max_length=1000, required=False)
@@ -123,9 +98,6 @@ class ExpenseForm(forms.Form):
         pk = self.cleaned_data["payment_method"]
         return None if pk is None else self._methods[pk]
 
-    def clean_amount(self):
-        return clean_amount_value(self.cleaned_data["amount"])
-
     def clean_rate(self):
         rate = self.cleaned_data["rate"]
         if rate is not None and rate <= 0:
@@ -141,11 +113,8 @@ class ExpenseForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        amount, code = cleaned.get("amount"), cleaned.get("currency")
-        if amount is not None and code:
-            message = amount_decimals_error(amount, code)
-            if message:
-                self.add_error("amount", message)
+        code = cleaned.get("currency")
+        check_amount(self, code)
         if cleaned.get("rate") is not None and code == self.cycle.household.base_currency:
             self.add_error("rate", f"{code} is the base currency: it needs no rate.")
         return cleaned
@@ -160,22 +129,18 @@ class ExpenseForm(forms.Form):
 class PaymentForm(forms.Form):
     """Marking an expense paid: the actual amount, pre-filled with the planned one."""
 
-    amount = amount_field(required=False, label="Paid")
+    amount = AmountField(required=False, label="Paid")
 
     def __init__(self, *args, expense: Expense, **kwargs):
         kwargs.setdefault("auto_id", f"pay-{expense.pk}-%s")
         super().__init__(*args, initial={"amount": expense.amount}, **kwargs)
         self.expense = expense
 
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount is None:  # a plain toggle: paid at the planned amount
-            return None
-        amount = clean_amount_value(amount)
-        message = amount_decimals_error(amount, self.expense.currency)
-        if message:
-            raise forms.ValidationError(message)
-        return amount
+    def clean(self):
+        # No amount: a plain toggle, paid at the planned amount.
+        cleaned = super().clean()
+        check_amount(self, self.expense.currency)
+        return cleaned
 
 
 class ExpenseFilterForm(forms.Form):

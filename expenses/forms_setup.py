@@ -5,17 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import Household
+from colony.names import NameField
 
 from .models import Category, PaymentMethod
 from .selectors_setup import household_member_users
-
-
-class _NameMixin:
-    def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("Give it a name.")
-        return name
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -23,8 +16,8 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-class PaymentMethodForm(_NameMixin, forms.Form):
-    name = forms.CharField(max_length=PaymentMethod._meta.get_field("name").max_length)
+class PaymentMethodForm(forms.Form):
+    name = NameField(max_length=PaymentMethod._meta.get_field("name").max_length)
     kind = forms.ChoiceField(choices=PaymentMethod.Kind.choices, initial=PaymentMethod.Kind.CARD)
     owner = MemberChoiceField(
         queryset=None, label="Belongs to", help_text="The member whose card or account it is."
@@ -51,5 +44,5 @@ class PaymentMethodForm(_NameMixin, forms.Form):
         }
 
 
-class CategoryForm(_NameMixin, forms.Form):
-    name = forms.CharField(max_length=Category._meta.get_field("name").max_length)
+class CategoryForm(forms.Form):
+    name = NameField(max_length=Category._meta.get_field("name").max_length)

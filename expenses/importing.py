@@ -35,9 +35,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from exchange.currencies import get_currency, is_known_currency
+from exchange.money import InvalidAmount, validate_amount
 from reports.csv_export import FORMULA_STARTS, text_cell
-
-from .models import MAX_AMOUNT
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # The decoded text is kept in the session between the steps; a cycle's statement is far smaller.
@@ -359,17 +358,12 @@ def detect_decimal_comma(values: Iterable[str]) -> bool:
 
 
 def amount_problem(amount: Decimal, currency: str) -> str | None:
-    """Why `amount` cannot be an expense in `currency` (range, minor units), else None."""
-    if amount <= 0:
-        return "The amount is zero."
-    if amount > MAX_AMOUNT:
-        return "The amount is more than 999,999.99."
-    if is_known_currency(currency):
-        unit = get_currency(currency)
-        if amount != amount.quantize(unit.quantum):
-            if unit.minor_units:
-                return f"{unit.code} amounts have at most {unit.minor_units} decimals."
-            return f"{unit.code} amounts have no decimals."
+    """Why `amount` cannot be an expense in `currency` (the money rule), else None; an unknown
+    currency is the currency column's problem, not the amount's."""
+    try:
+        validate_amount(amount, currency if is_known_currency(currency) else None)
+    except InvalidAmount as error:
+        return error.message
     return None
 
 

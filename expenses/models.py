@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -9,16 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from exchange.currencies import get_currency, is_known_currency
-
-# The product's amount rule: 0 < amount ≤ 999,999.99, in whichever currency.
-MAX_AMOUNT = Decimal("999999.99")
-MIN_AMOUNT = Decimal("0.001")
-
-
-def amount_field(**kwargs) -> models.DecimalField:
-    """Money in a currency's own units: three decimals hold BHD/KWD exactly; the form enforces
-    each currency's minor units."""
-    return models.DecimalField(max_digits=12, decimal_places=3, **kwargs)
+from exchange.money import MAX_AMOUNT, MIN_AMOUNT, amount_field
 
 
 class Category(models.Model):

@@ -14,11 +14,13 @@ from django.utils import timezone
 
 from accounts.models import Household, User
 from colony.errors import Unprocessable
+from colony.names import clean_name
 from cycles.models import Cycle
 from cycles.services import lock_open_cycle
 from exchange.currencies import is_known_currency
-from exchange.exceptions import RateUnavailable, UnknownCurrency
+from exchange.exceptions import RateUnavailable
 from exchange.models import ExchangeRate
+from exchange.money import validate_amount
 from exchange.services import RateBook, apply_rate, convert_with_quote
 
 from . import importing
@@ -28,7 +30,6 @@ from .exceptions import (
     ExpenseDateOutsideCycle,
     ExpenseNotSkipped,
     ManualRateNotNeeded,
-    NameRequired,
     PaidExpenseNotSkippable,
     PaymentMethodInUse,
     PaymentMethodNameExists,
@@ -49,13 +50,6 @@ def seed_default_categories(*, household: Household) -> None:
 
 
 # --- payment methods and categories (household set-up) ---------------------------------------
-
-
-def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise NameRequired()
-    return name
 
 
 def _check_owner(*, household_id: int, owner: User | None) -> None:
@@ -93,7 +87,7 @@ def create_payment_method(
 ) -> PaymentMethod:
     """Add a payment method; its name is unique in the household, ignoring case."""
     _check_owner(household_id=household.pk, owner=owner)
-    name = _clean_name(name)
+    name = clean_name(name)
     _check_payment_method_name(household_id=household.pk, name=name, pk=None)
     return _save_payment_method(
         PaymentMethod(
@@ -112,7 +106,7 @@ def update_payment_method(
 ) -> PaymentMethod:
     """Change a payment method's details; its name stays unique in the household."""
     _check_owner(household_id=payment_method.household_id, owner=owner)
-    name = _clean_name(name)
+    name = clean_name(name)
     _check_payment_method_name(
         household_id=payment_method.household_id, name=name, pk=payment_method.pk
     )
@@ -161,14 +155,14 @@ def _save_category(category: Category) -> Category:
 
 def create_category(*, household: Household, name: str) -> Category:
     """Add a category; its name is unique in the household, ignoring case."""
-    name = _clean_name(name)
+    name = clean_name(name)
     _check_category_name(household_id=household.pk, name=name, pk=None)
     return _save_category(Category(household=household, name=name))
 
 
 def rename_category(*, category: Category, name: str) -> Category:
     """Rename a category; every expense and template in it follows."""
-    name = _clean_name(name)
+    name = clean_name(name)
     _check_category_name(household_id=category.household_id, name=name, pk=category.pk)
     category.name = name
     return _save_category(category)
@@ -270,8 +264,11 @@ def paid_on_for(expense_date: date) -> date:
 def _check_expense_fields(*, cycle: Cycle, expense: Expense | None = None, **fields) -> None:
     if "description" in fields and not fields["description"].strip():
         raise Unprocessable("Describe the expense.", code="DESCRIPTION_REQUIRED")
-    if "currency" in fields and not is_known_currency(fields["currency"]):
-        raise UnknownCurrency(fields["currency"])
+    if "amount" in fields or "currency" in fields:
+        validate_amount(
+            fields.get("amount", getattr(expense, "amount", None)),
+            fields.get("currency", getattr(expense, "currency", None)),
+        )
     if "date" in fields and not cycle.start_date <= fields["date"] <= cycle.end_date:
         raise ExpenseDateOutsideCycle()
     category = fields.get("category")
@@ -413,6 +410,8 @@ def toggle_paid(
     """A planned expense becomes paid (today, or on its date if that has passed) at its actual
     amount (default: the planned one); a paid one becomes planned again, at its planned amount.
     A changed amount takes a new rate snapshot."""
+    if actual_amount is not None:
+        validate_amount(actual_amount, expense.currency)
     cycle = lock_open_cycle(Cycle(pk=expense.cycle_id))
     base_currency = cycle.household.base_currency
     if expense.is_skipped:
@@ -560,11 +559,15 @@ def _breaks_expense_rule(row: importing.ImportRow, *, cycle: Cycle) -> bool:
     # Checked again under the lock: the cycle's dates may have changed since the preview.
     try:
         _check_expense_fields(
-            cycle=cycle, description=row.description, currency=row.currency, date=row.date
+            cycle=cycle,
+            description=row.description,
+            amount=row.amount,
+            currency=row.currency,
+            date=row.date,
         )
     except Unprocessable:
         return True
-    return importing.amount_problem(row.amount, row.currency) is not None
+    return False
 
 
 @transaction.atomic

@@ -1,16 +1,6 @@
 from colony.errors import Unprocessable
 
 
-class InvalidTemplateAmount(Unprocessable):
-    code = "INVALID_TEMPLATE_AMOUNT"
-    message = "The amount must be more than 0 and at most 999,999.99, in the currency's units."
-
-
-class UnknownCurrency(Unprocessable):
-    code = "UNKNOWN_CURRENCY"
-    message = "Colony does not know this currency."
-
-
 class InvalidTemplateSchedule(Unprocessable):
     code = "INVALID_TEMPLATE_SCHEDULE"
     message = "These dates and frequency do not make a schedule."

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from django import forms
 
 from accounts.models import Household
+from colony.names import NameField
 from exchange.currencies import CURRENCY_CHOICES, get_currency, is_known_currency
-from expenses.models import MAX_AMOUNT
+from exchange.forms import AmountField, check_amount
 from expenses.selectors_setup import selectable_categories, selectable_payment_methods
 
 from .models import ExpenseTemplate
@@ -17,26 +17,6 @@ from .models import ExpenseTemplate
 # Far enough for any real budget, near enough that date arithmetic never overflows.
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
-
-
-class AmountField(forms.DecimalField):
-    """A positive amount up to 999,999.99; the form checks the currency's minor units."""
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            max_digits=12,
-            decimal_places=3,
-            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-            error_messages={"invalid": "Enter an amount such as 12.50."},
-            **kwargs,
-        )
-
-    def validate(self, value):
-        super().validate(value)  # NaN and ±Infinity are already "invalid" here.
-        if value is not None and value <= 0:
-            raise forms.ValidationError("The amount must be more than 0.", code="min_value")
-        if value is not None and value > MAX_AMOUNT:
-            raise forms.ValidationError("The amount can be at most 999,999.99.", code="max_value")
 
 
 class DateInput(forms.DateInput):
@@ -47,7 +27,7 @@ class DateInput(forms.DateInput):
 
 
 class TemplateForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = NameField(max_length=200)
     amount = AmountField()
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
     category = forms.ModelChoiceField(queryset=None, empty_label="Choose a category")
@@ -99,12 +79,6 @@ class TemplateForm(forms.Form):
             "note": template.note,
         }
 
-    def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("Give the template a name.")
-        return name
-
     def _check_date(self, field: str) -> None:
         value = self.cleaned_data.get(field)
         if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
@@ -114,16 +88,7 @@ class TemplateForm(forms.Form):
         cleaned = super().clean()
         self._check_date("start_date")
         self._check_date("end_date")
-        amount, currency = cleaned.get("amount"), cleaned.get("currency")
-        if amount is not None and currency and is_known_currency(currency):
-            units = get_currency(currency).minor_units
-            if amount != amount.quantize(Decimal(1).scaleb(-units)):
-                self.add_error(
-                    "amount",
-                    f"{currency} amounts have no decimals."
-                    if units == 0
-                    else f"{currency} amounts have at most {units} decimals.",
-                )
+        check_amount(self, cleaned.get("currency"))
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The end date cannot be before the start date.")

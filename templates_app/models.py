@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from expenses.models import MAX_AMOUNT, MIN_AMOUNT, amount_field
+from exchange.money import MAX_AMOUNT, MIN_AMOUNT, amount_field
 
 
 class ExpenseTemplate(models.Model):

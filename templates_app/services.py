@@ -8,31 +8,18 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import Household
-from exchange.currencies import get_currency, is_known_currency
-from expenses.models import MAX_AMOUNT, Category, Expense, PaymentMethod
+from colony.names import clean_name
+from exchange.money import validate_amount
+from expenses.models import Category, Expense, PaymentMethod
 
 from .exceptions import (
     CategoryNotSelectable,
-    InvalidTemplateAmount,
     InvalidTemplateSchedule,
     PaymentMethodNotSelectable,
-    UnknownCurrency,
 )
 from .models import ExpenseTemplate
 
 Frequency = ExpenseTemplate.Frequency
-
-
-def _check_amount(amount: Decimal, currency: str) -> None:
-    if not is_known_currency(currency):
-        raise UnknownCurrency()
-    if not (isinstance(amount, Decimal) and amount.is_finite() and 0 < amount <= MAX_AMOUNT):
-        raise InvalidTemplateAmount()
-    if amount != amount.quantize(get_currency(currency).quantum):
-        raise InvalidTemplateAmount(
-            f"{currency.upper()} amounts have at most {get_currency(currency).minor_units} "
-            "decimals."
-        )
 
 
 def _check_schedule(
@@ -136,10 +123,8 @@ def update_template(
 
 
 def _apply(template: ExpenseTemplate, **values) -> ExpenseTemplate:
-    name = " ".join((values["name"] or "").split())
-    if not name:
-        raise InvalidTemplateSchedule("Give the template a name.", code="NAME_REQUIRED")
-    _check_amount(values["amount"], values["currency"])
+    name = clean_name(values["name"])
+    validate_amount(values["amount"], values["currency"])
     frequency = values["frequency"]
     day_of_month = values["day_of_month"] if frequency == Frequency.MONTHLY else None
     _check_schedule(frequency, day_of_month, values["start_date"], values["end_date"])

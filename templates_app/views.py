@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.scoping import get_for_household, household_required
+from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write
 
 from . import selectors, services
 from .forms import TemplateForm
@@ -42,19 +40,17 @@ def _preview(request: HttpRequest, form: TemplateForm, saved: ExpenseTemplate | 
 
 
 def _form_page(request, form, template=None, *, status=200) -> HttpResponse:
-    name = (
-        "templates_app/partials/_template_form.html"
-        if request.htmx
-        else "templates_app/template_form.html"
+    return page_or_partial(
+        request,
+        page="templates_app/template_form.html",
+        partial="templates_app/partials/_template_form.html",
+        context={"form": form, "template": template, "preview": _preview(request, form, template)},
+        status=status,
     )
-    context = {"form": form, "template": template, "preview": _preview(request, form, template)}
-    return render(request, name, context, status=status)
 
 
 def _done(request: HttpRequest, message: str) -> HttpResponse:
-    messages.success(request, message)
-    url = reverse("templates_app:template_list")
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return redirect_after_write(request, "templates_app:template_list", message=message)
 
 
 @household_required
@@ -113,13 +109,20 @@ def template_preview(request: HttpRequest) -> HttpResponse:
 def template_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_for_household(ExpenseTemplate, request.household, pk=pk)
     services.set_template_active(template=template, is_active=not template.is_active)
-    if request.htmx:
+
+    def row_context():
         row = selectors.template_for_row(request.household, template.pk)
         (row,) = selectors.with_schedule([row], timezone.localdate())
-        return render(request, "templates_app/partials/_template_row.html", {"template": row})
+        return {"template": row}
+
     state = "resumed" if template.is_active else "paused"
-    messages.success(request, f"Template {template.name} {state}.")
-    return redirect("templates_app:template_list")
+    return partial_or_redirect(
+        request,
+        "templates_app/partials/_template_row.html",
+        row_context,
+        to="templates_app:template_list",
+        message=f"Template {template.name} {state}.",
+    )
 
 
 @household_required

@@ -18,6 +18,7 @@ from cycles.exceptions import (
 from cycles.models import Cycle
 from cycles.tests.factories import CycleFactory
 from exchange.models import ExchangeRate
+from exchange.money import InvalidIncome
 from expenses.models import Expense
 from expenses.tests.factories import ExpenseFactory, PaymentMethodFactory
 from templates_app.models import ExpenseTemplate
@@ -324,3 +325,41 @@ def test_generation_drops_an_inactive_payment_method(household):
     cycle = _create(household)
     services.generate_expenses_from_templates(cycle=cycle)
     assert not cycle.expenses.filter(payment_method__isnull=False).exists()
+
+
+# --- the service is the authority: what the form refuses, the service refuses too -------------
+
+
+@pytest.mark.parametrize(
+    ("income", "message"),
+    [
+        ("-1", "Income cannot be negative."),
+        ("1000000000", "That is more than Colony can hold."),
+        ("10.005", "USD amounts have at most 2 decimals."),
+    ],
+)
+def test_create_cycle_refuses_an_income_its_form_refuses(household, income, message):
+    with pytest.raises(InvalidIncome) as error:
+        _create(household, income=Decimal(income))
+    assert error.value.status == 422
+    assert error.value.message == message
+    assert not Cycle.objects.filter(household=household).exists()
+
+
+def test_update_cycle_refuses_an_income_its_form_refuses(household):
+    cycle = _create(household)
+    with pytest.raises(InvalidIncome):
+        services.update_cycle(
+            cycle=cycle,
+            name=cycle.name,
+            start_date=cycle.start_date,
+            end_date=cycle.end_date,
+            income=Decimal("-5"),
+        )
+    cycle.refresh_from_db()
+    assert cycle.income == Decimal("3000.00")
+
+
+def test_cycle_name_is_cleaned_up_like_every_name(household):
+    cycle = _create(household, name="  Spring   budget ")
+    assert cycle.name == "Spring budget"

@@ -9,6 +9,7 @@ from cycles.models import Cycle
 from cycles.tests.factories import CycleFactory
 from exchange.exceptions import UnknownCurrency
 from exchange.models import ExchangeRate
+from exchange.money import InvalidAmount
 from expenses import services
 from expenses.exceptions import (
     CategoryNotAvailable,
@@ -201,3 +202,53 @@ def test_cycle_completed_after_the_expense_was_loaded_is_still_refused(household
     Cycle.objects.filter(pk=expense.cycle_id).update(status=Cycle.Status.COMPLETED)
     with pytest.raises(CycleAlreadyCompleted):
         services.toggle_paid(expense=expense, by=owner)
+
+
+# --- the service is the authority: what the form refuses, the service refuses too -------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "message"),
+    [
+        ("10.005", "USD", "USD amounts have at most 2 decimals."),
+        ("10.5", "JPY", "JPY amounts have no decimals."),
+        ("0.0005", "BHD", "BHD amounts have at most 3 decimals."),
+        ("0", "USD", "The amount must be more than zero."),
+        ("-3", "USD", "The amount must be more than zero."),
+        ("1000000", "USD", "The largest amount is 999,999.99."),
+    ],
+)
+def test_add_expense_refuses_an_amount_its_form_refuses(
+    cycle, food, owner, amount, currency, message
+):
+    with pytest.raises(InvalidAmount) as error:
+        _add(cycle, food, owner, amount=Decimal(amount), currency=currency)
+    assert error.value.status == 422
+    assert error.value.message == message
+    assert not Expense.objects.filter(cycle=cycle).exists()
+
+
+def test_update_expense_refuses_an_amount_with_too_many_decimals(cycle, food, owner):
+    expense = _add(cycle, food, owner)
+    with pytest.raises(InvalidAmount):
+        services.update_expense(expense=expense, updated_by=owner, amount=Decimal("10.005"))
+    expense.refresh_from_db()
+    assert expense.amount == Decimal("12.50")
+
+
+def test_update_expense_refuses_a_currency_the_amount_does_not_fit(cycle, food, owner):
+    expense = _add(cycle, food, owner)  # 12.50 USD
+    with pytest.raises(InvalidAmount, match="JPY amounts have no decimals"):
+        services.update_expense(expense=expense, updated_by=owner, currency="JPY")
+    expense.refresh_from_db()
+    assert expense.currency == "USD"
+
+
+@pytest.mark.parametrize("amount", ["10.005", "0", "1000000"])
+def test_paying_refuses_an_actual_amount_its_form_refuses(cycle, food, owner, amount):
+    expense = _add(cycle, food, owner)
+    with pytest.raises(InvalidAmount):
+        services.toggle_paid(expense=expense, by=owner, actual_amount=Decimal(amount))
+    expense.refresh_from_db()
+    assert expense.status == Expense.Status.PLANNED
+    assert expense.amount == Decimal("12.50")

@@ -3,11 +3,11 @@
 import pytest
 
 from accounts.tests.factories import make_owner
+from colony.names import NameRequired
 from cycles.tests.factories import CycleFactory
 from expenses import services
 from expenses.exceptions import (
     CategoryNameExists,
-    NameRequired,
     PaymentMethodInUse,
     PaymentMethodNameExists,
     PaymentMethodOwnerNotMember,
@@ -157,3 +157,24 @@ def test_new_household_gets_default_categories():
     owner = make_owner()
     names = set(owner.membership.household.categories.values_list("name", flat=True))
     assert names == set(Category.DEFAULT_NAMES)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t\n"])
+def test_every_set_up_write_refuses_a_blank_name(household, owner, name):
+    category = CategoryFactory(household=household, name="Food")
+    method = PaymentMethodFactory(household=household, name="Visa")
+    with pytest.raises(NameRequired):
+        services.create_category(household=household, name=name)
+    with pytest.raises(NameRequired):
+        services.rename_category(category=category, name=name)
+    with pytest.raises(NameRequired):
+        services.update_payment_method(payment_method=method, name=name, kind="card", owner=owner)
+    category.refresh_from_db()
+    method.refresh_from_db()
+    assert (category.name, method.name) == ("Food", "Visa")
+
+
+def test_names_are_cleaned_up_the_same_way(household):
+    assert services.create_category(household=household, name="  Eating   out ").name == (
+        "Eating out"
+    )

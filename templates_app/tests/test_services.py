@@ -5,16 +5,17 @@ from decimal import Decimal
 
 import pytest
 
+from colony.names import NameRequired
 from cycles.tests.factories import CycleFactory
+from exchange.exceptions import UnknownCurrency
+from exchange.money import InvalidAmount
 from expenses.models import Expense
 from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
 from templates_app import services
 from templates_app.exceptions import (
     CategoryNotSelectable,
-    InvalidTemplateAmount,
     InvalidTemplateSchedule,
     PaymentMethodNotSelectable,
-    UnknownCurrency,
 )
 from templates_app.models import ExpenseTemplate
 from templates_app.tests.factories import ExpenseTemplateFactory
@@ -66,7 +67,7 @@ def test_day_of_month_is_dropped_for_other_frequencies(household, housing):
     "amount", [Decimal("0"), Decimal("-1"), Decimal("1000000"), Decimal("NaN"), Decimal("Inf")]
 )
 def test_amount_out_of_range_is_refused(household, housing, amount):
-    with pytest.raises(InvalidTemplateAmount) as error:
+    with pytest.raises(InvalidAmount) as error:
         services.create_template(household=household, **_values(housing, amount=amount))
     assert error.value.status == 422
     assert not ExpenseTemplate.objects.filter(household=household).exists()
@@ -78,7 +79,7 @@ def test_amount_out_of_range_is_refused(household, housing, amount):
 def test_amount_with_more_decimals_than_the_currency_has_is_refused(
     household, housing, currency, amount
 ):
-    with pytest.raises(InvalidTemplateAmount):
+    with pytest.raises(InvalidAmount):
         services.create_template(
             household=household, **_values(housing, currency=currency, amount=Decimal(amount))
         )
@@ -160,3 +161,14 @@ def test_deleting_a_template_keeps_its_expenses(household):
         expense.refresh_from_db()
         assert expense.template is None
     assert Expense.objects.filter(cycle=cycle).count() == 2
+
+
+def test_blank_template_name_is_refused_like_every_name(household, housing):
+    with pytest.raises(NameRequired):
+        services.create_template(household=household, **_values(housing, name="   "))
+    assert not ExpenseTemplate.objects.filter(household=household).exists()
+
+
+def test_template_amount_is_refused_with_the_money_rule_wording(household, housing):
+    with pytest.raises(InvalidAmount, match=r"USD amounts have at most 2 decimals\.$"):
+        services.create_template(household=household, **_values(housing, amount=Decimal("10.005")))

@@ -154,22 +154,22 @@ def test_monthly_without_day_takes_the_start_date_day(owner_client, household, h
     [
         ({"name": ""}, "This field is required."),
         ({"name": "   "}, "This field is required."),
-        ({"amount": ""}, "This field is required."),
-        ({"amount": "0"}, "The amount must be more than 0."),
-        ({"amount": "-5"}, "The amount must be more than 0."),
-        ({"amount": "1000000"}, "The amount can be at most 999,999.99."),
-        ({"amount": "1e309"}, "The amount can be at most 999,999.99."),
-        ({"amount": "1e999999999999999999"}, "The amount can be at most 999,999.99."),
-        ({"amount": "1e-999999999999999999"}, "no more than 12 digits"),
-        ({"amount": "abc"}, "Enter an amount such as 12.50."),
-        ({"amount": "1,000,000"}, "Enter an amount such as 12.50."),
-        ({"amount": "NaN"}, "Enter an amount such as 12.50."),
-        ({"amount": "Infinity"}, "Enter an amount such as 12.50."),
-        ({"amount": "-Infinity"}, "Enter an amount such as 12.50."),
-        ({"amount": "10.5555"}, "Ensure that there are no more than 3 decimal places."),
+        ({"amount": ""}, "Enter an amount."),
+        ({"amount": "0"}, "The amount must be more than zero."),
+        ({"amount": "-5"}, "The amount must be more than zero."),
+        ({"amount": "1000000"}, "The largest amount is 999,999.99."),
+        ({"amount": "1e309"}, "The largest amount is 999,999.99."),
+        ({"amount": "1e999999999999999999"}, "The largest amount is 999,999.99."),
+        ({"amount": "1e-999999999999999999"}, "USD amounts have at most 2 decimals."),
+        ({"amount": "abc"}, "Enter an amount like 12.50."),
+        ({"amount": "1,000,000"}, "Enter an amount like 12.50."),
+        ({"amount": "NaN"}, "Enter an amount like 12.50."),
+        ({"amount": "Infinity"}, "Enter an amount like 12.50."),
+        ({"amount": "-Infinity"}, "Enter an amount like 12.50."),
+        ({"amount": "10.5555"}, "USD amounts have at most 2 decimals."),
         ({"amount": "1.5", "currency": "JPY"}, "JPY amounts have no decimals."),
         ({"amount": "1.005", "currency": "USD"}, "USD amounts have at most 2 decimals."),
-        ({"amount": "1.0005", "currency": "BHD"}, "no more than 3 decimal places"),
+        ({"amount": "1.0005", "currency": "BHD"}, "BHD amounts have at most 3 decimals."),
         ({"currency": "XXX"}, "Select a valid choice."),
         ({"currency": ""}, "This field is required."),
         ({"category": ""}, "This field is required."),
@@ -241,7 +241,7 @@ def test_invalid_htmx_submission_gets_the_form_partial_with_422(
     assert response.status_code == 422
     assert "<html" not in response.text
     assert response.text.strip().startswith('<form id="template-form"')
-    assert "Enter an amount such as 12.50." in response.text
+    assert "Enter an amount like 12.50." in response.text
 
 
 def test_invalid_full_page_still_shows_the_preview(owner_client, housing):
@@ -490,7 +490,7 @@ def test_preview_follows_the_form_and_the_template_is_saved_and_paused(browser_p
 
     page.fill("#id_amount", "abc")
     page.click("button[type=submit].primary")
-    page.wait_for_selector("text=Enter an amount such as 12.50.")
+    page.wait_for_selector("text=Enter an amount like 12.50.")
     page.fill("#id_amount", "12.50")
     page.click("button[type=submit].primary")
     page.wait_for_url("**/templates/")

@@ -1,0 +1,98 @@
+"""The money input rule: which amounts a household may enter, in which currency.
+
+Every service that stores an amount (expenses, templates, imports, cycle income) calls these
+functions, and so do the forms, so a refusal reads the same wherever it comes from. Parsing text
+into a Decimal is the form field's job (`exchange.forms.AmountField`); this module only judges a
+Decimal.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+from colony.errors import Unprocessable
+
+from .currencies import get_currency, is_known_currency
+from .exceptions import UnknownCurrency
+
+# An expense or template amount: 0 < amount ≤ MAX_AMOUNT, in whichever currency.
+MAX_AMOUNT = Decimal("999999.99")
+# The smallest amount a column holds (three decimals: BHD, KWD, JOD, OMR, TND).
+MIN_AMOUNT = Decimal("0.001")
+# A cycle's income in the base currency: 0 ≤ income ≤ MAX_INCOME.
+MAX_INCOME = Decimal("999999999.99")
+
+
+def amount_field(**kwargs) -> models.DecimalField:
+    """The column for money in a currency's own units: three decimals hold BHD/KWD exactly;
+    `validate_amount` holds each currency to its own minor units."""
+    return models.DecimalField(max_digits=12, decimal_places=3, **kwargs)
+
+
+class InvalidAmount(Unprocessable):
+    code = "INVALID_AMOUNT"
+    message = "Enter an amount like 12.50."
+    field = "amount"
+
+
+class InvalidIncome(Unprocessable):
+    code = "INVALID_INCOME"
+    message = "Enter an income like 2500.00."
+    field = "income"
+
+
+def _check_currency(currency: str | None) -> None:
+    if not is_known_currency(currency):
+        raise UnknownCurrency(currency)
+
+
+def _is_finite_decimal(value) -> bool:
+    return isinstance(value, Decimal) and value.is_finite()
+
+
+def decimals_problem(amount: Decimal, currency: str) -> str | None:
+    """Why `amount` has more decimals than `currency` has (None when it fits)."""
+    unit = get_currency(currency)
+    if amount == amount.quantize(unit.quantum):
+        return None
+    if unit.minor_units:
+        return f"{unit.code} amounts have at most {unit.minor_units} decimals."
+    return f"{unit.code} amounts have no decimals."
+
+
+def validate_amount(amount: Decimal, currency: str | None) -> Decimal:
+    """An amount is more than zero, at most 999,999.99 and has no more decimals than its
+    currency (none for JPY, three for BHD); raises InvalidAmount, or UnknownCurrency for a code
+    Colony does not know. `currency=None` checks the range alone (for a form whose currency
+    field is already refused)."""
+    if not _is_finite_decimal(amount):
+        raise InvalidAmount()
+    if amount <= 0:
+        raise InvalidAmount("The amount must be more than zero.")
+    if amount > MAX_AMOUNT:
+        raise InvalidAmount("The largest amount is 999,999.99.")
+    if currency is None:
+        return amount
+    _check_currency(currency)
+    problem = decimals_problem(amount, currency)
+    if problem:
+        raise InvalidAmount(problem)
+    return amount
+
+
+def validate_income(income: Decimal, currency: str) -> Decimal:
+    """A cycle's income is zero or more, at most 999,999,999.99 and has no more decimals than
+    the household's base currency; raises InvalidIncome or UnknownCurrency."""
+    if not _is_finite_decimal(income):
+        raise InvalidIncome()
+    if income < 0:
+        raise InvalidIncome("Income cannot be negative.")
+    if income > MAX_INCOME:
+        raise InvalidIncome("That is more than Colony can hold.")
+    _check_currency(currency)
+    problem = decimals_problem(income, currency)
+    if problem:
+        raise InvalidIncome(problem)
+    return income
