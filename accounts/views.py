@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write
+
 from . import selectors, services
 from .forms import (
     HouseholdDeleteForm,
@@ -121,8 +123,9 @@ def locked_out(request, credentials=None, *args, **kwargs):
 @allowed_for_viewers
 def logout_view(request):
     auth_logout(request)
-    messages.info(request, "You are logged out.")
-    return redirect("accounts:login")
+    return redirect_after_write(
+        request, "accounts:login", message="You are logged out.", level=messages.INFO
+    )
 
 
 @login_required
@@ -134,8 +137,9 @@ def password_change(request):
         if form.is_valid():
             user = form.save()
             update_session_auth_hash(request, user)
-            messages.success(request, "Your password was changed.")
-            return redirect("accounts:household")
+            return redirect_after_write(
+                request, "accounts:household", message="Your password was changed."
+            )
         status = 422
     else:
         status = 200
@@ -154,8 +158,7 @@ def household_setup(request):
             name=form.cleaned_data["name"],
             base_currency=form.cleaned_data["base_currency"],
         )
-        messages.success(request, "Your household is ready.")
-        return redirect("dashboard")
+        return redirect_after_write(request, "dashboard", message="Your household is ready.")
     status = 422 if request.method == "POST" else 200
     return render(request, "accounts/household_setup.html", {"form": form}, status=status)
 
@@ -186,8 +189,7 @@ def household_rename(request):
         services.rename_household(
             household=request.household, by=request.user, name=form.cleaned_data["name"]
         )
-        messages.success(request, "Household renamed.")
-        return redirect("accounts:household")
+        return redirect_after_write(request, "accounts:household", message="Household renamed.")
     return render(
         request,
         "accounts/household.html",
@@ -201,24 +203,25 @@ def household_rename(request):
 def invite_create(request):
     form = InviteForm(request.POST)
     if not form.is_valid():
-        template = "accounts/partials/_invites.html" if request.htmx else "accounts/household.html"
-        return render(request, template, _household_context(request, invite_form=form), status=422)
+        return page_or_partial(
+            request,
+            page="accounts/household.html",
+            partial="accounts/partials/_invites.html",
+            context=_household_context(request, invite_form=form),
+            status=422,
+        )
     invite, token = services.create_invite(
         household=request.household, invited_by=request.user, email=form.cleaned_data["email"]
     )
     link = request.build_absolute_uri(reverse("accounts:invite_accept", args=[token]))
-    if request.htmx:
-        return render(
-            request,
-            "accounts/partials/_invites.html",
-            _household_context(request, new_invite=invite, new_invite_link=link),
-        )
-    messages.success(
+    return partial_or_redirect(
         request,
-        f"Invite for {invite.email} created. Send them this link (shown once, valid until "
-        f"{invite.expires_at:%Y-%m-%d}): {link}",
+        "accounts/partials/_invites.html",
+        lambda: _household_context(request, new_invite=invite, new_invite_link=link),
+        to="accounts:household",
+        message=f"Invite for {invite.email} created. Send them this link (shown once, valid "
+        f"until {invite.expires_at:%Y-%m-%d}): {link}",
     )
-    return redirect("accounts:household")
 
 
 @household_required
@@ -228,10 +231,13 @@ def invite_revoke(request, pk):
         selectors.pending_invites(request.household), request.household, pk=pk
     )
     services.revoke_invite(invite=invite, by=request.user)
-    if request.htmx:
-        return render(request, "accounts/partials/_invites.html", _household_context(request))
-    messages.success(request, f"Invite for {invite.email} withdrawn.")
-    return redirect("accounts:household")
+    return partial_or_redirect(
+        request,
+        "accounts/partials/_invites.html",
+        lambda: _household_context(request),
+        to="accounts:household",
+        message=f"Invite for {invite.email} withdrawn.",
+    )
 
 
 @household_required
@@ -242,10 +248,17 @@ def member_remove(request, pk):
     )
     services.remove_member(household=request.household, by=request.user, membership=membership)
     if membership.user_id == request.user.pk:
-        messages.info(request, "You left the household.")
-        return redirect("accounts:household_setup")
-    messages.success(request, f"{membership.user.display_name} was removed from the household.")
-    return redirect("accounts:household")
+        return redirect_after_write(
+            request,
+            "accounts:household_setup",
+            message="You left the household.",
+            level=messages.INFO,
+        )
+    return redirect_after_write(
+        request,
+        "accounts:household",
+        message=f"{membership.user.display_name} was removed from the household.",
+    )
 
 
 @household_required
@@ -256,15 +269,21 @@ def member_role(request, pk):
     )
     role = request.POST.get("role", "")
     if role not in Membership.Role.values:
-        messages.error(request, "Choose owner, member or viewer.")
-        return redirect("accounts:household")
+        return redirect_after_write(
+            request,
+            "accounts:household",
+            message="Choose owner, member or viewer.",
+            level=messages.ERROR,
+        )
     services.change_member_role(
         household=request.household, by=request.user, membership=membership, role=role
     )
-    messages.success(
-        request, f"{membership.user.display_name} is now {membership.get_role_display().lower()}."
+    role_name = membership.get_role_display().lower()
+    return redirect_after_write(
+        request,
+        "accounts:household",
+        message=f"{membership.user.display_name} is now {role_name}.",
     )
-    return redirect("accounts:household")
 
 
 @household_required
@@ -274,11 +293,12 @@ def ownership_transfer(request, pk):
         Membership.objects.select_related("user"), request.household, pk=pk
     )
     services.transfer_ownership(household=request.household, by=request.user, membership=membership)
-    messages.success(
+    return redirect_after_write(
         request,
-        f"{membership.user.display_name} is now an owner of the household; you are a member.",
+        "accounts:household",
+        message=f"{membership.user.display_name} is now an owner of the household; "
+        "you are a member.",
     )
-    return redirect("accounts:household")
 
 
 @household_required
@@ -286,8 +306,9 @@ def ownership_transfer(request, pk):
 @allowed_for_viewers
 def household_leave(request):
     services.leave_household(user=request.user)
-    messages.info(request, "You left the household.")
-    return redirect("accounts:household_setup")
+    return redirect_after_write(
+        request, "accounts:household_setup", message="You left the household.", level=messages.INFO
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -298,8 +319,7 @@ def invite_accept(request, token):
         return render(request, "accounts/invite_accept.html", {"invite": invite, "token": token})
     if request.method == "POST":
         household = services.accept_invite(token=token, user=request.user)
-        messages.success(request, f"You joined {household.name}.")
-        return redirect("dashboard")
+        return redirect_after_write(request, "dashboard", message=f"You joined {household.name}.")
     current = request.household
     leaving_deletes = current is not None and current.memberships.count() == 1
     return render(
@@ -321,8 +341,11 @@ def invite_accept(request, token):
 def sessions_end_others(request):
     user = services.end_other_sessions(user=request.user)
     update_session_auth_hash(request, user)
-    messages.success(request, "You are signed out everywhere else; this session stays open.")
-    return redirect("accounts:household" if request.household else "accounts:household_setup")
+    return redirect_after_write(
+        request,
+        "accounts:household" if request.household else "accounts:household_setup",
+        message="You are signed out everywhere else; this session stays open.",
+    )
 
 
 @login_required
@@ -333,8 +356,9 @@ def account_delete(request):
     if request.method == "POST" and form.is_valid():
         services.delete_account(user=request.user)
         auth_logout(request)
-        messages.info(request, "Your account was deleted.")
-        return redirect("accounts:login")
+        return redirect_after_write(
+            request, "accounts:login", message="Your account was deleted.", level=messages.INFO
+        )
     household = request.household
     alone = household is not None and household.memberships.count() == 1
     return render(
@@ -354,8 +378,12 @@ def household_delete(request):
     form = HouseholdDeleteForm(data=request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         services.delete_household(household=household, by=request.user)
-        messages.info(request, f"{household.name} and all its data were deleted.")
-        return redirect("accounts:household_setup")
+        return redirect_after_write(
+            request,
+            "accounts:household_setup",
+            message=f"{household.name} and all its data were deleted.",
+            level=messages.INFO,
+        )
     return render(
         request,
         "accounts/household_delete.html",

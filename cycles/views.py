@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -8,6 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts import selectors as account_selectors
 from accounts.scoping import get_for_household, household_required
 from colony.errors import DomainError
+from colony.htmx import redirect_after_write, wants_partial
 from expenses import selectors as expense_selectors
 from expenses.forms import ExpenseFilterForm, ExpenseForm
 
@@ -89,12 +90,7 @@ def cycle_page_context(
 
 def is_more_rows_request(request) -> bool:
     """The table's "show more" row asking (over HTMX) for the rows after the ones shown."""
-    return bool(
-        request.htmx
-        and not request.htmx.history_restore_request
-        and request.method == "GET"
-        and request.GET.get("after")
-    )
+    return bool(wants_partial(request) and request.method == "GET" and request.GET.get("after"))
 
 
 def render_cycle_page(request, cycle, *, status=200, **forms):
@@ -150,8 +146,9 @@ def cycle_create(request):
                 apply_domain_error(form, error)
                 status = error.status
             else:
-                messages.success(request, f"Cycle “{cycle.name}” created.")
-                return redirect("cycles:detail", pk=cycle.pk)
+                return redirect_after_write(
+                    request, cycle, message=f"Cycle “{cycle.name}” created."
+                )
         else:
             status = 422
     else:
@@ -184,8 +181,7 @@ def cycle_edit(request, pk):
                 apply_domain_error(form, error)
                 status = error.status
             else:
-                messages.success(request, "Cycle saved.")
-                return redirect("cycles:detail", pk=cycle.pk)
+                return redirect_after_write(request, cycle, message="Cycle saved.")
         else:
             status = 422
     else:
@@ -208,7 +204,7 @@ def cycle_edit(request, pk):
 def cycle_detail(request, pk):
     cycle = household_cycle(request, pk)
     context = cycle_page_context(request, cycle)
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         if is_more_rows_request(request):
             # The next rows and a new "show more" row, in place of the one that asked.
             return render(request, "expenses/partials/_expense_rows.html", context)
@@ -220,16 +216,14 @@ def cycle_detail(request, pk):
 @require_POST
 def cycle_activate(request, pk):
     cycle = services.activate_cycle(cycle=household_cycle(request, pk), by=request.user)
-    messages.success(request, f"“{cycle.name}” is now the active cycle.")
-    return redirect("cycles:detail", pk=cycle.pk)
+    return redirect_after_write(request, cycle, message=f"“{cycle.name}” is now the active cycle.")
 
 
 @household_required
 @require_POST
 def cycle_complete(request, pk):
     cycle = services.complete_cycle(cycle=household_cycle(request, pk), by=request.user)
-    messages.success(request, f"“{cycle.name}” is completed.")
-    return redirect("cycles:detail", pk=cycle.pk)
+    return redirect_after_write(request, cycle, message=f"“{cycle.name}” is completed.")
 
 
 @household_required
@@ -237,8 +231,7 @@ def cycle_complete(request, pk):
 def cycle_delete(request, pk):
     cycle = household_cycle(request, pk)
     services.delete_cycle(cycle=cycle, by=request.user)
-    messages.success(request, f"Cycle “{cycle.name}” deleted.")
-    return redirect("cycles:list")
+    return redirect_after_write(request, "cycles:list", message=f"Cycle “{cycle.name}” deleted.")
 
 
 @household_required
@@ -247,9 +240,11 @@ def cycle_generate(request, pk):
     cycle = household_cycle(request, pk)
     added = services.generate_expenses_from_templates(cycle=cycle, created_by=request.user)
     if added:
-        messages.success(
-            request, f"{added} expense{'s' if added != 1 else ''} added from templates."
-        )
-    else:
-        messages.info(request, "Every template expense is already in this cycle.")
-    return redirect("cycles:detail", pk=cycle.pk)
+        message = f"{added} expense{'s' if added != 1 else ''} added from templates."
+        return redirect_after_write(request, cycle, message=message)
+    return redirect_after_write(
+        request,
+        cycle,
+        message="Every template expense is already in this cycle.",
+        level=messages.INFO,
+    )

@@ -1,12 +1,12 @@
 """The cycle page's expense actions. Each answers HTMX with the changed row(s) plus the totals
 out of band (one request per action), and a plain form post with a redirect back to the page."""
 
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scoping import get_for_household, household_required
 from colony.errors import DomainError
+from colony.htmx import partial_or_redirect, wants_partial
 from cycles import selectors as cycle_selectors
 from cycles.exceptions import CycleAlreadyCompleted
 from cycles.views import (
@@ -53,18 +53,21 @@ def _edit_form(expense, choices, data=None) -> ExpenseForm:
     )
 
 
-def _row_with_totals(request, expense, *, status=200):
+def _row_with_totals(request, expense, *, message: str):
+    """HTMX: the changed row (none once deleted) and the totals out of band; a plain post:
+    the message and back to the cycle page."""
     cycle = expense.cycle
-    return render(
-        request,
-        "expenses/partials/_expense_changed.html",
-        {
-            "expense": expense,
+
+    def context():
+        return {
+            "expense": None if expense.pk is None else expense,
             "cycle": cycle,
             "is_open": not cycle.is_completed,
             "totals": cycle_selectors.cycle_totals(cycle),
-        },
-        status=status,
+        }
+
+    return partial_or_redirect(
+        request, "expenses/partials/_expense_changed.html", context, to=cycle, message=message
     )
 
 
@@ -86,21 +89,20 @@ def expense_add(request, cycle_pk):
                 raise
             apply_domain_error(form, error)
         else:
-            if not request.htmx:
-                messages.success(request, f"Added “{expense.description}”.")
-                return redirect("cycles:detail", pk=cycle.pk)
-            return render(
+            return partial_or_redirect(
                 request,
                 "expenses/partials/_expense_added.html",
-                {
+                lambda: {
                     "expense": expense,
                     "cycle": cycle,
                     "is_open": True,
                     "add_form": new_expense_form(cycle, choices, after=expense).autofocus(),
                     "totals": cycle_selectors.cycle_totals(cycle),
                 },
+                to=cycle,
+                message=f"Added “{expense.description}”.",
             )
-    if request.htmx:
+    if wants_partial(request):
         return render(
             request,
             "expenses/partials/_expense_add_row.html",
@@ -114,8 +116,8 @@ def expense_add(request, cycle_pk):
 @require_GET
 def expense_row(request, pk):
     expense = _household_expense(request, pk)
-    if not request.htmx:
-        return redirect("cycles:detail", pk=expense.cycle_id)
+    if not wants_partial(request):
+        return redirect(expense.cycle)
     cycle = expense.cycle
     return render(
         request,
@@ -131,7 +133,7 @@ def expense_edit(request, pk):
     choices = selectors.expense_choices(request.household)
     if request.method == "GET":
         form = _edit_form(expense, choices)
-        if request.htmx:
+        if wants_partial(request):
             return render(
                 request,
                 "expenses/partials/_expense_edit_row.html",
@@ -149,11 +151,8 @@ def expense_edit(request, pk):
                 raise
             apply_domain_error(form, error)
         else:
-            if not request.htmx:
-                messages.success(request, f"Saved “{expense.description}”.")
-                return redirect("cycles:detail", pk=expense.cycle_id)
-            return _row_with_totals(request, expense)
-    if request.htmx:
+            return _row_with_totals(request, expense, message=f"Saved “{expense.description}”.")
+    if wants_partial(request):
         return render(
             request,
             "expenses/partials/_expense_edit_row.html",
@@ -171,7 +170,7 @@ def expense_toggle_paid(request, pk):
     expense = _open_expense(request, pk)
     form = PaymentForm(request.POST, expense=expense)
     if not form.is_valid():
-        if request.htmx:
+        if wants_partial(request):
             return render(
                 request,
                 "expenses/partials/_expense_row.html",
@@ -182,31 +181,22 @@ def expense_toggle_paid(request, pk):
     expense = services.toggle_paid(
         expense=expense, by=request.user, actual_amount=form.cleaned_data["amount"]
     )
-    if not request.htmx:
-        state = "paid" if expense.is_paid else "planned"
-        messages.success(request, f"“{expense.description}” is {state}.")
-        return redirect("cycles:detail", pk=expense.cycle_id)
-    return _row_with_totals(request, expense)
+    state = "paid" if expense.is_paid else "planned"
+    return _row_with_totals(request, expense, message=f"“{expense.description}” is {state}.")
 
 
 @household_required
 @require_POST
 def expense_skip(request, pk):
     expense = services.skip_expense(expense=_open_expense(request, pk), by=request.user)
-    if not request.htmx:
-        messages.success(request, f"Skipped “{expense.description}” this time.")
-        return redirect("cycles:detail", pk=expense.cycle_id)
-    return _row_with_totals(request, expense)
+    return _row_with_totals(request, expense, message=f"Skipped “{expense.description}” this time.")
 
 
 @household_required
 @require_POST
 def expense_restore(request, pk):
     expense = services.restore_expense(expense=_open_expense(request, pk), by=request.user)
-    if not request.htmx:
-        messages.success(request, f"Restored “{expense.description}”.")
-        return redirect("cycles:detail", pk=expense.cycle_id)
-    return _row_with_totals(request, expense)
+    return _row_with_totals(request, expense, message=f"Restored “{expense.description}”.")
 
 
 @household_required
@@ -214,16 +204,5 @@ def expense_restore(request, pk):
 def expense_delete(request, pk):
     expense = _open_expense(request, pk)
     services.delete_expense(expense=expense, by=request.user)
-    if not request.htmx:
-        messages.success(request, f"Deleted “{expense.description}”.")
-        return redirect("cycles:detail", pk=expense.cycle_id)
     # The row's target is replaced by nothing: only the totals come back.
-    return render(
-        request,
-        "expenses/partials/_expense_changed.html",
-        {
-            "expense": None,
-            "cycle": expense.cycle,
-            "totals": cycle_selectors.cycle_totals(expense.cycle),
-        },
-    )
+    return _row_with_totals(request, expense, message=f"Deleted “{expense.description}”.")

@@ -6,28 +6,18 @@ partial it changed; invalid input comes back as the form with errors and status 
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.scoping import get_for_household, household_required
+from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write
 
 from . import selectors_setup as selectors
 from . import services
 from .exceptions import CategoryNameExists, PaymentMethodNameExists
 from .forms_setup import CategoryForm, PaymentMethodForm
 from .models import Category, PaymentMethod
-
-
-def _done(request: HttpRequest, url_name: str, message: str) -> HttpResponse:
-    """After a successful write: a flash message and a redirect (client-side one for HTMX)."""
-    messages.success(request, message)
-    url = reverse(url_name)
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
 
 # --- payment methods ------------------------------------------------------------------------
 
@@ -42,13 +32,12 @@ def payment_method_list(request: HttpRequest) -> HttpResponse:
 
 
 def _payment_method_form_page(request, form, payment_method=None, status=200) -> HttpResponse:
-    template = (
-        "expenses/partials/_payment_method_form.html"
-        if request.htmx
-        else "expenses/payment_method_form.html"
-    )
-    return render(
-        request, template, {"form": form, "payment_method": payment_method}, status=status
+    return page_or_partial(
+        request,
+        page="expenses/payment_method_form.html",
+        partial="expenses/partials/_payment_method_form.html",
+        context={"form": form, "payment_method": payment_method},
+        status=status,
     )
 
 
@@ -66,7 +55,9 @@ def payment_method_create(request: HttpRequest) -> HttpResponse:
         except PaymentMethodNameExists as error:
             form.add_error("name", error.message)
         else:
-            return _done(request, "expenses:payment_method_list", f"{payment_method.name} added.")
+            return redirect_after_write(
+                request, "expenses:payment_method_list", message=f"{payment_method.name} added."
+            )
     return _payment_method_form_page(request, form, status=422 if form.is_bound else 200)
 
 
@@ -85,7 +76,9 @@ def payment_method_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except PaymentMethodNameExists as error:
             form.add_error("name", error.message)
         else:
-            return _done(request, "expenses:payment_method_list", f"{payment_method.name} saved.")
+            return redirect_after_write(
+                request, "expenses:payment_method_list", message=f"{payment_method.name} saved."
+            )
     return _payment_method_form_page(
         request, form, payment_method, status=422 if form.is_bound else 200
     )
@@ -99,13 +92,15 @@ def payment_method_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         payment_method=payment_method, is_active=not payment_method.is_active
     )
     state = "reactivated" if payment_method.is_active else "deactivated"
-    if request.htmx:
-        row = selectors.payment_method_for_row(request.household, payment_method.pk)
-        return render(
-            request, "expenses/partials/_payment_method_row.html", {"payment_method": row}
-        )
-    messages.success(request, f"{payment_method.name} {state}.")
-    return redirect("expenses:payment_method_list")
+    return partial_or_redirect(
+        request,
+        "expenses/partials/_payment_method_row.html",
+        lambda: {
+            "payment_method": selectors.payment_method_for_row(request.household, payment_method.pk)
+        },
+        to="expenses:payment_method_list",
+        message=f"{payment_method.name} {state}.",
+    )
 
 
 @household_required
@@ -113,18 +108,20 @@ def payment_method_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_method_delete(request: HttpRequest, pk: int) -> HttpResponse:
     payment_method = get_for_household(PaymentMethod, request.household, pk=pk)
     services.delete_payment_method(payment_method=payment_method)
-    return _done(request, "expenses:payment_method_list", f"{payment_method.name} deleted.")
+    return redirect_after_write(
+        request, "expenses:payment_method_list", message=f"{payment_method.name} deleted."
+    )
 
 
 # --- categories -----------------------------------------------------------------------------
 
 
 def _category_page(request, form, status=200) -> HttpResponse:
-    template = "expenses/partials/_categories.html" if request.htmx else "expenses/categories.html"
-    return render(
+    return page_or_partial(
         request,
-        template,
-        {"categories": selectors.categories_for_list(request.household), "form": form},
+        page="expenses/categories.html",
+        partial="expenses/partials/_categories.html",
+        context={"categories": selectors.categories_for_list(request.household), "form": form},
         status=status,
     )
 
@@ -146,9 +143,16 @@ def category_create(request: HttpRequest) -> HttpResponse:
         except CategoryNameExists as error:
             form.add_error("name", error.message)
         else:
-            if request.htmx:
-                return _category_page(request, CategoryForm())
-            return _done(request, "expenses:category_list", f"{category.name} added.")
+            return partial_or_redirect(
+                request,
+                "expenses/partials/_categories.html",
+                lambda: {
+                    "categories": selectors.categories_for_list(request.household),
+                    "form": CategoryForm(),
+                },
+                to="expenses:category_list",
+                message=f"{category.name} added.",
+            )
     return _category_page(request, form, status=422)
 
 
@@ -164,16 +168,14 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except CategoryNameExists as error:
             form.add_error("name", error.message)
         else:
-            return _done(
-                request, "expenses:category_list", f"{old_name} renamed to {category.name}."
+            return redirect_after_write(
+                request, "expenses:category_list", message=f"{old_name} renamed to {category.name}."
             )
-    template = (
-        "expenses/partials/_category_form.html" if request.htmx else "expenses/category_form.html"
-    )
-    return render(
+    return page_or_partial(
         request,
-        template,
-        {"form": form, "category": category},
+        page="expenses/category_form.html",
+        partial="expenses/partials/_category_form.html",
+        context={"form": form, "category": category},
         status=422 if form.is_bound else 200,
     )
 
@@ -184,8 +186,10 @@ def category_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     category = get_for_household(Category, request.household, pk=pk)
     services.set_category_archived(category=category, is_archived=not category.is_archived)
     state = "archived" if category.is_archived else "restored"
-    if request.htmx:
-        row = selectors.category_for_row(request.household, category.pk)
-        return render(request, "expenses/partials/_category_row.html", {"category": row})
-    messages.success(request, f"{category.name} {state}.")
-    return redirect("expenses:category_list")
+    return partial_or_redirect(
+        request,
+        "expenses/partials/_category_row.html",
+        lambda: {"category": selectors.category_for_row(request.household, category.pk)},
+        to="expenses:category_list",
+        message=f"{category.name} {state}.",
+    )

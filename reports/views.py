@@ -7,6 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.exceptions import NotHouseholdOwner
 from accounts.scoping import get_for_household, household_required
+from colony.htmx import page_or_partial
 from cycles.models import Cycle
 
 from . import charts, selectors
@@ -14,11 +15,6 @@ from .csv_export import streaming_csv
 from .exceptions import InvalidExportRange
 from .forms import ExportRangeForm
 from .household_export import household_export
-
-
-def _wants_partial(request) -> bool:
-    # A history restore (back button after hx-push-url) needs the whole page, not the fragment.
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @household_required
@@ -33,9 +29,12 @@ def overview(request):
         "chart": charts.spending_chart(report),
         "range_choices": selectors.RANGE_CHOICES,
     }
-    if _wants_partial(request):
-        return render(request, "reports/partials/_overview.html", context)
-    return render(request, "reports/overview.html", context)
+    return page_or_partial(
+        request,
+        page="reports/overview.html",
+        partial="reports/partials/_overview.html",
+        context=context,
+    )
 
 
 @household_required
@@ -55,10 +54,12 @@ def cycle_report(request, cycle_pk):
 @vary_on_headers("HX-Request")
 def forecast(request):
     report = selectors.forecast_next_cycle(household=request.household, today=timezone.localdate())
-    template = (
-        "reports/partials/_forecast.html" if _wants_partial(request) else "reports/forecast.html"
+    return page_or_partial(
+        request,
+        page="reports/forecast.html",
+        partial="reports/partials/_forecast.html",
+        context={"forecast": report},
     )
-    return render(request, template, {"forecast": report})
 
 
 @household_required
