@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from .roles import can_write
 
 
@@ -8,3 +10,8 @@ def household(request):
 def role(request):
     """`can_write`: templates show write controls (add, edit, delete buttons) only when true."""
     return {"can_write": can_write(getattr(request, "membership", None))}
+
+
+def account_features(request):
+    """Which account features this server offers (password reset needs email)."""
+    return {"password_reset_enabled": settings.PASSWORD_RESET_BY_EMAIL}

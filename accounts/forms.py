@@ -1,9 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
+from colony.mail import email_enabled, send_templated_mail
 from exchange.currencies import CURRENCY_CHOICES
 
+from . import services
 from .models import Household, User
 
 
@@ -105,6 +108,40 @@ class HouseholdNameForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = EmailField(help_text="Only this address can use the link.")
+    send_email = forms.BooleanField(label="Email the link to them", required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not email_enabled():
+            # This server sends no email: the owner copies the link.
+            del self.fields["send_email"]
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, sending the plain-text + HTML email through colony.mail."""
+
+    email = EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        context["valid_minutes"] = settings.PASSWORD_RESET_TIMEOUT // 60
+        send_templated_mail(template="password_reset", context=context, to=[to_email])
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Django's set-password form; saving goes through accounts.services.reset_password."""
+
+    def save(self, commit=True):
+        return services.reset_password(user=self.user, password=self.cleaned_data["new_password1"])
 
 
 class PasswordConfirmForm(forms.Form):

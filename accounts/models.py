@@ -153,6 +153,8 @@ class Invite(models.Model):
         blank=True,
         related_name="+",
     )
+    # When Colony emailed the link (None: not sent, the owner shares the link by hand).
+    email_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = InviteQuerySet.as_manager()
 
@@ -169,3 +171,30 @@ class Invite(models.Model):
     @property
     def is_used(self) -> bool:
         return self.accepted_at is not None
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a reset email, kept for an hour to throttle by address and by email.
+
+    The typed email is stored only as a hash: unknown addresses typed by strangers are not kept.
+    """
+
+    email_hash = models.CharField(max_length=64)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email_hash", "requested_at"]),
+            models.Index(fields=["client_address", "requested_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Password reset request at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+def hash_email(email: str) -> str:
+    # Keyed, so the stored value cannot be matched against a list of known addresses.
+    return salted_hmac(
+        "colony.accounts.PasswordResetRequest.email", email.strip().lower(), algorithm="sha256"
+    ).hexdigest()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import enum
+import logging
 import secrets
 from datetime import timedelta
 
+from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from colony.mail import send_templated_mail
 from colony.names import clean_name
 
 from .exceptions import (
@@ -23,8 +27,18 @@ from .exceptions import (
     NotHouseholdOwner,
     OwnerMustHandOver,
 )
-from .models import Household, Invite, Membership, User, hash_invite_token
+from .models import (
+    Household,
+    Invite,
+    Membership,
+    PasswordResetRequest,
+    User,
+    hash_email,
+    hash_invite_token,
+)
 from .signals import household_created
+
+audit = logging.getLogger("colony.auth")
 
 
 def _require_owner(*, household: Household, user: User) -> None:
@@ -95,6 +109,24 @@ def create_invite(*, household: Household, invited_by: User, email: str) -> tupl
         expires_at=timezone.now() + timedelta(days=settings.INVITE_VALID_DAYS),
     )
     return invite, token
+
+
+def send_invite_email(*, invite: Invite, link: str) -> bool:
+    """Email the invite's link to its address; True, and the time recorded, when it was sent."""
+    sent = send_templated_mail(
+        template="invite",
+        context={
+            "invite": invite,
+            "household": invite.household,
+            "inviter": invite.created_by,
+            "link": link,
+        },
+        to=[invite.email],
+    )
+    if sent:
+        invite.email_sent_at = timezone.now()
+        invite.save(update_fields=["email_sent_at"])
+    return sent
 
 
 def revoke_invite(*, invite: Invite, by: User) -> None:
@@ -271,3 +303,42 @@ def delete_account(*, user: User) -> None:
     if membership is not None:
         _leave(membership, only_owner_error=OwnerMustHandOver)
     user.delete()
+
+
+class ResetDecision(enum.Enum):
+    SEND = "send"
+    # Too many requests for this email: answer as usual, send nothing (no account enumeration).
+    QUIET = "quiet"
+    # Too many requests from this address: refused with 429.
+    REFUSE = "refuse"
+
+
+@transaction.atomic
+def record_password_reset_request(*, email: str, client_address: str | None) -> ResetDecision:
+    """Count a reset request; beyond the hourly limits per address or per email no email goes."""
+    since = timezone.now() - timedelta(hours=1)
+    PasswordResetRequest.objects.filter(requested_at__lt=since).delete()
+    recent = PasswordResetRequest.objects.filter(requested_at__gte=since)
+    if (
+        client_address
+        and recent.filter(client_address=client_address).count()
+        >= settings.PASSWORD_RESET_MAX_PER_ADDRESS
+    ):
+        return ResetDecision.REFUSE
+    email_hash = hash_email(email)
+    over = recent.filter(email_hash=email_hash).count() >= settings.PASSWORD_RESET_MAX_PER_EMAIL
+    PasswordResetRequest.objects.create(email_hash=email_hash, client_address=client_address)
+    return ResetDecision.QUIET if over else ResetDecision.SEND
+
+
+@transaction.atomic
+def reset_password(*, user: User, password: str) -> User:
+    """Set a new password from a reset link: every session of the user ends (the password and
+    the session epoch both change) and their log-in lock-out is lifted."""
+    user.set_password(password)
+    user.session_epoch = models.F("session_epoch") + 1
+    user.save(update_fields=["password", "session_epoch"])
+    user.refresh_from_db(fields=["session_epoch"])
+    reset_login_failures(username=user.email)
+    audit.info("password reset", extra={"event": "password_reset", "user_id": user.pk})
+    return user

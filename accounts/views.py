@@ -1,14 +1,19 @@
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write
+from colony.mail import email_enabled
 
 from . import selectors, services
 from .forms import (
@@ -17,7 +22,9 @@ from .forms import (
     HouseholdNameForm,
     InviteForm,
     LoginForm,
+    NewPasswordForm,
     PasswordConfirmForm,
+    PasswordResetRequestForm,
     SignUpForm,
 )
 from .models import Membership
@@ -128,6 +135,66 @@ def logout_view(request):
     )
 
 
+def _password_reset_off(request):
+    return render(request, "accounts/password_reset_off.html", status=404)
+
+
+@method_decorator(allowed_for_viewers, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link. The answer is the same whether or not the email has an account;
+    requests are limited per email (quietly) and per client address (429)."""
+
+    form_class = PasswordResetRequestForm
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.PASSWORD_RESET_BY_EMAIL:
+            return _password_reset_off(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        decision = services.record_password_reset_request(
+            email=form.cleaned_data["email"], client_address=get_client_ip_address(self.request)
+        )
+        if decision is services.ResetDecision.REFUSE:
+            return render(
+                self.request,
+                "accounts/password_reset.html",
+                {"form": form, "throttled": True},
+                status=429,
+            )
+        if decision is services.ResetDecision.QUIET:
+            return redirect(self.success_url)
+        return super().form_valid(form)
+
+
+@method_decorator(allowed_for_viewers, name="dispatch")
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            valid_minutes=settings.PASSWORD_RESET_TIMEOUT // 60, **kwargs
+        )
+
+
+@method_decorator(allowed_for_viewers, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link from the email: single use (the token covers the password hash), expiring
+    after PASSWORD_RESET_TIMEOUT; saving ends every session and lifts the lock-out."""
+
+    form_class = NewPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+
+@method_decorator(allowed_for_viewers, name="dispatch")
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @allowed_for_viewers
@@ -171,6 +238,7 @@ def _household_context(request, **extra):
         "is_owner": request.membership.is_owner,
         "roles": Membership.Role.choices,
         "invite_form": InviteForm(),
+        "email_enabled": email_enabled(),
         "rename_form": HouseholdNameForm(initial={"name": household.name}),
         **extra,
     }
@@ -214,13 +282,23 @@ def invite_create(request):
         household=request.household, invited_by=request.user, email=form.cleaned_data["email"]
     )
     link = request.build_absolute_uri(reverse("accounts:invite_accept", args=[token]))
+    emailed = None
+    if form.cleaned_data.get("send_email"):
+        emailed = services.send_invite_email(invite=invite, link=link)
+    sent = {
+        True: f"Colony emailed the link to {invite.email}.",
+        False: f"The email to {invite.email} could not be sent; send them the link yourself.",
+        None: "Send them this link yourself.",
+    }[emailed]
     return partial_or_redirect(
         request,
         "accounts/partials/_invites.html",
-        lambda: _household_context(request, new_invite=invite, new_invite_link=link),
+        lambda: _household_context(
+            request, new_invite=invite, new_invite_link=link, new_invite_emailed=emailed
+        ),
         to="accounts:household",
-        message=f"Invite for {invite.email} created. Send them this link (shown once, valid "
-        f"until {invite.expires_at:%Y-%m-%d}): {link}",
+        message=f"Invite for {invite.email} created. {sent} The link (shown once, valid until "
+        f"{invite.expires_at:%Y-%m-%d}): {link}",
     )
 
 

@@ -106,6 +106,10 @@ VIEWER_WRITABLE = {
     "accounts:login",
     "accounts:logout",
     "accounts:password_change",
+    "accounts:password_reset",
+    "accounts:password_reset_complete",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_done",
     "accounts:sessions_end_others",
     "accounts:signup",
 }

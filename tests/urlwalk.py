@@ -25,6 +25,10 @@ PUBLIC = {
     "accounts:login",
     "accounts:logout",
     "accounts:invite_accept",  # token-addressed, tested in accounts tests
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",  # token-addressed, tested in accounts tests
+    "accounts:password_reset_complete",
 }
 # Namespaces handled elsewhere (the admin has its own staff login).
 SKIPPED_NAMESPACES = {"admin"}

@@ -70,6 +70,7 @@ def test_failed_log_in_is_logged_without_the_password(client, json_lines):
 
 def test_production_logs_one_json_line_per_event_on_stdout(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k" * 60)
+    monkeypatch.setenv("PASSWORD_RESET_BY_EMAIL", "false")
     monkeypatch.delitem(sys.modules, "colony.settings.production", raising=False)
     production = importlib.import_module("colony.settings.production")
     handler = production.LOGGING["handlers"]["console"]

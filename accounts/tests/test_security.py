@@ -83,6 +83,7 @@ def test_a_64_character_password_is_accepted_as_typed(client):
 
 def test_production_cookies_use_the_host_prefix(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k" * 60)
+    monkeypatch.setenv("PASSWORD_RESET_BY_EMAIL", "false")
     monkeypatch.delitem(sys.modules, "colony.settings.production", raising=False)
     production = importlib.import_module("colony.settings.production")
 

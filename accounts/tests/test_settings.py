@@ -38,10 +38,48 @@ def test_check_deploy_under_production_settings_is_clean():
             "DJANGO_SETTINGS_MODULE": "colony.settings.production",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "colony.example.com",
+            "EMAIL_URL": "smtp+tls://colony:mail-pass-9d2e@mail.example.com:587",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "mail-pass-9d2e" not in result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_email_while_password_reset_needs_it():
+    result = _run_manage(
+        "check",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "colony.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "EMAIL_URL": "",
+        },
+    )
+    assert result.returncode != 0
+    assert "Password reset needs email" in result.stderr
+
+
+def test_production_runs_without_email_when_password_reset_is_off():
+    result = _run_manage(
+        "check",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "colony.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "EMAIL_URL": "",
+            "PASSWORD_RESET_BY_EMAIL": "false",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_email_url_sets_the_smtp_backend():
+    import environ
+
+    config = environ.Env.email_url_config("smtp+tls://colony:pw@mail.example.com:587")
+    assert config["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert config["EMAIL_HOST"] == "mail.example.com"
+    assert config["EMAIL_PORT"] == 587
+    assert config["EMAIL_USE_TLS"] is True
 
 
 def test_production_refuses_to_start_without_secret_key():

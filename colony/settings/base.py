@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.household",
                 "accounts.context_processors.role",
+                "accounts.context_processors.account_features",
             ],
         },
     },
@@ -158,6 +159,25 @@ STORAGES = {
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Email: EMAIL_URL is a django-environ URL (smtp+tls://user:pass@host:587, smtps://…,
+# consolemail://). Unset, mail goes to the console (development); production decides below
+# whether that is allowed. The URL holds a password: it is never logged.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+vars().update(env.email_url_config(EMAIL_URL or "consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Colony <colony@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
+# Whether Colony may send email at all (password reset, invite emails, reminders). The console
+# counts under development; production sets it from EMAIL_URL.
+EMAIL_ENABLED = True
+# Password reset by email; production without EMAIL_URL refuses to start unless this is off.
+PASSWORD_RESET_BY_EMAIL = env.bool("PASSWORD_RESET_BY_EMAIL", default=True)
+# A reset link works once, for this long (Django's setting is in seconds).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
+# Reset requests per hour: per email address (silently not sent beyond) and per client address.
+PASSWORD_RESET_MAX_PER_EMAIL = env.int("PASSWORD_RESET_MAX_PER_EMAIL", default=3)
+PASSWORD_RESET_MAX_PER_ADDRESS = env.int("PASSWORD_RESET_MAX_PER_ADDRESS", default=10)
 
 # Colony's own knobs.
 INVITE_VALID_DAYS = env.int("INVITE_VALID_DAYS", default=7)

@@ -1,5 +1,10 @@
 """`make bench`: production settings served over plain HTTP on 127.0.0.1, quiet logs."""
 
+import os
+
+# The benchmark sends no mail.
+os.environ.setdefault("PASSWORD_RESET_BY_EMAIL", "false")
+
 from .production import *  # noqa: F403
 from .production import LOGGING
 

@@ -17,6 +17,22 @@ if not SECRET_KEY:
         "print(secrets.token_urlsafe(50))')."
     )
 
+# Mail is sent only through a real backend (SMTP). Without EMAIL_URL Colony still runs — invites
+# are shared as copied links, no reminders — but password reset needs email, so it must be
+# turned off explicitly rather than failing silently for someone locked out.
+EMAIL_ENABLED = EMAIL_BACKEND not in {  # noqa: F405
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+PASSWORD_RESET_BY_EMAIL = env.bool("PASSWORD_RESET_BY_EMAIL", default=True)
+if PASSWORD_RESET_BY_EMAIL and not EMAIL_ENABLED:
+    raise ImproperlyConfigured(
+        "Password reset needs email but EMAIL_URL is not set to a sending backend. Set EMAIL_URL "
+        "(e.g. smtp+tls://user:password@mail.example.com:587) and DEFAULT_FROM_EMAIL, or set "
+        "PASSWORD_RESET_BY_EMAIL=false to run without email."
+    )
+
 # The load balancer terminates TLS and says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

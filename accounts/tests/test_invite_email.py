@@ -1,0 +1,93 @@
+"""Invites by email: Colony sends the link, the page says whether it went, the link stays."""
+
+import smtplib
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+
+from accounts.models import Invite
+
+pytestmark = pytest.mark.django_db
+
+INVITE_CREATE = reverse("accounts:invite_create")
+
+
+def test_invite_is_emailed_with_the_right_link(owner_client, household, htmx_headers):
+    response = owner_client.post(
+        INVITE_CREATE, {"email": "Newbie@Example.com", "send_email": "on"}, **htmx_headers
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Colony emailed them the link." in body
+    link = body.split('aria-label="Invite link"')[0].rsplit('value="', 1)[1].split('"')[0]
+    assert "/accounts/invite/" in link
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["newbie@example.com"]
+    assert "The Smiths" in message.subject
+    assert link in message.body
+    assert link in message.alternatives[0][0]
+    assert Invite.objects.get().email_sent_at is not None
+    page = owner_client.get(reverse("accounts:household")).content.decode()
+    assert "emailed" in page
+
+
+def test_invite_without_sending_only_shows_the_link(owner_client, htmx_headers):
+    response = owner_client.post(INVITE_CREATE, {"email": "newbie@example.com"}, **htmx_headers)
+    body = response.content.decode()
+    assert "Send them this link yourself." in body
+    assert mail.outbox == []
+    assert Invite.objects.get().email_sent_at is None
+    assert "link not emailed" in body
+
+
+def test_failed_delivery_is_shown_and_the_link_still_works(owner_client, htmx_headers, monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"newbie@example.com": (550, b"no")})
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    response = owner_client.post(
+        INVITE_CREATE, {"email": "newbie@example.com", "send_email": "on"}, **htmx_headers
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The email could not be sent" in body
+    assert 'aria-label="Invite link"' in body
+    assert Invite.objects.get().email_sent_at is None
+
+
+def test_plain_post_says_it_was_emailed(owner_client):
+    response = owner_client.post(
+        INVITE_CREATE, {"email": "newbie@example.com", "send_email": "on"}, follow=True
+    )
+    assert "Colony emailed the link to newbie@example.com." in response.content.decode()
+
+
+@override_settings(EMAIL_ENABLED=False)
+def test_without_email_the_form_offers_no_sending(owner_client):
+    body = owner_client.get(reverse("accounts:household")).content.decode()
+    assert 'name="send_email"' not in body
+    assert "This server sends no email" in body
+    owner_client.post(INVITE_CREATE, {"email": "newbie@example.com", "send_email": "on"})
+    assert mail.outbox == []
+
+
+def test_failed_smtp_delivery_logs_no_credentials_nor_link(owner_client, caplog, settings):
+    # A real SMTP backend pointed at a closed port, with a password in its settings.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = 9
+    settings.EMAIL_HOST_USER = "colony"
+    settings.EMAIL_HOST_PASSWORD = "smtp-secret-51c"
+    settings.EMAIL_TIMEOUT = 2
+    caplog.set_level("DEBUG")
+    response = owner_client.post(
+        INVITE_CREATE, {"email": "newbie@example.com", "send_email": "on"}, follow=True
+    )
+    assert "could not be sent" in response.content.decode()
+    assert "email not sent" in caplog.text
+    assert "smtp-secret-51c" not in caplog.text
+    assert "/accounts/invite/" not in caplog.text
