@@ -19,5 +19,6 @@ urlpatterns = [
     path("cycles/", include("cycles.urls")),
     path("", include("expenses.urls")),
     path("reports/", include("reports.urls")),
+    path("reminders/", include("reminders.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -112,6 +112,7 @@ VIEWER_WRITABLE = {
     "accounts:password_reset_done",
     "accounts:sessions_end_others",
     "accounts:signup",
+    "reminders:preferences",
 }
 
 

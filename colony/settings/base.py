@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "templates_app",
     "cycles",
     "reports",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,8 @@ PASSWORD_RESET_MAX_PER_EMAIL = env.int("PASSWORD_RESET_MAX_PER_EMAIL", default=3
 PASSWORD_RESET_MAX_PER_ADDRESS = env.int("PASSWORD_RESET_MAX_PER_ADDRESS", default=10)
 
 # Colony's own knobs.
+# Where people reach Colony: links in emails sent outside a request (reminders).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INVITE_VALID_DAYS = env.int("INVITE_VALID_DAYS", default=7)
 DEFAULT_BASE_CURRENCY = "USD"
 
