@@ -70,3 +70,23 @@ class ReadOnlyRole(DomainError):
 class AlreadyOwner(Conflict):
     code = "ALREADY_OWNER"
     message = "This member is already an owner."
+
+
+class InvalidTwoFactorCode(DomainError):
+    code = "INVALID_TWO_FACTOR_CODE"
+    message = "That code is not right. Type the 6 digits your app shows now, or a recovery code."
+    status = 422
+
+
+class TwoFactorRequiredByHousehold(Conflict):
+    code = "TWO_FACTOR_REQUIRED"
+    message = (
+        "Your household requires two-factor log-in, so it cannot be turned off. "
+        "Ask an owner to lift the requirement first."
+    )
+
+
+class WrongPassword(DomainError):
+    code = "WRONG_PASSWORD"
+    message = "That is not your password."
+    status = 422

@@ -3,12 +3,16 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from colony.errors import render_error
 
 from .exceptions import ReadOnlyRole
 from .models import Membership
 from .roles import SAFE_METHODS, is_allowed_for_viewers
+from .two_factor import VERIFIED_SESSION_KEY, has_two_factor
 
 
 class HouseholdMiddleware:
@@ -90,3 +94,33 @@ class ReadOnlyRoleMiddleware:
                 status=error.status,
             )
         return render_error(request, code=error.code, message=error.message, status=error.status)
+
+
+class TwoFactorRequiredMiddleware:
+    """When the household requires two-factor log-in, a member whose session has not passed a
+    second factor (and who has none set up) is sent to set it up before anything else.
+    Runs after HouseholdMiddleware; costs a query only in such households, once per session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        household = getattr(request, "household", None)
+        if (
+            household is None
+            or not household.require_two_factor
+            or request.session.get(VERIFIED_SESSION_KEY)
+            or getattr(view_func, "two_factor_exempt", False)
+            or getattr(request.resolver_match, "app_name", "") == "admin"
+        ):
+            return None
+        if has_two_factor(request.user):
+            request.session[VERIFIED_SESSION_KEY] = True
+            return None
+        setup = reverse("accounts:two_factor_setup")
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(setup)
+        return redirect(setup)

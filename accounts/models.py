@@ -82,6 +82,8 @@ class Household(models.Model):
         max_length=3, default=settings.DEFAULT_BASE_CURRENCY, help_text="ISO 4217 code"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every member must log in with a second factor; those without one are sent to set it up.
+    require_two_factor = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
@@ -198,3 +200,30 @@ def hash_email(email: str) -> str:
     return salted_hmac(
         "colony.accounts.PasswordResetRequest.email", email.strip().lower(), algorithm="sha256"
     ).hexdigest()
+
+
+def hash_recovery_code(code: str) -> str:
+    # Codes carry 50 random bits; a keyed hash is enough and keeps log-in fast.
+    normalized = "".join(code.split()).replace("-", "").upper()
+    return salted_hmac("colony.accounts.RecoveryCode", normalized, algorithm="sha256").hexdigest()
+
+
+class RecoveryCode(models.Model):
+    """A single-use code that logs in instead of the authenticator app; only its hash is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "code_hash"], name="accounts_recovery_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user} ({'used' if self.used_at else 'unused'})"

@@ -83,3 +83,10 @@ def household_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def two_factor_exempt(view):
+    """A page a member of a household that requires two-factor may use before setting it up
+    (the set-up itself, logging out)."""
+    view.two_factor_exempt = True
+    return view

@@ -1,12 +1,14 @@
 from django.urls import path
 
 from . import views
+from .views import security
 
 app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.login_view, name="login"),
+    path("login/code/", views.login_code, name="login_code"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
@@ -36,6 +38,14 @@ urlpatterns = [
         "household/members/<int:pk>/transfer-ownership/",
         views.ownership_transfer,
         name="ownership_transfer",
+    ),
+    path("two-factor/", security.setup, name="two_factor_setup"),
+    path("two-factor/recovery-codes/", security.recovery_codes, name="two_factor_recovery"),
+    path("two-factor/disable/", security.disable, name="two_factor_disable"),
+    path(
+        "household/two-factor/",
+        security.household_requirement,
+        name="household_two_factor",
     ),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
 ]

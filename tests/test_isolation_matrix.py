@@ -112,6 +112,10 @@ VIEWER_WRITABLE = {
     "accounts:password_reset_done",
     "accounts:sessions_end_others",
     "accounts:signup",
+    "accounts:login_code",
+    "accounts:two_factor_disable",
+    "accounts:two_factor_recovery",
+    "accounts:two_factor_setup",
     "reminders:preferences",
 }
 

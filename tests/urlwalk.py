@@ -23,6 +23,7 @@ PUBLIC = {
     "healthz",
     "accounts:signup",
     "accounts:login",
+    "accounts:login_code",  # the second log-in step, before any household
     "accounts:logout",
     "accounts:invite_accept",  # token-addressed, tested in accounts tests
     "accounts:password_reset",

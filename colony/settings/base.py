@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "exchange",
     "expenses",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "accounts.middleware.HouseholdMiddleware",
     # Viewers read and never write: one check for every write URL.
     "accounts.middleware.ReadOnlyRoleMiddleware",
+    # A household that requires two-factor sends members without it to set it up.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "colony.errors.DomainErrorMiddleware",
     # Last, so it sees the lockout raised by the authentication backend.
     "axes.middleware.AxesMiddleware",
@@ -179,6 +183,12 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) *
 # Reset requests per hour: per email address (silently not sent beyond) and per client address.
 PASSWORD_RESET_MAX_PER_EMAIL = env.int("PASSWORD_RESET_MAX_PER_EMAIL", default=3)
 PASSWORD_RESET_MAX_PER_ADDRESS = env.int("PASSWORD_RESET_MAX_PER_ADDRESS", default=10)
+
+# Two-factor log-in (django-otp). Wrong codes also count as failed log-ins for axes.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Colony")
+OTP_TOTP_THROTTLE_FACTOR = 1
+# How long the code step waits after the password before the password must be typed again.
+TWO_FACTOR_LOGIN_SECONDS = 300
 
 # Colony's own knobs.
 # Where people reach Colony: links in emails sent outside a request (reminders).

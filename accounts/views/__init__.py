@@ -1,3 +1,6 @@
+from urllib.parse import urlencode
+
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
@@ -6,6 +9,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -15,8 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write
 from colony.mail import email_enabled
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services, two_factor
+from ..exceptions import InvalidTwoFactorCode
+from ..forms import (
     HouseholdDeleteForm,
     HouseholdForm,
     HouseholdNameForm,
@@ -26,12 +31,20 @@ from .forms import (
     PasswordConfirmForm,
     PasswordResetRequestForm,
     SignUpForm,
+    TwoFactorCodeForm,
 )
-from .models import Membership
-from .roles import allowed_for_viewers
-from .scoping import get_for_household, household_required, login_required
+from ..models import Membership
+from ..roles import allowed_for_viewers
+from ..scoping import (
+    get_for_household,
+    household_required,
+    login_required,
+    two_factor_exempt,
+)
 
 MODEL_BACKEND = "accounts.backends.HouseholdModelBackend"
+# Who passed the password step and still owes a code (see login_code).
+PENDING_LOGIN = "_colony_two_factor_pending"
 
 
 def _safe_next(request, fallback="dashboard"):
@@ -98,7 +111,11 @@ def login_view(request):
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            auth_login(request, form.get_user())
+            user = form.get_user()
+            if two_factor.has_two_factor(user):
+                # The password alone logs nobody in: the code step finishes the log-in.
+                return _ask_for_code(request, user)
+            auth_login(request, user)
             return redirect(_safe_next(request))
         status = 422
     else:
@@ -106,6 +123,52 @@ def login_view(request):
     return render(
         request,
         "accounts/login.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        status=status,
+    )
+
+
+def _ask_for_code(request, user):
+    request.session.cycle_key()
+    request.session[PENDING_LOGIN] = two_factor.pending_login(user)
+    next_url = _safe_next(request)
+    return redirect(f"{reverse('accounts:login_code')}?{urlencode({'next': next_url})}")
+
+
+@require_http_methods(["GET", "POST"])
+@allowed_for_viewers
+@two_factor_exempt
+def login_code(request):
+    """The second log-in step: a code from the authenticator app or a recovery code. Wrong
+    codes count as failed log-ins for the account, so axes throttles them like passwords."""
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    user = two_factor.pending_login_user(request.session.get(PENDING_LOGIN))
+    if user is None:
+        request.session.pop(PENDING_LOGIN, None)
+        messages.info(request, "Log in again: the code step waited too long.")
+        return redirect("accounts:login")
+    credentials = {"username": user.email}
+    if AxesProxyHandler.is_locked(request, credentials):
+        request.session.pop(PENDING_LOGIN, None)
+        return locked_out(request)
+    form = TwoFactorCodeForm(data=request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and two_factor.verify_second_factor(
+            user=user, token=form.cleaned_data["code"]
+        ):
+            backend = request.session.pop(PENDING_LOGIN)["backend"]
+            auth_login(request, user, backend=backend)
+            request.session[two_factor.VERIFIED_SESSION_KEY] = True
+            return redirect(_safe_next(request))
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if form.is_valid():
+            form.add_error("code", InvalidTwoFactorCode.message)
+        status = 422
+    return render(
+        request,
+        "accounts/login_code.html",
         {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
         status=status,
     )
@@ -128,6 +191,7 @@ def locked_out(request, credentials=None, *args, **kwargs):
 
 @require_POST
 @allowed_for_viewers
+@two_factor_exempt
 def logout_view(request):
     auth_logout(request)
     return redirect_after_write(
