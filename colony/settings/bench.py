@@ -21,3 +21,5 @@ LOGGING["loggers"]["django"]["level"] = "WARNING"
 # Static files are found through the finders: no collectstatic before a benchmark run.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Every response's status is in the bench table; a 404 on purpose is not a log line.
+LOGGING["loggers"]["django.request"] = {"level": "ERROR"}

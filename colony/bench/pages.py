@@ -1,0 +1,150 @@
+"""Every GET page of the URLconf as a bench measurement, found by the isolation matrix's walker.
+
+A route the walker cannot fill from a bench household's objects fails the bench (teach
+tests/urlwalk.py FILLERS, as the isolation matrix asks). Routes restricted to other methods
+(`require_POST`) are left out; a route that answers GET with 405 is left out too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import BenchHousehold
+
+# Extra query strings a page is measured with: url name → [(label suffix, query, all-time?)].
+VARIANTS: dict[str, list[tuple[str, str, bool]]] = {
+    "reports:overview": [
+        ("", "", False),
+        (" (12 cycles)", "range=12", False),
+        (" (all time: the 5-year report)", "range=all", True),
+    ],
+    "reports:range_export": [(" (active cycle's dates)", "start={start}&end={end}", False)],
+    # The preview of a statement just uploaded (see `upload_statement`).
+    "expenses:import_preview": [(" (20 rows)", "token={import_token}", False)],
+    # Everything the household holds, by definition.
+    "reports:household_export": [(" (all time)", "", True)],
+}
+# Fragments only HTMX asks for (a plain request is redirected to the page they belong to).
+HTMX_ONLY = {"expenses:expense_row"}
+# Public pages are requested logged out; the others as the household's owner.
+ANONYMOUS = {"accounts:signup", "accounts:login", "accounts:invite_accept"}
+# Not pages: the probe is the throughput baseline, log-out only acts.
+LEFT_OUT = {"healthz", "accounts:logout"}
+RUN_INVITE_EMAIL = "bench-run@colony.local"
+
+
+class UnfilledRoute(Exception):
+    """The walker cannot fill a route's parameters: the bench fails, like the matrix does."""
+
+
+@dataclass
+class Page:
+    label: str
+    route: str
+    path: str  # a format string: {start} {end} filled from the active cycle
+    anonymous: bool
+    all_time: bool
+    htmx: bool = False
+
+
+def world_of(bench: BenchHousehold):
+    from tests.urlwalk import World
+
+    return World(owner=bench.user, member=None, objects=bench.objects)
+
+
+def bench_objects(user, household) -> dict:
+    """One of each object of the bench household, keyed like tests/urlwalk.World.objects."""
+    from accounts.models import Invite, Membership
+    from cycles.models import Cycle
+    from templates_app.models import ExpenseTemplate
+
+    cycle = Cycle.objects.select_related("household").get(
+        household=household, status=Cycle.Status.ACTIVE
+    )
+    return {
+        "cycle": cycle,
+        "expense": cycle.expenses.order_by("date", "pk").first(),
+        "category": household.categories.order_by("pk").first(),
+        "payment_method": household.payment_methods.order_by("pk").first(),
+        "template": ExpenseTemplate.objects.filter(household=household).order_by("pk").first(),
+        "membership": Membership.objects.filter(household=household)
+        .exclude(user=user)
+        .order_by("pk")
+        .first(),
+        "invite": Invite.objects.filter(household=household, accepted_at__isnull=True)
+        .exclude(email=RUN_INVITE_EMAIL)
+        .order_by("pk")
+        .first(),
+        "invite_token": fresh_invite_token(user, household),
+    }
+
+
+def get_pages(bench: BenchHousehold) -> list[Page]:
+    """The GET pages of the URLconf, filled from `bench`'s objects; UnfilledRoute otherwise."""
+    from tests.urlwalk import all_routes, allowed_methods, url_for
+
+    pages, unfilled = [], []
+    world = world_of(bench)
+    for route in all_routes():
+        methods = allowed_methods(route)
+        if route.name in LEFT_OUT or (methods is not None and "GET" not in methods):
+            continue
+        url = url_for(route, world)
+        if url is None:
+            unfilled.append(route.name)
+            continue
+        for suffix, query, all_time in VARIANTS.get(route.name, [("", "", False)]):
+            pages.append(
+                Page(
+                    label=f"{route.name}{suffix}",
+                    route=route.name,
+                    path=f"{url}?{query}" if query else url,
+                    anonymous=route.name in ANONYMOUS,
+                    all_time=all_time,
+                    htmx=route.name in HTMX_ONLY,
+                )
+            )
+    if unfilled:
+        raise UnfilledRoute(
+            f"The bench cannot fill {unfilled}: teach FILLERS in tests/urlwalk.py "
+            "(and bench_objects in colony/bench/pages.py)."
+        )
+    return pages
+
+
+def fresh_invite_token(user, household) -> str:
+    """A usable invite link for the invite-accept page: stored invites keep only a hash of
+    their token, so each run makes its own (and drops the previous run's)."""
+    from accounts import services as account_services
+    from accounts.models import Invite
+
+    Invite.objects.filter(household=household, email=RUN_INVITE_EMAIL).delete()
+    _, token = account_services.create_invite(
+        household=household, invited_by=user, email=RUN_INVITE_EMAIL
+    )
+    return token
+
+
+STATEMENT_ROWS = 20
+
+
+def upload_statement(bench: BenchHousehold) -> str:
+    """Upload a small bank statement into the active cycle, as the import page does, and
+    return the token of its preview."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    cycle = bench.cycle
+    lines = ["Date,Description,Amount"] + [
+        f"{cycle.start_date.isoformat()},Bench shop {n},-{n + 1}.25" for n in range(STATEMENT_ROWS)
+    ]
+    response = bench.client.post(
+        reverse("expenses:import_upload", args=[cycle.pk]),
+        {"file": SimpleUploadedFile("bench.csv", "\n".join(lines).encode(), "text/csv")},
+    )
+    if response.status_code != 302:
+        raise UnfilledRoute(f"uploading a statement answered {response.status_code}")
+    return parse_qs(urlsplit(response["Location"]).query)["token"][0]

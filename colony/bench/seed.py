@@ -1,0 +1,192 @@
+"""The bench households: seeded once with COPY, found again on the next run.
+
+Each household has an active cycle of 1,000 expenses (the cycle page measured everywhere) and
+its history in completed six-week cycles of about 2,500 expenses before it: none for 1k, four
+for 10k, forty for 100k (nearly five years). A household whose name does not carry the current
+`SEED_VERSION`, or whose expense count is off, is deleted and seeded again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import secrets
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+SEED_VERSION = 1
+ACTIVE_CYCLE_EXPENSES = 1_000
+HISTORY_CYCLE_EXPENSES = 2_500
+CYCLE_DAYS = 42
+
+
+def bench_email(size: str) -> str:
+    return f"bench-{size}@colony.local"
+
+
+def household_name(size: str) -> str:
+    return f"Bench {size} (seed v{SEED_VERSION})"
+
+
+def copy_rows(model, rows) -> None:
+    """Insert unsaved model instances with PostgreSQL COPY: every concrete column but the
+    serial id, each value prepared like `save()` prepares it (defaults, auto_now)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    statement = f"COPY {table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    f.get_db_prep_save(f.pre_save(row, add=True), connection=connection)
+                    for f in fields
+                ]
+            )
+
+
+def _history_cycles(total: int) -> list[int]:
+    """How many expenses each completed cycle holds, oldest first."""
+    rest = total - ACTIVE_CYCLE_EXPENSES
+    count = round(rest / HISTORY_CYCLE_EXPENSES)
+    if count == 0:
+        return []
+    per_cycle, remainder = divmod(rest, count)
+    return [per_cycle + (1 if n < remainder else 0) for n in range(count)]
+
+
+def _find(size: str, total: int):
+    from accounts.models import User
+    from expenses.models import Expense
+
+    user = User.objects.filter(email=bench_email(size)).select_related("membership").first()
+    if user is None:
+        return None
+    household = user.membership.household
+    count = Expense.objects.filter(cycle__household=household).count()
+    if household.name == household_name(size) and count == total:
+        return user, household
+    from accounts import services as account_services
+
+    for membership in list(household.memberships.select_related("user")):
+        if membership.user_id != user.pk:
+            membership.user.delete()
+    account_services.delete_household(household=household, by=user)
+    user.delete()
+    return None
+
+
+@transaction.atomic
+def _seed(size: str, total: int):
+    from accounts import services as account_services
+    from cycles.models import Cycle
+    from expenses.models import Category, Expense, PaymentMethod
+    from templates_app import services as template_services
+
+    user = account_services.register_user(
+        email=bench_email(size),
+        password=secrets.token_urlsafe(16),
+        first_name="Bench",
+        household_name=household_name(size),
+    )
+    household = user.membership.household
+    _, token = account_services.create_invite(
+        household=household, invited_by=user, email=f"member-{size}@colony.local"
+    )
+    member = account_services.register_user_from_invite(
+        token=token,
+        email=f"member-{size}@colony.local",
+        password=secrets.token_urlsafe(16),
+        first_name="Member",
+    )
+    account_services.create_invite(
+        household=household, invited_by=user, email=f"invitee-{size}@colony.local"
+    )
+    rng = random.Random(42)
+    categories = list(Category.objects.filter(household=household))
+    methods = [
+        PaymentMethod.objects.create(household=household, name=name, kind=kind, owner=owner)
+        for name, kind, owner in [
+            ("Visa", "card", user),
+            ("Cash", "cash", member),
+            ("Checking", "bank_account", user),
+        ]
+    ]
+    sizes = [*_history_cycles(total), ACTIVE_CYCLE_EXPENSES]
+    today = timezone.localdate()
+    first = today - datetime.timedelta(days=(CYCLE_DAYS + 1) * (len(sizes) - 1))
+    now = timezone.now()
+    cycles = []
+    for n in range(len(sizes)):
+        start = first + datetime.timedelta(days=(CYCLE_DAYS + 1) * n)
+        active = n == len(sizes) - 1
+        cycles.append(
+            Cycle(
+                household=household,
+                name=f"Cycle {n + 1:02d}",
+                start_date=start,
+                end_date=start + datetime.timedelta(days=CYCLE_DAYS),
+                income=Decimal("5200.00"),
+                status=Cycle.Status.ACTIVE if active else Cycle.Status.COMPLETED,
+                activated_at=now,
+                completed_at=None if active else now,
+            )
+        )
+    cycles = Cycle.objects.bulk_create(cycles)
+    template_services.create_template(
+        household=household,
+        name="Rent",
+        amount=Decimal("1200.00"),
+        currency=household.base_currency,
+        category=categories[0],
+        payment_method=methods[2],
+        frequency="monthly",
+        day_of_month=1,
+        start_date=first,
+    )
+
+    def expenses():
+        for cycle, count in zip(cycles, sizes, strict=True):
+            for i in range(count):
+                amount = Decimal(rng.randint(100, 20_000)) / 100
+                foreign = rng.random() < 0.2
+                rate = Decimal("1.0850000000") if foreign else Decimal("1")
+                paid = rng.random() < 0.6
+                skipped = not paid and rng.random() < 0.05
+                date = cycle.start_date + datetime.timedelta(days=rng.randint(0, CYCLE_DAYS))
+                if paid:
+                    status = Expense.Status.PAID
+                elif skipped:
+                    status = Expense.Status.SKIPPED
+                else:
+                    status = Expense.Status.PLANNED
+                yield Expense(
+                    cycle=cycle,
+                    description=f"Expense {i}",
+                    amount=amount,
+                    planned_amount=amount,
+                    currency="EUR" if foreign else household.base_currency,
+                    date=date,
+                    category=rng.choice(categories),
+                    payment_method=rng.choice(methods),
+                    status=status,
+                    paid_on=date if paid else None,
+                    base_amount=(amount * rate).quantize(Decimal("0.01")),
+                    rate=rate,
+                    rate_date=date,
+                    rate_source="stored" if foreign else "same",
+                    created_by=rng.choice((user, member)),
+                )
+
+    copy_rows(Expense, expenses())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE expenses_expense")
+        cursor.execute("ANALYZE cycles_cycle")
+    return user, household
+
+
+def bench_household(size: str, total: int):
+    """The (user, household) of the bench household of `size`, seeded unless already there."""
+    return _find(size, total) or _seed(size, total)
