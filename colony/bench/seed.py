@@ -47,14 +47,14 @@ def copy_rows(model, rows) -> None:
             )
 
 
-def _history_cycles(total: int) -> list[int]:
+def _history_cycles(total: int, active: int, per_cycle: int) -> list[int]:
     """How many expenses each completed cycle holds, oldest first."""
-    rest = total - ACTIVE_CYCLE_EXPENSES
-    count = round(rest / HISTORY_CYCLE_EXPENSES)
+    rest = total - active
+    count = round(rest / per_cycle)
     if count == 0:
         return []
-    per_cycle, remainder = divmod(rest, count)
-    return [per_cycle + (1 if n < remainder else 0) for n in range(count)]
+    each, remainder = divmod(rest, count)
+    return [each + (1 if n < remainder else 0) for n in range(count)]
 
 
 def _find(size: str, total: int):
@@ -79,7 +79,15 @@ def _find(size: str, total: int):
 
 
 @transaction.atomic
-def _seed(size: str, total: int):
+def seed_household(
+    size: str,
+    total: int,
+    *,
+    active: int = ACTIVE_CYCLE_EXPENSES,
+    per_history_cycle: int = HISTORY_CYCLE_EXPENSES,
+):
+    """A household of `total` expenses: `active` in its active cycle, the rest in completed
+    cycles of about `per_history_cycle` before it."""
     from accounts import services as account_services
     from cycles.models import Cycle
     from expenses.models import Category, Expense, PaymentMethod
@@ -114,7 +122,7 @@ def _seed(size: str, total: int):
             ("Checking", "bank_account", user),
         ]
     ]
-    sizes = [*_history_cycles(total), ACTIVE_CYCLE_EXPENSES]
+    sizes = [*_history_cycles(total, active, per_history_cycle), active]
     today = timezone.localdate()
     first = today - datetime.timedelta(days=(CYCLE_DAYS + 1) * (len(sizes) - 1))
     now = timezone.now()
@@ -189,4 +197,4 @@ def _seed(size: str, total: int):
 
 def bench_household(size: str, total: int):
     """The (user, household) of the bench household of `size`, seeded unless already there."""
-    return _find(size, total) or _seed(size, total)
+    return _find(size, total) or seed_household(size, total)
