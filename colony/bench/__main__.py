@@ -7,6 +7,7 @@ measure: a page the URL walker cannot fill, or a request that errors (5xx).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import statistics
 import sys
@@ -24,6 +25,8 @@ RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 MIN_RUNS = 5
 # Seconds spent on one page in one household at most (slow all-time exports stop early).
 BUDGET_SECONDS = float(os.environ.get("BENCH_BUDGET_SECONDS", "4"))
+# Only the measurements whose label matches (a regular expression), while working on a page.
+ONLY = re.compile(os.environ.get("BENCH_ONLY", ""))
 HISTORY_RATIO_LIMIT = 1.5
 PAGE_TARGET_MS = 30.0
 # Targets stricter (or looser) than PAGE_TARGET_MS, by label.
@@ -192,6 +195,7 @@ def measure_pages(households: dict[str, BenchHousehold]) -> list[Row]:
             requests.setdefault(page.label, {})[size] = (
                 lambda client=client, path=path, headers=headers: client.get(path, **headers)
             )
+    rows = {label: row for label, row in rows.items() if ONLY.search(label)}
     for label, row in rows.items():
         row.samples = measure(requests[label])
         print(".", end="", flush=True)
@@ -203,6 +207,8 @@ def measure_pages(households: dict[str, BenchHousehold]) -> list[Row]:
 def measure_registered(households: dict[str, BenchHousehold]) -> list[Row]:
     rows = []
     for measurement in REGISTRY.values():
+        if not ONLY.search(measurement.label):
+            continue
         row = Row(measurement.label, measurement.target_ms, measurement.all_time, measurement.items)
         benches = [households[size] for size in measurement.sizes]
         if measurement.setup is not None:
