@@ -231,3 +231,48 @@ class Expense(models.Model):
 # same condition seen from a cycle (`cycle.expenses`).
 COUNTED = ~Q(status=Expense.Status.SKIPPED)
 COUNTED_VIA_CYCLE = ~Q(expenses__status=Expense.Status.SKIPPED)
+
+
+class ExpenseTotal(models.Model):
+    """Sums of a cycle's expenses that share a category, payment method, status and origin
+    (from a template or not), kept by database triggers on the expense table in the same
+    transaction as every write, whoever makes it (services, import, admin, bulk updates).
+
+    Pages that show many cycles (the cycles list, reports, usage counts) read these few rows
+    instead of aggregating every expense of the household's history. `check_expense_totals`
+    recomputes them from the expenses and reports (or repairs) any drift.
+    """
+
+    # No on-delete work in Django: the triggers delete a row when its last expense goes, so a
+    # cycle's or household's deletion cascades through its expenses and leaves none behind.
+    cycle = models.ForeignKey(
+        "cycles.Cycle", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    payment_method = models.ForeignKey(
+        PaymentMethod,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    status = models.CharField(max_length=10, choices=Expense.Status.choices)
+    from_template = models.BooleanField()
+    expense_count = models.IntegerField()
+    # Expenses still awaiting a rate: counted here, never in base_total.
+    awaiting_count = models.IntegerField()
+    base_total = models.DecimalField(max_digits=20, decimal_places=3)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "category", "payment_method", "status", "from_template"],
+                name="expenses_expensetotal_one_row_per_group",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"cycle {self.cycle_id} category {self.category_id}: {self.expense_count}"
