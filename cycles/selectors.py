@@ -6,12 +6,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household
 from exchange.currencies import get_currency, is_known_currency
-from expenses.models import COUNTED, COUNTED_VIA_CYCLE, Expense
+from expenses.models import COUNTED, Expense, ExpenseTotal
 
 from .models import DEFAULT_CYCLE_DAYS, Cycle
 from .services import default_cycle_name
@@ -98,23 +109,38 @@ def cycle_totals(cycle: Cycle) -> CycleTotals:
     )
 
 
+def _kept_sum(field: str, condition: Q) -> Coalesce:
+    """A per-cycle sum of the kept expense totals (a few rows per cycle, whatever its size)."""
+    rows = (
+        ExpenseTotal.objects.filter(condition, cycle_id=OuterRef("pk"))
+        .order_by()
+        .values("cycle_id")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    output = IntegerField() if field.endswith("_count") else _MONEY
+    zero = Value(0) if field.endswith("_count") else _ZERO
+    return Coalesce(Subquery(rows, output_field=output), zero, output_field=output)
+
+
+_KEPT_COUNTED = ~Q(status=Expense.Status.SKIPPED)
+
+
 def with_totals(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
     """Annotate each cycle with planned, paid, balance and the count awaiting a rate (skipped
-    expenses left out)."""
+    expenses left out), read from the kept totals: the cost is per cycle shown, not per
+    expense of the household's history."""
     return cycles.annotate(
-        planned_total=Coalesce(Sum("expenses__base_amount", filter=COUNTED_VIA_CYCLE), _ZERO),
-        paid_total=Coalesce(
-            Sum("expenses__base_amount", filter=Q(expenses__status=Expense.Status.PAID)), _ZERO
-        ),
-        awaiting_rate_count=Count(
-            "expenses", filter=Q(expenses__base_amount__isnull=True) & COUNTED_VIA_CYCLE
-        ),
+        planned_total=_kept_sum("base_total", _KEPT_COUNTED),
+        paid_total=_kept_sum("base_total", Q(status=Expense.Status.PAID)),
+        awaiting_rate_count=_kept_sum("awaiting_count", _KEPT_COUNTED),
     ).annotate(balance=F("income") - F("planned_total"))
 
 
 def cycles_with_totals(household: Household) -> QuerySet[Cycle]:
-    """The household's cycles, newest first, with their totals from one aggregated query."""
-    return with_totals(Cycle.objects.filter(household=household)).order_by("-start_date")
+    """The household's cycles, newest first, each with its totals (page it: only the cycles
+    of the page are summed)."""
+    return with_totals(Cycle.objects.filter(household=household)).order_by("-start_date", "-pk")
 
 
 def active_cycle(household: Household) -> Cycle | None:

@@ -3,12 +3,12 @@ forms offer from them."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household, User
 
-from .models import Category, Expense, PaymentMethod
+from .models import Category, ExpenseTotal, PaymentMethod
 
 
 def count_related(queryset: QuerySet, field: str) -> Coalesce:
@@ -18,6 +18,19 @@ def count_related(queryset: QuerySet, field: str) -> Coalesce:
         .order_by()
         .values(field)
         .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def count_expenses(field: str) -> Coalesce:
+    """How many expenses (skipped ones too) use the row, from the kept totals: a few rows per
+    cycle, not a count over every expense of the household's history."""
+    counted = (
+        ExpenseTotal.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Sum("expense_count"))
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
@@ -35,7 +48,7 @@ def payment_methods_for_list(household: Household) -> QuerySet[PaymentMethod]:
         PaymentMethod.objects.filter(household=household)
         .select_related("owner")
         .annotate(
-            expense_count=count_related(Expense.objects.all(), "payment_method"),
+            expense_count=count_expenses("payment_method"),
             template_count=count_related(_template_model().objects.all(), "payment_method"),
         )
         .order_by("-is_active", "name")
@@ -52,7 +65,7 @@ def categories_for_list(household: Household) -> QuerySet[Category]:
     return (
         Category.objects.filter(household=household)
         .annotate(
-            expense_count=count_related(Expense.objects.all(), "category"),
+            expense_count=count_expenses("category"),
             template_count=count_related(_template_model().objects.all(), "category"),
         )
         .order_by("is_archived", "name")

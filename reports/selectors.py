@@ -25,7 +25,7 @@ from accounts.models import Household
 from colony.errors import DomainError
 from cycles.models import Cycle
 from exchange.currencies import quantum_for
-from expenses.models import COUNTED, COUNTED_VIA_CYCLE, Category, Expense, PaymentMethod
+from expenses.models import COUNTED, Category, Expense, ExpenseTotal, PaymentMethod
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
 
@@ -260,27 +260,30 @@ class CyclesOverview:
 def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> CyclesOverview:
     """Spending vs income per cycle, a category-by-cycle matrix, the average per cycle and each
     cycle's change against the one before, for the household's last N cycles (N from
-    `RANGE_CHOICES`) — five queries whatever N is."""
+    `RANGE_CHOICES`) — six queries whatever N is, on the kept totals of those cycles only."""
     if range_key not in RANGE_CHOICES:
         range_key = DEFAULT_RANGE
     limit = RANGE_CHOICES[range_key]
     base_currency = household.base_currency
-    cycles_query = (
-        Cycle.objects.filter(household=household)
-        .annotate(
-            spent=_sum("expenses__base_amount", COUNTED_VIA_CYCLE),
-            awaiting=Count(
-                "expenses", filter=Q(expenses__base_amount__isnull=True) & COUNTED_VIA_CYCLE
-            ),
-        )
-        .order_by("-start_date", "-id")
-    )
+    # Cycles first (one page of the household's cycles, by index), then their sums from the
+    # kept totals: a few rows per cycle of the range, whatever the household's history.
+    cycles_query = Cycle.objects.filter(household=household).order_by("-start_date", "-id")
     # One cycle more than shown, so that the oldest shown cycle has a previous one to compare to.
     rows = list(cycles_query if limit is None else cycles_query[: limit + 1])
     has_more = limit is not None and len(rows) > limit
     rows.reverse()  # oldest first
     offset = 1 if has_more else 0  # the extra cycle is only there to be compared with
     shown = rows[offset:]
+    kept = ExpenseTotal.objects.filter(cycle_id__in=[row.pk for row in rows]).filter(COUNTED)
+    per_cycle = {
+        row["cycle_id"]: row
+        for row in kept.values("cycle_id")
+        .annotate(spent=_sum("base_total"), awaiting=Sum("awaiting_count"))
+        .order_by()
+    }
+    for row in rows:
+        sums = per_cycle.get(row.pk, {})
+        row.spent, row.awaiting = sums.get("spent", ZERO), sums.get("awaiting", 0)
     before = [None, *rows][: len(rows)]  # each cycle's previous one
     summaries = [
         CycleSummary(
@@ -293,17 +296,12 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
         for row, previous in list(zip(rows, before, strict=True))[offset:]
     ]
     cycle_ids = [row.pk for row in shown]
-    range_expenses = Expense.objects.filter(cycle_id__in=cycle_ids).filter(COUNTED)
-    per_cell = (
-        range_expenses.filter(base_amount__isnull=False)
-        .values("cycle_id", "category_id")
-        .annotate(total=Sum("base_amount"))
-        .order_by()
-    )
-    cells = {(row["cycle_id"], row["category_id"]): row["total"] for row in per_cell}
+    range_totals = kept.filter(cycle_id__in=cycle_ids)
+    per_cell = range_totals.values("cycle_id", "category_id").annotate(total=Sum("base_total"))
+    cells = {(row["cycle_id"], row["category_id"]): row["total"] for row in per_cell.order_by()}
     per_category = (
-        range_expenses.values("category_id", "category__name")
-        .annotate(total=_sum("base_amount"))
+        range_totals.values("category_id", "category__name")
+        .annotate(total=_sum("base_total"))
         .order_by("-total", "category__name")
     )
     categories = [
@@ -314,21 +312,21 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
         )
         for row in per_category
     ]
-    totals = range_expenses.aggregate(
-        spent=_sum("base_amount"),
-        awaiting=Count("id", filter=Q(base_amount__isnull=True)),
+    totals = range_totals.aggregate(
+        spent=_sum("base_total"), awaiting=Coalesce(Sum("awaiting_count"), Value(0))
     )
+    total_spent, awaiting_count = totals["spent"], totals["awaiting"]
     income = Cycle.objects.filter(pk__in=cycle_ids).aggregate(income=_sum("income"))["income"]
     return CyclesOverview(
         base_currency=base_currency,
         range_key=range_key,
         cycles=summaries,
         categories=categories,
-        total_spent=totals["spent"],
+        total_spent=total_spent,
         total_income=income,
-        average_spent=average(totals["spent"], len(shown), base_currency),
+        average_spent=average(total_spent, len(shown), base_currency),
         average_income=average(income, len(shown), base_currency),
-        awaiting_count=totals["awaiting"],
+        awaiting_count=awaiting_count,
         has_more=has_more,
     )
 
@@ -479,12 +477,15 @@ def forecast_next_cycle(*, household: Household, today: date) -> Forecast:
         .values_list("pk", flat=True)[:FORECAST_HISTORY_CYCLES]
     )
     history_count = len(history_ids)
-    other = Expense.objects.filter(cycle_id__in=history_ids, template__isnull=True).filter(COUNTED)
+    # Spending without a template, from the kept totals of those cycles.
+    other = ExpenseTotal.objects.filter(cycle_id__in=history_ids, from_template=False).filter(
+        COUNTED
+    )
     other_by_category = {
         row["category__name"]: average(row["total"], history_count, base_currency)
-        for row in other.values("category__name").annotate(total=_sum("base_amount")).order_by()
+        for row in other.values("category__name").annotate(total=_sum("base_total")).order_by()
     }
-    other_total = other.aggregate(total=_sum("base_amount"))["total"]
+    other_total = other.aggregate(total=_sum("base_total"))["total"]
 
     labels = sorted(set(from_templates_by_category) | set(other_by_category))
     categories = [
