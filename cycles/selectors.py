@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import (
-    Count,
     DecimalField,
     F,
     IntegerField,
@@ -29,10 +28,7 @@ from .services import default_cycle_name
 
 _MONEY = DecimalField(max_digits=14, decimal_places=3)
 _ZERO = Value(Decimal(0), output_field=_MONEY)
-_PAID = Q(status=Expense.Status.PAID)
-# What a paid expense was planned at, in the base currency at its own rate snapshot (a row from
-# before planned amounts were kept was planned at its amount).
-_PLANNED_BASE = Coalesce("planned_amount", "amount") * F("rate")
+_PRECISE = DecimalField(max_digits=40, decimal_places=13)
 
 
 @dataclass(frozen=True)
@@ -80,18 +76,19 @@ def _quantum(currency: str) -> Decimal:
 
 def cycle_totals(cycle: Cycle) -> CycleTotals:
     """Planned, paid, remaining and balance of a cycle, and the paid expenses' plan against
-    what they cost, from one aggregate query; skipped expenses count nowhere."""
-    counted = Q(base_amount__isnull=False) & COUNTED
-    sums = Expense.objects.filter(cycle_id=cycle.pk).aggregate(
-        planned=Coalesce(Sum("base_amount", filter=COUNTED), _ZERO),
-        paid=Coalesce(Sum("base_amount", filter=_PAID), _ZERO),
-        remaining=Coalesce(Sum("base_amount", filter=~_PAID & COUNTED), _ZERO),
+    what they cost, from one aggregate over the cycle's kept totals (a few rows, however many
+    expenses); skipped expenses count nowhere."""
+    paid = Q(status=Expense.Status.PAID)
+    sums = ExpenseTotal.objects.filter(cycle_id=cycle.pk).aggregate(
+        planned=Coalesce(Sum("base_total", filter=COUNTED), _ZERO),
+        paid=Coalesce(Sum("base_total", filter=paid), _ZERO),
+        remaining=Coalesce(Sum("base_total", filter=~paid & COUNTED), _ZERO),
         paid_planned=Coalesce(
-            Sum(_PLANNED_BASE, filter=_PAID & counted, output_field=_MONEY), _ZERO
+            Sum("planned_base_total", filter=paid), Value(Decimal(0)), output_field=_PRECISE
         ),
-        awaiting_rate=Count("pk", filter=Q(base_amount__isnull=True) & COUNTED),
-        expense_count=Count("pk", filter=COUNTED),
-        skipped_count=Count("pk", filter=~COUNTED),
+        awaiting=Coalesce(Sum("awaiting_count", filter=COUNTED), 0),
+        counted=Coalesce(Sum("expense_count", filter=COUNTED), 0),
+        skipped=Coalesce(Sum("expense_count", filter=~COUNTED), 0),
     )
     currency = cycle.household.base_currency
     return CycleTotals(
@@ -101,11 +98,11 @@ def cycle_totals(cycle: Cycle) -> CycleTotals:
         paid=sums["paid"],
         remaining=sums["remaining"],
         balance=cycle.income - sums["planned"],
-        awaiting_rate=sums["awaiting_rate"],
-        expense_count=sums["expense_count"],
+        awaiting_rate=sums["awaiting"],
+        expense_count=sums["counted"],
         # Rounded once, half-even, to the base currency's minor units (like any stored amount).
         paid_planned=sums["paid_planned"].quantize(_quantum(currency), ROUND_HALF_EVEN),
-        skipped_count=sums["skipped_count"],
+        skipped_count=sums["skipped"],
     )
 
 
@@ -123,17 +120,14 @@ def _kept_sum(field: str, condition: Q) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=output), zero, output_field=output)
 
 
-_KEPT_COUNTED = ~Q(status=Expense.Status.SKIPPED)
-
-
 def with_totals(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
     """Annotate each cycle with planned, paid, balance and the count awaiting a rate (skipped
     expenses left out), read from the kept totals: the cost is per cycle shown, not per
     expense of the household's history."""
     return cycles.annotate(
-        planned_total=_kept_sum("base_total", _KEPT_COUNTED),
+        planned_total=_kept_sum("base_total", COUNTED),
         paid_total=_kept_sum("base_total", Q(status=Expense.Status.PAID)),
-        awaiting_rate_count=_kept_sum("awaiting_count", _KEPT_COUNTED),
+        awaiting_rate_count=_kept_sum("awaiting_count", COUNTED),
     ).annotate(balance=F("income") - F("planned_total"))
 
 

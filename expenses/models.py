@@ -264,6 +264,9 @@ class ExpenseTotal(models.Model):
     # Expenses still awaiting a rate: counted here, never in base_total.
     awaiting_count = models.IntegerField()
     base_total = models.DecimalField(max_digits=20, decimal_places=3)
+    # What the expenses were planned at, in the base currency at their own rates (unrounded:
+    # amount times rate), for the paid-against-plan figure; awaiting expenses add nothing.
+    planned_base_total = models.DecimalField(max_digits=40, decimal_places=13)
 
     class Meta:
         constraints = [

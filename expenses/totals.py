@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
+from django.db.models import DecimalField
 
 TABLE = "expenses_expensetotal"
 GROUP = "cycle_id, category_id, payment_method_id, status, from_template"
@@ -34,7 +36,8 @@ def _rows(source: str, sign: int) -> str:
         f"SELECT cycle_id, category_id, payment_method_id, status, "
         f"template_id IS NOT NULL AS from_template, {sign} AS n, "
         f"CASE WHEN base_amount IS NULL THEN {sign} ELSE 0 END AS a, "
-        f"{sign} * COALESCE(base_amount, 0) AS s FROM {source}"
+        f"{sign} * COALESCE(base_amount, 0) AS s, "
+        f"{sign} * COALESCE(COALESCE(planned_amount, amount) * rate, 0) AS p FROM {source}"
     )
 
 
@@ -48,25 +51,29 @@ CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM 1 FROM cycles_cycle WHERE id IN ({cycles}) ORDER BY id FOR NO KEY UPDATE;
     WITH delta AS (
-        SELECT {GROUP}, SUM(n) AS n, SUM(a) AS a, SUM(s) AS s FROM ({signed}) AS signed
-        GROUP BY {GROUP} HAVING SUM(n) <> 0 OR SUM(a) <> 0 OR SUM(s) <> 0
+        SELECT {GROUP}, SUM(n) AS n, SUM(a) AS a, SUM(s) AS s, SUM(p) AS p
+        FROM ({signed}) AS signed
+        GROUP BY {GROUP} HAVING SUM(n) <> 0 OR SUM(a) <> 0 OR SUM(s) <> 0 OR SUM(p) <> 0
     ), shrunk AS (
         UPDATE {TABLE} AS t SET
             expense_count = t.expense_count + d.n,
             awaiting_count = t.awaiting_count + d.a,
-            base_total = t.base_total + d.s
+            base_total = t.base_total + d.s,
+            planned_base_total = t.planned_base_total + d.p
         FROM delta AS d
         WHERE d.n <= 0 AND t.cycle_id = d.cycle_id AND t.category_id = d.category_id
             AND t.payment_method_id IS NOT DISTINCT FROM d.payment_method_id
             AND t.status = d.status AND t.from_template = d.from_template
         RETURNING 1
     )
-    INSERT INTO {TABLE} AS t ({GROUP}, expense_count, awaiting_count, base_total)
-        SELECT {GROUP}, n, a, s FROM delta WHERE n > 0 ORDER BY {GROUP}
+    INSERT INTO {TABLE} AS t
+        ({GROUP}, expense_count, awaiting_count, base_total, planned_base_total)
+        SELECT {GROUP}, n, a, s, p FROM delta WHERE n > 0 ORDER BY {GROUP}
     ON CONFLICT ({GROUP}) DO UPDATE SET
         expense_count = t.expense_count + EXCLUDED.expense_count,
         awaiting_count = t.awaiting_count + EXCLUDED.awaiting_count,
-        base_total = t.base_total + EXCLUDED.base_total;
+        base_total = t.base_total + EXCLUDED.base_total,
+        planned_base_total = t.planned_base_total + EXCLUDED.planned_base_total;
     DELETE FROM {TABLE} WHERE expense_count = 0 AND cycle_id IN ({cycles});
     RETURN NULL;
 END;
@@ -109,14 +116,17 @@ def _sqlite_add(row: str, sign: int) -> str:
         f"AND from_template = ({row}.template_id IS NOT NULL)"
     )
     return f"""
-    INSERT INTO {TABLE} ({GROUP}, expense_count, awaiting_count, base_total)
+    INSERT INTO {TABLE}
+        ({GROUP}, expense_count, awaiting_count, base_total, planned_base_total)
         SELECT {row}.cycle_id, {row}.category_id, {row}.payment_method_id, {row}.status,
-            {row}.template_id IS NOT NULL, 0, 0, 0
+            {row}.template_id IS NOT NULL, 0, 0, 0, 0
         WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {match});
     UPDATE {TABLE} SET
         expense_count = expense_count + {sign},
         awaiting_count = awaiting_count + {sign} * ({row}.base_amount IS NULL),
-        base_total = base_total + {sign} * COALESCE({row}.base_amount, 0)
+        base_total = base_total + {sign} * COALESCE({row}.base_amount, 0),
+        planned_base_total = planned_base_total
+            + {sign} * COALESCE(COALESCE({row}.planned_amount, {row}.amount) * {row}.rate, 0)
         WHERE {match};
     DELETE FROM {TABLE} WHERE cycle_id = {row}.cycle_id AND expense_count = 0;"""
 
@@ -159,26 +169,35 @@ def remove_triggers(schema_editor) -> None:
 Key = tuple[int, int, int | None, str, bool]
 
 
+class Sums(NamedTuple):
+    expense_count: int = 0
+    awaiting_count: int = 0
+    base_total: Decimal = Decimal(0)
+    planned_base_total: Decimal = Decimal(0)
+
+    def __add__(self, other: Sums) -> Sums:  # type: ignore[override]
+        return Sums(*(mine + theirs for mine, theirs in zip(self, other, strict=True)))
+
+
 @dataclass(frozen=True)
 class Drift:
-    """A group whose kept total differs from a fresh aggregation of its expenses."""
+    """A group whose kept totals differ from a fresh aggregation of its expenses."""
 
     key: Key
-    kept: tuple[int, int, Decimal]  # expense_count, awaiting_count, base_total (0s: no row)
-    actual: tuple[int, int, Decimal]
+    kept: Sums  # zeros: no row kept
+    actual: Sums
 
     def __str__(self) -> str:
         cycle, category, method, status, from_template = self.key
         return (
             f"cycle {cycle} category {category} payment method {method} {status}"
-            f"{' (from template)' if from_template else ''}: kept {self.kept[0]} expenses / "
-            f"{self.kept[1]} awaiting / {self.kept[2]}, actual {self.actual[0]} / "
-            f"{self.actual[1]} / {self.actual[2]}"
+            f"{' (from template)' if from_template else ''}: kept {tuple(self.kept)}, "
+            f"actual {tuple(self.actual)}"
         )
 
 
-def _actual(cycle_ids=None) -> dict[Key, tuple[int, int, Decimal]]:
-    from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum, Value
+def _actual(cycle_ids=None) -> dict[Key, Sums]:
+    from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum, Value
     from django.db.models.functions import Coalesce
 
     from .models import Expense
@@ -188,6 +207,7 @@ def _actual(cycle_ids=None) -> dict[Key, tuple[int, int, Decimal]]:
         if cycle_ids is None
         else Expense.objects.filter(cycle_id__in=cycle_ids)
     )
+    money = DecimalField(max_digits=40, decimal_places=13)
     rows = (
         expenses.values(
             "cycle_id",
@@ -199,11 +219,16 @@ def _actual(cycle_ids=None) -> dict[Key, tuple[int, int, Decimal]]:
         .annotate(
             n=Count("pk"),
             a=Count("pk", filter=Q(base_amount__isnull=True)),
-            s=Coalesce(Sum("base_amount"), Value(Decimal(0))),
+            s=Coalesce(Sum("base_amount"), Value(Decimal(0)), output_field=money),
+            p=Coalesce(
+                Sum(Coalesce("planned_amount", "amount") * F("rate"), output_field=money),
+                Value(Decimal(0)),
+                output_field=money,
+            ),
         )
         .order_by()
     )
-    found: dict[Key, tuple[int, int, Decimal]] = {}
+    found: dict[Key, Sums] = {}
     for row in rows:
         key = (
             row["cycle_id"],
@@ -212,12 +237,11 @@ def _actual(cycle_ids=None) -> dict[Key, tuple[int, int, Decimal]]:
             row["status"],
             bool(row["from_template"]),
         )
-        n, a, s = found.get(key, (0, 0, Decimal(0)))
-        found[key] = (n + row["n"], a + row["a"], s + row["s"])
+        found[key] = found.get(key, Sums()) + Sums(row["n"], row["a"], row["s"], row["p"])
     return found
 
 
-def _kept(cycle_ids=None) -> dict[Key, tuple[int, int, Decimal]]:
+def _kept(cycle_ids=None) -> dict[Key, Sums]:
     from .models import ExpenseTotal
 
     totals = (
@@ -226,10 +250,8 @@ def _kept(cycle_ids=None) -> dict[Key, tuple[int, int, Decimal]]:
         else ExpenseTotal.objects.filter(cycle_id__in=cycle_ids)
     )
     return {
-        (t.cycle_id, t.category_id, t.payment_method_id, t.status, t.from_template): (
-            t.expense_count,
-            t.awaiting_count,
-            t.base_total,
+        (t.cycle_id, t.category_id, t.payment_method_id, t.status, t.from_template): Sums(
+            t.expense_count, t.awaiting_count, t.base_total, t.planned_base_total
         )
         for t in totals
     }
@@ -238,11 +260,10 @@ def _kept(cycle_ids=None) -> dict[Key, tuple[int, int, Decimal]]:
 def find_drift(cycle_ids=None) -> list[Drift]:
     """Every group whose kept totals differ from its expenses (all cycles, or `cycle_ids`)."""
     actual, kept = _actual(cycle_ids), _kept(cycle_ids)
-    empty = (0, 0, Decimal(0))
     return [
-        Drift(key, kept.get(key, empty), actual.get(key, empty))
+        Drift(key, kept.get(key, Sums()), actual.get(key, Sums()))
         for key in sorted(set(actual) | set(kept), key=str)
-        if kept.get(key, empty) != actual.get(key, empty)
+        if kept.get(key, Sums()) != actual.get(key, Sums())
     ]
 
 
@@ -268,9 +289,7 @@ def rebuild(cycle_ids=None) -> None:
             payment_method_id=key[2],
             status=key[3],
             from_template=key[4],
-            expense_count=n,
-            awaiting_count=a,
-            base_total=s,
+            **sums._asdict(),
         )
-        for key, (n, a, s) in _actual(cycle_ids).items()
+        for key, sums in _actual(cycle_ids).items()
     )

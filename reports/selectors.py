@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household
@@ -124,13 +124,13 @@ def _member_label(first_name: str | None, last_name: str | None, email: str | No
     return full_name or email or UNASSIGNED
 
 
-def _breakdown(expenses: QuerySet, *fields: str) -> QuerySet:
+def _breakdown(kept: QuerySet, *fields: str) -> QuerySet:
     return (
-        expenses.values(*fields)
+        kept.values(*fields)
         .annotate(
-            total=_sum("base_amount"),
-            count=Count("id"),
-            awaiting=Count("id", filter=Q(base_amount__isnull=True)),
+            total=_sum("base_total"),
+            count=Sum("expense_count"),
+            awaiting=Sum("awaiting_count"),
         )
         # Biggest first, then by label (the fields after the key), for a stable order.
         .order_by("-total", *fields[1:])
@@ -140,27 +140,32 @@ def _breakdown(expenses: QuerySet, *fields: str) -> QuerySet:
 def cycle_report(*, cycle: Cycle, base_currency: str) -> CycleReport:
     """Totals of one cycle by category, payment method and member, planned vs paid, income vs
     spent, what the paid expenses were planned at, and its five largest expenses, in five
-    queries (skipped expenses left out)."""
-    expenses = Expense.objects.filter(cycle=cycle).filter(COUNTED)
-    totals = expenses.aggregate(
-        total=_sum("base_amount"),
-        planned=_sum("base_amount", status=Expense.Status.PLANNED),
-        paid=_sum("base_amount", status=Expense.Status.PAID),
-        paid_planned=_sum(
-            Coalesce("planned_amount", "amount") * F("rate"),
-            status=Expense.Status.PAID,
-            base_amount__isnull=False,
+    queries: four on the cycle's kept totals, one on its expenses (skipped ones left out)."""
+    kept = ExpenseTotal.objects.filter(cycle_id=cycle.pk).filter(COUNTED)
+    totals = kept.aggregate(
+        total=_sum("base_total"),
+        planned=_sum("base_total", status=Expense.Status.PLANNED),
+        paid=_sum("base_total", status=Expense.Status.PAID),
+        paid_planned=Coalesce(
+            Sum("planned_base_total", filter=Q(status=Expense.Status.PAID)),
+            Value(ZERO),
+            output_field=DecimalField(max_digits=40, decimal_places=13),
         ),
-        expense_count=Count("id"),
-        awaiting_count=Count("id", filter=Q(base_amount__isnull=True)),
+        counted=Coalesce(Sum("expense_count"), Value(0)),
+        awaiting=Coalesce(Sum("awaiting_count"), Value(0)),
+    )
+    totals["expense_count"], totals["awaiting_count"] = (
+        totals.pop("counted"),
+        totals.pop("awaiting"),
     )
     # Rounded once, half-even, to the base currency's minor units.
     totals["paid_planned"] = totals["paid_planned"].quantize(
         quantum_for(base_currency), ROUND_HALF_EVEN
     )
+    expenses = Expense.objects.filter(cycle=cycle).filter(COUNTED)
     by_category = [
         Slice(row["category__name"], row["total"], row["count"], row["awaiting"], row["category"])
-        for row in _breakdown(expenses, "category", "category__name")
+        for row in _breakdown(kept, "category", "category__name")
     ]
     by_payment_method = [
         Slice(
@@ -170,7 +175,7 @@ def cycle_report(*, cycle: Cycle, base_currency: str) -> CycleReport:
             row["awaiting"],
             row["payment_method"],
         )
-        for row in _breakdown(expenses, "payment_method", "payment_method__name")
+        for row in _breakdown(kept, "payment_method", "payment_method__name")
     ]
     by_member = [
         Slice(
@@ -187,7 +192,7 @@ def cycle_report(*, cycle: Cycle, base_currency: str) -> CycleReport:
             row["payment_method__owner"],
         )
         for row in _breakdown(
-            expenses,
+            kept,
             "payment_method__owner",
             "payment_method__owner__first_name",
             "payment_method__owner__last_name",

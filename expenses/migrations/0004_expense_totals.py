@@ -19,10 +19,11 @@ def count_existing_expenses(apps, schema_editor):
     schema_editor.execute(
         """
         INSERT INTO expenses_expensetotal (cycle_id, category_id, payment_method_id, status,
-            from_template, expense_count, awaiting_count, base_total)
+            from_template, expense_count, awaiting_count, base_total, planned_base_total)
         SELECT cycle_id, category_id, payment_method_id, status, template_id IS NOT NULL,
             COUNT(*), SUM(CASE WHEN base_amount IS NULL THEN 1 ELSE 0 END),
-            COALESCE(SUM(base_amount), 0)
+            COALESCE(SUM(base_amount), 0),
+            COALESCE(SUM(COALESCE(planned_amount, amount) * rate), 0)
         FROM expenses_expense
         GROUP BY cycle_id, category_id, payment_method_id, status, template_id IS NOT NULL
         """
@@ -46,6 +47,7 @@ class Migration(migrations.Migration):
                 ('expense_count', models.IntegerField()),
                 ('awaiting_count', models.IntegerField()),
                 ('base_total', models.DecimalField(decimal_places=3, max_digits=20)),
+                ('planned_base_total', models.DecimalField(decimal_places=13, max_digits=40)),
                 ('category', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='expenses.category')),
                 ('cycle', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cycles.cycle')),
                 ('payment_method', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='expenses.paymentmethod')),
