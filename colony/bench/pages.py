@@ -48,9 +48,14 @@ class Page:
 
 
 def world_of(bench: BenchHousehold):
+    """The walker's World for a bench household: its owner and objects (the other people the
+    isolation matrix builds are not needed to fill URLs)."""
+    from dataclasses import fields
+
     from tests.urlwalk import World
 
-    return World(owner=bench.user, member=None, objects=bench.objects)
+    people = {field.name: None for field in fields(World)}
+    return World(**{**people, "owner": bench.user, "objects": bench.objects})
 
 
 def bench_objects(user, household) -> dict:
