@@ -26,8 +26,11 @@ VARIANTS: dict[str, list[tuple[str, str, bool]]] = {
 }
 # Fragments only HTMX asks for (a plain request is redirected to the page they belong to).
 HTMX_ONLY = {"expenses:expense_row"}
-# Public pages are requested logged out; the others as the household's owner.
-ANONYMOUS = {"accounts:signup", "accounts:login", "accounts:invite_accept"}
+# Token-addressed pages the isolation walker leaves to the accounts tests: url name →
+# {parameter: bench object key}.
+BENCH_FILLERS = {
+    "accounts:password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
+}
 # Not pages: the probe is the throughput baseline, log-out only acts.
 LEFT_OUT = {"healthz", "accounts:logout"}
 RUN_INVITE_EMAIL = "bench-run@colony.local"
@@ -60,6 +63,10 @@ def world_of(bench: BenchHousehold):
 
 def bench_objects(user, household) -> dict:
     """One of each object of the bench household, keyed like tests/urlwalk.World.objects."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
     from accounts.models import Invite, Membership
     from cycles.models import Cycle
     from templates_app.models import ExpenseTemplate
@@ -82,12 +89,17 @@ def bench_objects(user, household) -> dict:
         .order_by("pk")
         .first(),
         "invite_token": fresh_invite_token(user, household),
+        # The owner's password-reset link, as the email would carry it.
+        "reset_uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "reset_token": default_token_generator.make_token(user),
     }
 
 
 def get_pages(bench: BenchHousehold) -> list[Page]:
     """The GET pages of the URLconf, filled from `bench`'s objects; UnfilledRoute otherwise."""
-    from tests.urlwalk import all_routes, allowed_methods, url_for
+    from django.urls import reverse
+
+    from tests.urlwalk import PUBLIC, all_routes, allowed_methods, url_for
 
     pages, unfilled = [], []
     world = world_of(bench)
@@ -96,6 +108,9 @@ def get_pages(bench: BenchHousehold) -> list[Page]:
         if route.name in LEFT_OUT or (methods is not None and "GET" not in methods):
             continue
         url = url_for(route, world)
+        if url is None and route.name in BENCH_FILLERS:
+            keys = BENCH_FILLERS[route.name]
+            url = reverse(route.name, kwargs={p: bench.objects[k] for p, k in keys.items()})
         if url is None:
             unfilled.append(route.name)
             continue
@@ -105,7 +120,8 @@ def get_pages(bench: BenchHousehold) -> list[Page]:
                     label=f"{route.name}{suffix}",
                     route=route.name,
                     path=f"{url}?{query}" if query else url,
-                    anonymous=route.name in ANONYMOUS,
+                    # Public pages are requested logged out; the others as the owner.
+                    anonymous=route.name in PUBLIC,
                     all_time=all_time,
                     htmx=route.name in HTMX_ONLY,
                 )
