@@ -6,7 +6,7 @@ import shutil
 import pytest
 from django.test import Client
 
-from accounts.tests.factories import HouseholdFactory, make_member, make_owner
+from accounts.tests.factories import HouseholdFactory, api_client, make_member, make_owner
 
 
 @pytest.fixture
@@ -54,6 +54,22 @@ def member_client(member):
 @pytest.fixture
 def stranger_client(stranger):
     return _logged_in(stranger)
+
+
+@pytest.fixture
+def owner_api(owner):
+    """The owner's read-write API token client (JSON API, /api/v1/)."""
+    return api_client(owner)
+
+
+@pytest.fixture
+def member_api(member):
+    return api_client(member)
+
+
+@pytest.fixture
+def stranger_api(stranger):
+    return api_client(stranger)
 
 
 @pytest.fixture

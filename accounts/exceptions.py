@@ -89,4 +89,20 @@ class TwoFactorRequiredByHousehold(Conflict):
 class WrongPassword(DomainError):
     code = "WRONG_PASSWORD"
     message = "That is not your password."
+
+
+class NotHouseholdMember(DomainError):
+    code = "NOT_HOUSEHOLD_MEMBER"
+    message = "Join or set up a household first."
+    status = 403
+
+
+class ApiTokenNotFound(NotFound):
+    code = "API_TOKEN_NOT_FOUND"
+    message = "This API token does not exist."
+
+
+class TokenExpiryInvalid(DomainError):
+    code = "TOKEN_EXPIRY_INVALID"
+    message = "A token expires after 1 to 365 days."
     status = 422

@@ -211,3 +211,22 @@ class TwoFactorDisableForm(TwoFactorCodeForm):
 
 class TwoFactorRequirementForm(forms.Form):
     required = forms.BooleanField(label="Every member must log in with two-factor", required=False)
+
+
+class ApiTokenForm(forms.Form):
+    EXPIRY_CHOICES = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year")]
+    ACCESS_CHOICES = [("read", "Read only"), ("write", "Read and write")]
+
+    name = forms.CharField(
+        max_length=100, help_text="What uses it, e.g. “Home Assistant” or “budget script”."
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires after", choices=EXPIRY_CHOICES, coerce=int, initial=90
+    )
+    access = forms.ChoiceField(choices=ACCESS_CHOICES, initial="read", widget=forms.RadioSelect)
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Give the token a name.")
+        return name

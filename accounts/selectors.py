@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import Household, Invite, Membership
+from .models import ApiToken, Household, Invite, Membership
 
 
 def household_members(household: Household) -> QuerySet[Membership]:
@@ -17,3 +17,8 @@ def pending_invites(household: Household) -> QuerySet[Invite]:
 
 def owner_count(household: Household) -> int:
     return household.memberships.filter(role=Membership.Role.OWNER).count()
+
+
+def api_tokens_of(user) -> QuerySet[ApiToken]:
+    """The user's API tokens, newest first (revoked and expired ones too, marked as such)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from colony.mail import send_templated_mail
@@ -18,21 +18,27 @@ from colony.names import clean_name
 from .exceptions import (
     AlreadyMember,
     AlreadyOwner,
+    ApiTokenNotFound,
     InviteAlreadyUsed,
     InviteEmailMismatch,
     InviteExpired,
     InviteInvalid,
     LastOwnerCannotLeave,
     MemberAlreadyInvited,
+    NotHouseholdMember,
     NotHouseholdOwner,
     OwnerMustHandOver,
+    TokenExpiryInvalid,
 )
 from .models import (
+    ApiRequestCounter,
+    ApiToken,
     Household,
     Invite,
     Membership,
     PasswordResetRequest,
     User,
+    hash_api_token,
     hash_email,
     hash_invite_token,
 )
@@ -342,3 +348,90 @@ def reset_password(*, user: User, password: str) -> User:
     reset_login_failures(username=user.email)
     audit.info("password reset", extra={"event": "password_reset", "user_id": user.pk})
     return user
+
+
+# --- personal access tokens for the JSON API ----------------------------------------------------
+
+API_TOKEN_PREFIX = "colony_"
+
+
+def create_api_token(
+    *, user: User, name: str, expires_in_days: int, read_only: bool
+) -> tuple[ApiToken, str]:
+    """A member creates a token for their household that expires within API_TOKEN_MAX_DAYS;
+    returns it with the secret, which is shown once and only its hash kept."""
+    membership = Membership.objects.select_related("household").filter(user=user).first()
+    if membership is None:
+        raise NotHouseholdMember()
+    if not 1 <= expires_in_days <= settings.API_TOKEN_MAX_DAYS:
+        raise TokenExpiryInvalid()
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        household=membership.household,
+        name=" ".join((name or "").split())[:100] or "API token",
+        prefix=secret[: len(API_TOKEN_PREFIX) + 6],
+        token_hash=hash_api_token(secret),
+        read_only=read_only,
+        expires_at=timezone.now() + timedelta(days=expires_in_days),
+    )
+    return token, secret
+
+
+def revoke_api_token(*, token: ApiToken, by: User) -> ApiToken:
+    """A user revokes one of their own tokens; it stops working at once."""
+    if token.user_id != by.pk:
+        raise ApiTokenNotFound()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The usable token behind a secret, with its user, membership and household loaded (one
+    query), or None: unknown, revoked, expired, or its user left the token's household."""
+    if not secret or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.usable()
+        .select_related("user__membership__household")
+        .filter(token_hash=hash_api_token(secret))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    membership = getattr(token.user, "membership", None)
+    if membership is None or membership.household_id != token.household_id:
+        return None
+    return token
+
+
+def record_token_use(*, token: ApiToken, ip: str | None) -> None:
+    """Remember when and from where a token was last used — written at most once per
+    API_TOKEN_TOUCH_SECONDS (or when the address changes), not on every request."""
+    now = timezone.now()
+    fresh = token.last_used_at is not None and (now - token.last_used_at).total_seconds() < (
+        settings.API_TOKEN_TOUCH_SECONDS
+    )
+    if fresh and token.last_used_ip == ip:
+        return
+    token.last_used_at, token.last_used_ip = now, ip
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+
+
+def count_api_request(*, key: str, minute: int) -> int:
+    """Count one request for `key` in `minute` and return the count so far: one atomic upsert,
+    so concurrent workers never lose a count."""
+    table = connection.ops.quote_name(ApiRequestCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, minute, count) VALUES (%s, %s, 1) "  # noqa: S608
+            "ON CONFLICT (key) DO UPDATE SET "
+            f"count = CASE WHEN {table}.minute = EXCLUDED.minute "
+            f"THEN {table}.count + 1 ELSE 1 END, "
+            "minute = EXCLUDED.minute "
+            "RETURNING count",
+            [key, minute],
+        )
+        return cursor.fetchone()[0]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import security
+from .views import security, tokens
 
 app_name = "accounts"
 
@@ -47,5 +47,7 @@ urlpatterns = [
         security.household_requirement,
         name="household_two_factor",
     ),
+    path("api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
 ]

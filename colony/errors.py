@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 logger = logging.getLogger("colony.errors")
@@ -53,6 +53,51 @@ class Unprocessable(DomainError):
     status = 422
 
 
+API_PREFIX = "/api/"
+# The code an API error gets when nothing more specific raised it, by status.
+API_CODES = {
+    400: "BAD_REQUEST",
+    401: "NOT_AUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    412: "PRECONDITION_FAILED",
+    413: "PAYLOAD_TOO_LARGE",
+    422: "VALIDATION_ERROR",
+    428: "PRECONDITION_REQUIRED",
+    429: "RATE_LIMITED",
+    500: "INTERNAL_ERROR",
+}
+API_MESSAGES = {
+    404: "Not found.",
+    405: "This method is not allowed here.",
+    500: "Something went wrong on our side.",
+}
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def api_error_response(
+    *, code: str, message: str, status: int, details: dict | None = None
+) -> JsonResponse:
+    """The API's one error shape: {"success": false, "error": {code, message, details}}."""
+    return JsonResponse(
+        {
+            "success": False,
+            "error": {"code": code, "message": message, "details": details or {}},
+        },
+        status=status,
+    )
+
+
+def domain_error_details(error: DomainError) -> dict:
+    field = getattr(error, "field", None)
+    return {"field": field} if field else {}
+
+
 def render_error(request: HttpRequest, *, code: str, message: str, status: int) -> HttpResponse:
     """Render an error as the page or, for HTMX, as a message swapped into `#messages`."""
     context = {"code": code, "message": message, "status": status}
@@ -75,6 +120,13 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if is_api_request(request) and isinstance(exception, DomainError):
+            return api_error_response(
+                code=exception.code,
+                message=exception.message,
+                status=exception.status,
+                details=domain_error_details(exception),
+            )
         if isinstance(exception, DomainError):
             logger.info(
                 "domain error",
@@ -86,3 +138,30 @@ class DomainErrorMiddleware:
         if isinstance(exception, Http404) and getattr(request, "htmx", False):
             return render_error(request, code="NOT_FOUND", message=NotFound.message, status=404)
         return None
+
+
+class ApiErrorEnvelopeMiddleware:
+    """Under /api/, an error nothing else shaped (an unknown URL, a method a route does not
+    take, a crash) still answers in the API's envelope, never an HTML page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and is_api_request(request)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            status = response.status_code
+            shaped = api_error_response(
+                code=API_CODES.get(status, "ERROR"),
+                message=API_MESSAGES.get(status, "The request failed."),
+                status=status,
+            )
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    shaped[header] = response[header]
+            return shaped
+        return response

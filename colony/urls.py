@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 
+from colony.api import api
 from cycles.views import dashboard
 
 
@@ -20,5 +21,6 @@ urlpatterns = [
     path("", include("expenses.urls")),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -101,6 +101,8 @@ def test_anonymous_visitor_is_sent_to_log_in(route, world, client):
 # household's data. A new entry here must be one of those.
 VIEWER_WRITABLE = {
     "accounts:account_delete",
+    "accounts:api_token_revoke",  # the viewer's own tokens, which only read
+    "accounts:api_tokens",
     "accounts:household_leave",
     "accounts:invite_accept",
     "accounts:login",

@@ -74,3 +74,20 @@ class InviteFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.com")
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+def make_api_token(user, *, read_only: bool = False, expires_in_days: int = 30, name="test"):
+    """A token for `user` through the service, and its secret."""
+    from accounts.services import create_api_token
+
+    return create_api_token(
+        user=user, name=name, expires_in_days=expires_in_days, read_only=read_only
+    )
+
+
+def api_client(user, *, read_only: bool = False):
+    """A test client that sends a fresh bearer token of `user` with every request."""
+    from django.test import Client
+
+    _, secret = make_api_token(user, read_only=read_only)
+    return Client(headers={"Authorization": f"Bearer {secret}"})

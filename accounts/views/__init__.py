@@ -16,6 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from colony.errors import api_error_response, is_api_request
 from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write
 from colony.mail import email_enabled
 
@@ -175,7 +176,16 @@ def login_code(request):
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
-    """Shown by django-axes instead of checking the password once too many attempts failed."""
+    """Shown by django-axes instead of checking the password once too many attempts failed
+    (for the API's token endpoint: the API's error envelope, with Retry-After)."""
+    if is_api_request(request):
+        response = api_error_response(
+            code="TOO_MANY_ATTEMPTS",
+            message="Too many failed attempts. Try again later.",
+            status=429,
+        )
+        response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+        return response
     form = LoginForm(request, data=request.POST or None)
     return render(
         request,

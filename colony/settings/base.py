@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Only for its templates and static files: the API docs' Swagger UI comes from our own
+    # static files, never from a CDN.
+    "ninja",
     "accounts",
     "exchange",
     "expenses",
@@ -42,6 +45,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "colony.errors.ApiErrorEnvelopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -212,6 +216,18 @@ EXCHANGE_RATES_TIMEOUT = (
 )
 # The rates page warns when the newest stored rate is older than this.
 EXCHANGE_RATES_MAX_AGE_DAYS = env.int("EXCHANGE_RATES_MAX_AGE_DAYS", default=3)
+
+# JSON API (/api/v1/). Requests per token (or per logged-in user) per minute, counted in the
+# database so every app worker sees the same count.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=300)
+# A personal access token lasts at most this long.
+API_TOKEN_MAX_DAYS = 365
+# The last-used time and address of a token are written at most once per this many seconds
+# (or when the address changes), not on every request.
+API_TOKEN_TOUCH_SECONDS = 60
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 200
+NINJA_NUM_PROXIES = AXES_IPWARE_PROXY_COUNT
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

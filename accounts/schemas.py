@@ -1,0 +1,81 @@
+"""API schemas of accounts: the token flow, the household and its members, API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from colony.api_schemas import Text
+
+from .models import ApiToken, Membership
+
+
+class TokenCreate(Schema):
+    email: Text = Field(max_length=254)
+    password: Text = Field(max_length=4096)
+    code: Text | None = Field(
+        None,
+        max_length=32,
+        description="With two-factor log-in: the app's code or a recovery code.",
+    )
+    name: Text = Field("API token", max_length=100)
+    expires_in_days: int = Field(90, ge=1, le=365)
+    read_only: bool = True
+
+
+class TokenCreated(Schema):
+    """The new token, with its secret: shown this once, only its hash is kept."""
+
+    id: int
+    name: str
+    token: str
+    read_only: bool
+    expires_at: datetime
+
+
+class ApiTokenResponse(Schema):
+    id: int
+    name: str
+    prefix: str
+    read_only: bool
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    last_used_ip: str | None
+    revoked_at: datetime | None
+    is_usable: bool
+
+    @staticmethod
+    def resolve_is_usable(token: ApiToken) -> bool:
+        return token.is_usable
+
+
+class MemberResponse(Schema):
+    id: int  # the membership's id
+    user_id: int
+    name: str
+    email: str
+    role: str
+    joined_at: datetime
+
+    @staticmethod
+    def resolve_name(membership: Membership) -> str:
+        return membership.user.display_name
+
+    @staticmethod
+    def resolve_email(membership: Membership) -> str:
+        return membership.user.email
+
+
+class HouseholdResponse(Schema):
+    id: int
+    name: str
+    base_currency: str
+    created_at: datetime
+    your_role: str
+    members: list[MemberResponse]
+
+
+class HouseholdUpdate(Schema):
+    name: Text = Field(min_length=1, max_length=100)

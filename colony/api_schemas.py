@@ -1,0 +1,126 @@
+"""Building blocks every app's API schemas share: money as strings, pages of a list, the error
+envelope (for the OpenAPI description; colony.api renders it)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, create_model
+
+from exchange.currencies import quantum_for
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+MAX_OFFSET = 1_000_000
+_MONEY_TEXT = re.compile(r"-?\d{1,15}(\.\d{1,10})?")
+
+
+def money(amount: Decimal | None, currency: str) -> str | None:
+    """An amount as JSON sends it: a string with exactly the currency's decimals ("12.50",
+    "1850", "1.005"), or None."""
+    if amount is None:
+        return None
+    amount = amount.quantize(quantum_for(currency))
+    return format(amount.copy_abs() if amount.is_zero() else amount, "f")
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; Django's form fields refuse it the same way.
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return value
+
+
+# Any text a client sends.
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+def _money_text(value: Any) -> Decimal:
+    # A JSON number is a float on the way in: money must never pass through one.
+    if not isinstance(value, str):
+        raise ValueError('Send money as a string, e.g. "12.50", never as a number.')
+    text = value.strip()
+    if not _MONEY_TEXT.fullmatch(text):
+        raise ValueError('Enter an amount like "12.50".')
+    return Decimal(text)
+
+
+def _rate_text(value: Any) -> Decimal:
+    if not isinstance(value, str):
+        raise ValueError('Send a rate as a string, e.g. "1.0831", never as a number.')
+    text = value.strip()
+    if not _MONEY_TEXT.fullmatch(text):
+        raise ValueError('Enter a rate like "1.0831" (at most 10 decimals).')
+    return Decimal(text)
+
+
+# Money a client sends: a decimal string (never a JSON number); the service applies the rules.
+MoneyIn = Annotated[
+    Decimal,
+    BeforeValidator(_money_text),
+    PlainSerializer(lambda value: format(value, "f"), return_type=str),
+    Field(json_schema_extra={"type": "string", "example": "12.50"}),
+]
+RateIn = Annotated[
+    Decimal,
+    BeforeValidator(_rate_text),
+    PlainSerializer(lambda value: format(value, "f"), return_type=str),
+    Field(json_schema_extra={"type": "string", "example": "1.0831"}),
+]
+
+
+class PageQuery(Schema):
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class PageBase(Schema):
+    count: int
+    limit: int
+    offset: int
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """The list schema of `item_schema`: {"items": [...], "count", "limit", "offset"}."""
+    return create_model(
+        f"{item_schema.__name__.removesuffix('Response')}Page",
+        __base__=PageBase,
+        items=(list[item_schema], ...),
+    )
+
+
+def paginate(queryset: QuerySet | list, page: PageQuery) -> dict:
+    """One page of `queryset` and how many rows there are in all: two queries whatever the
+    page size."""
+    if isinstance(queryset, list):
+        total, items = len(queryset), queryset[page.offset : page.offset + page.limit]
+    else:
+        total = queryset.count()
+        items = list(queryset[page.offset : page.offset + page.limit])
+    return {"items": items, "count": total, "limit": page.limit, "offset": page.offset}
+
+
+class ErrorBody(Schema):
+    code: str = Field(examples=["CYCLE_ALREADY_COMPLETED"])
+    message: str
+    details: dict[str, Any] = {}
+
+
+class ErrorResponse(Schema):
+    success: Literal[False] = False
+    error: ErrorBody
+
+
+# Error statuses every authenticated endpoint may answer, for the OpenAPI description.
+COMMON_ERRORS = {
+    401: ErrorResponse,
+    403: ErrorResponse,
+    404: ErrorResponse,
+    422: ErrorResponse,
+    429: ErrorResponse,
+}
+WRITE_ERRORS = {**COMMON_ERRORS, 409: ErrorResponse}
