@@ -95,14 +95,21 @@ def _http_error(request, error: HttpError):
 
 def _add_routers() -> None:
     from accounts.api import auth_router, household_router, tokens_router
+    from cycles.api import router as cycles_router
     from exchange.api import router as rates_router
-    from expenses.api import categories_router, payment_methods_router
+    from expenses.api import categories_router, expenses_router, payment_methods_router
+    from reports.api import router as reports_router
+    from templates_app.api import router as templates_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/household", household_router)
     api.add_router("/tokens", tokens_router)
     api.add_router("/payment-methods", payment_methods_router)
     api.add_router("/categories", categories_router)
+    api.add_router("/cycles", cycles_router)
+    api.add_router("/expenses", expenses_router)
+    api.add_router("/templates", templates_router)
+    api.add_router("/reports", reports_router)
     api.add_router("/rates", rates_router)
 
 

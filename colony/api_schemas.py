@@ -3,13 +3,20 @@ envelope (for the OpenAPI description; colony.api renders it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, create_model
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    PlainSerializer,
+    WithJsonSchema,
+    create_model,
+)
 
 from exchange.currencies import quantum_for
 
@@ -37,6 +44,9 @@ def _no_nul(value: str) -> str:
 
 # Any text a client sends.
 Text = Annotated[str, AfterValidator(_no_nul)]
+# A budgeting date: the years a household plans in, so date arithmetic never overflows.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2199, 12, 31)
+Day = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 def _money_text(value: Any) -> Decimal:
@@ -63,14 +73,24 @@ MoneyIn = Annotated[
     Decimal,
     BeforeValidator(_money_text),
     PlainSerializer(lambda value: format(value, "f"), return_type=str),
-    Field(json_schema_extra={"type": "string", "example": "12.50"}),
+    WithJsonSchema(
+        {"type": "string", "pattern": _MONEY_TEXT.pattern, "example": "12.50"}, mode="validation"
+    ),
 ]
 RateIn = Annotated[
     Decimal,
     BeforeValidator(_rate_text),
     PlainSerializer(lambda value: format(value, "f"), return_type=str),
-    Field(json_schema_extra={"type": "string", "example": "1.0831"}),
+    WithJsonSchema(
+        {"type": "string", "pattern": _MONEY_TEXT.pattern, "example": "1.0831"}, mode="validation"
+    ),
 ]
+
+
+def sent_fields(payload: Schema) -> dict:
+    """The fields the client sent (a PATCH changes only those), as typed values — not
+    serialized, so money stays a Decimal."""
+    return {name: getattr(payload, name) for name in payload.model_fields_set}
 
 
 class PageQuery(Schema):

@@ -8,14 +8,28 @@ from ninja.responses import Status
 
 from accounts.models import User
 from accounts.scoping import get_for_household
-from colony.api_schemas import COMMON_ERRORS, WRITE_ERRORS, PageQuery, page_of, paginate
+from colony.api_schemas import (
+    COMMON_ERRORS,
+    WRITE_ERRORS,
+    PageQuery,
+    page_of,
+    paginate,
+    sent_fields,
+)
+from cycles.models import Cycle
 
-from . import selectors_setup, services
-from .models import Category, PaymentMethod
+from . import selectors, selectors_setup, services
+from .exceptions import CategoryNotAvailable, PaymentMethodNotAvailable
+from .models import Category, Expense, PaymentMethod
 from .schemas import (
     CategoryCreate,
     CategoryResponse,
     CategoryUpdate,
+    ExpenseCreate,
+    ExpenseFilters,
+    ExpenseResponse,
+    ExpenseUpdate,
+    PaymentCreate,
     PaymentMethodCreate,
     PaymentMethodResponse,
     PaymentMethodUpdate,
@@ -23,6 +37,7 @@ from .schemas import (
 
 payment_methods_router = Router(tags=["payment methods"])
 categories_router = Router(tags=["categories"])
+expenses_router = Router(tags=["expenses"])
 
 
 def _member(user_id: int | None) -> User | None:
@@ -61,7 +76,7 @@ def payment_method_detail(request: HttpRequest, pk: int):
 def payment_method_update(request: HttpRequest, pk: int, payload: PaymentMethodUpdate):
     """Change the fields sent; `is_active: false` deactivates (kept on past expenses)."""
     method = get_for_household(PaymentMethod, request.household, pk=pk)
-    sent = payload.model_dump(exclude_unset=True)
+    sent = sent_fields(payload)
     details = {"name", "kind", "owner_id", "last4"}
     if details & sent.keys():
         method = services.update_payment_method(
@@ -109,7 +124,7 @@ def category_detail(request: HttpRequest, pk: int):
 def category_update(request: HttpRequest, pk: int, payload: CategoryUpdate):
     """Rename, archive (`is_archived: true`: kept on past rows, no longer offered) or restore."""
     category = get_for_household(Category, request.household, pk=pk)
-    sent = payload.model_dump(exclude_unset=True)
+    sent = sent_fields(payload)
     if sent.get("name") is not None:
         category = services.rename_category(category=category, name=sent["name"])
     if sent.get("is_archived") is not None:
@@ -117,3 +132,109 @@ def category_update(request: HttpRequest, pk: int, payload: CategoryUpdate):
             category=category, is_archived=sent["is_archived"]
         )
     return category
+
+
+# --- expenses -----------------------------------------------------------------------------------
+
+
+def _expense(request: HttpRequest, pk: int) -> Expense:
+    return get_for_household(selectors.expenses_for_api(), request.household, pk=pk)
+
+
+def _category(request: HttpRequest, pk: int) -> Category:
+    found = Category.objects.filter(household=request.household, pk=pk).first()
+    if found is None:
+        raise CategoryNotAvailable()
+    return found
+
+
+def _payment_method(request: HttpRequest, pk: int | None) -> PaymentMethod | None:
+    if pk is None:
+        return None
+    found = PaymentMethod.objects.filter(household=request.household, pk=pk).first()
+    if found is None:
+        raise PaymentMethodNotAvailable()
+    return found
+
+
+@expenses_router.get("", response={200: page_of(ExpenseResponse), **COMMON_ERRORS})
+def expense_list(request: HttpRequest, page: Query[PageQuery], filters: Query[ExpenseFilters]):
+    """The household's expenses (of one cycle with `cycle`), filtered and sorted by date; two
+    queries a page whatever its size."""
+    rows = selectors.expenses_for_api(household=request.household, **dict(filters))
+    return paginate(rows, page)
+
+
+@expenses_router.post("", response={201: ExpenseResponse, **WRITE_ERRORS})
+def expense_create(request: HttpRequest, payload: ExpenseCreate):
+    """Add an expense to a cycle that is not completed, converted at the stored rate for its
+    date (or the `rate` the bank charged); no rate stored yet: it awaits one."""
+    cycle = get_for_household(Cycle, request.household, pk=payload.cycle_id)
+    cycle.household = request.household
+    expense = services.add_expense(
+        cycle=cycle,
+        created_by=request.user,
+        description=payload.description,
+        amount=payload.amount,
+        currency=payload.currency,
+        date=payload.date,
+        category=_category(request, payload.category_id),
+        payment_method=_payment_method(request, payload.payment_method_id),
+        status=payload.status,
+        note=payload.note,
+        manual_rate=payload.rate,
+    )
+    return Status(201, expense)
+
+
+@expenses_router.get("/{int:pk}", response={200: ExpenseResponse, **COMMON_ERRORS})
+def expense_detail(request: HttpRequest, pk: int):
+    return _expense(request, pk)
+
+
+@expenses_router.patch("/{int:pk}", response={200: ExpenseResponse, **WRITE_ERRORS})
+def expense_update(request: HttpRequest, pk: int, payload: ExpenseUpdate):
+    """Change the fields sent; a new amount, currency or date takes a new rate snapshot."""
+    expense = _expense(request, pk)
+    sent = sent_fields(payload)
+    fields = {}
+    for name in ("description", "amount", "currency", "date", "status", "note"):
+        if sent.get(name) is not None:
+            fields[name] = sent[name]
+    if sent.get("category_id") is not None:
+        fields["category"] = _category(request, sent["category_id"])
+    if "payment_method_id" in sent:
+        fields["payment_method"] = _payment_method(request, sent["payment_method_id"])
+    if "rate" in sent:
+        fields["manual_rate"] = sent["rate"]
+    expense = services.update_expense(expense=expense, updated_by=request.user, **fields)
+    return _expense(request, pk)
+
+
+@expenses_router.delete("/{int:pk}", response={204: None, **WRITE_ERRORS})
+def expense_delete(request: HttpRequest, pk: int):
+    services.delete_expense(expense=_expense(request, pk), by=request.user)
+    return Status(204, None)
+
+
+@expenses_router.post("/{int:pk}/toggle-paid", response={200: ExpenseResponse, **WRITE_ERRORS})
+def expense_toggle_paid(request: HttpRequest, pk: int, payload: PaymentCreate):
+    """Like the cycle page's paid box: a planned expense becomes paid at `amount` (default: its
+    planned amount), a paid one planned again. To set a status without toggling, PATCH it."""
+    services.toggle_paid(
+        expense=_expense(request, pk), by=request.user, actual_amount=payload.amount
+    )
+    return _expense(request, pk)
+
+
+@expenses_router.post("/{int:pk}/skip", response={200: ExpenseResponse, **WRITE_ERRORS})
+def expense_skip(request: HttpRequest, pk: int):
+    """Skip a planned occurrence this time: kept, out of every total, never generated again."""
+    services.skip_expense(expense=_expense(request, pk), by=request.user)
+    return _expense(request, pk)
+
+
+@expenses_router.post("/{int:pk}/restore", response={200: ExpenseResponse, **WRITE_ERRORS})
+def expense_restore(request: HttpRequest, pk: int):
+    services.restore_expense(expense=_expense(request, pk), by=request.user)
+    return _expense(request, pk)

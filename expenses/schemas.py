@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
 
-from colony.api_schemas import Text
+from colony.api_schemas import Day, MoneyIn, RateIn, Text, money
 
-from .models import PaymentMethod
+from .models import Expense, PaymentMethod
 
 PaymentMethodKind = Literal["card", "cash", "bank_account", "other"]
 
@@ -63,3 +64,115 @@ class CategoryUpdate(Schema):
 
     name: Text | None = Field(None, max_length=60)
     is_archived: bool | None = None
+
+
+# --- expenses -----------------------------------------------------------------------------------
+
+ExpenseStatus = Literal["planned", "paid", "skipped"]
+
+
+def _base_currency(context) -> str:
+    return context["request"].household.base_currency
+
+
+class ExpenseResponse(Schema):
+    """An expense: its amount in its own currency, and in the household's base currency at the
+    rate stored with it (`base_amount` null: awaiting a rate, left out of the totals)."""
+
+    id: int
+    cycle_id: int
+    description: str
+    amount: str
+    planned_amount: str | None
+    currency: str
+    date: dt.date
+    category_id: int
+    payment_method_id: int | None
+    status: str
+    paid_on: dt.date | None
+    note: str
+    template_id: int | None
+    occurrence_date: dt.date | None
+    base_amount: str | None
+    base_currency: str
+    rate: str | None
+    rate_date: dt.date | None
+    rate_source: str
+    awaits_rate: bool
+    created_by_id: int | None
+    updated_by_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_amount(expense: Expense) -> str:
+        return money(expense.amount, expense.currency)
+
+    @staticmethod
+    def resolve_planned_amount(expense: Expense) -> str | None:
+        return money(expense.planned_amount, expense.currency)
+
+    @staticmethod
+    def resolve_base_currency(expense: Expense, context) -> str:
+        return _base_currency(context)
+
+    @staticmethod
+    def resolve_base_amount(expense: Expense, context) -> str | None:
+        return money(expense.base_amount, _base_currency(context))
+
+    @staticmethod
+    def resolve_rate(expense: Expense) -> str | None:
+        return None if expense.rate is None else format(expense.rate.normalize(), "f")
+
+    @staticmethod
+    def resolve_awaits_rate(expense: Expense) -> bool:
+        return expense.awaits_rate
+
+
+class ExpenseCreate(Schema):
+    cycle_id: int
+    description: Text = Field(max_length=200)
+    amount: MoneyIn
+    currency: Text = Field(min_length=3, max_length=3, examples=["EUR"])
+    date: Day
+    category_id: int
+    payment_method_id: int | None = None
+    status: Literal["planned", "paid"] = "planned"
+    note: Text = Field("", max_length=1000)
+    rate: RateIn | None = Field(
+        None,
+        description="The rate the bank charged (1 unit in the base currency); empty: the "
+        "stored rates convert it.",
+    )
+
+
+class ExpenseUpdate(Schema):
+    """Only the fields sent change; `rate: null` goes back to the stored rates."""
+
+    description: Text | None = Field(None, max_length=200)
+    amount: MoneyIn | None = None
+    currency: Text | None = Field(None, min_length=3, max_length=3)
+    date: Day | None = None
+    category_id: int | None = None
+    payment_method_id: int | None = None
+    status: ExpenseStatus | None = None
+    note: Text | None = Field(None, max_length=1000)
+    rate: RateIn | None = None
+
+
+class PaymentCreate(Schema):
+    amount: MoneyIn | None = Field(
+        None, description="What was actually paid; empty: the planned amount."
+    )
+
+
+class ExpenseFilters(Schema):
+    cycle: int | None = None
+    category: int | None = None
+    payment_method: int | None = None
+    status: ExpenseStatus | None = None
+    member: int | None = Field(None, description="The member who added it (user id).")
+    date_from: Day | None = None
+    date_to: Day | None = None
+    search: Text | None = Field(None, max_length=100, description="Text in description or note.")
+    sort: Literal["date", "-date"] = "date"

@@ -275,3 +275,40 @@ def upcoming_planned_expenses(cycle: Cycle, *, limit: int = 8) -> list[Expense]:
         .select_related("category", "payment_method")
         .order_by("date", "id")[:limit]
     )
+
+
+def expenses_for_api(
+    *,
+    household: Household | None = None,
+    cycle: int | None = None,
+    category: int | None = None,
+    payment_method: int | None = None,
+    status: str | None = None,
+    member: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    search: str | None = None,
+    sort: str = SORT_ASCENDING,
+) -> QuerySet[Expense]:
+    """Expenses as the API lists them: filtered like the cycle page (plus dates and text in the
+    description or note), sorted by date; scope with `household` or get_for_household."""
+    expenses = Expense.objects.all()
+    if household is not None:
+        expenses = expenses.filter(cycle__household=household)
+    if cycle:
+        expenses = expenses.filter(cycle_id=cycle)
+    if date_from:
+        expenses = expenses.filter(date__gte=date_from)
+    if date_to:
+        expenses = expenses.filter(date__lte=date_to)
+    if search and search.strip():
+        text = search.strip()
+        expenses = expenses.filter(Q(description__icontains=text) | Q(note__icontains=text))
+    return _filtered(
+        expenses,
+        category=category,
+        payment_method=payment_method,
+        status=status,
+        member=member,
+        sort=sort,
+    )

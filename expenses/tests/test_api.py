@@ -3,9 +3,17 @@ services as the pages, with the same domain errors in the envelope."""
 
 from __future__ import annotations
 
-import pytest
+import datetime
+from decimal import Decimal
 
-from expenses.models import Category, PaymentMethod
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import HouseholdFactory, api_client, make_owner
+from cycles.models import Cycle
+from cycles.tests.factories import CycleFactory
+from exchange.tests.factories import ExchangeRateFactory
+from expenses.models import Category, Expense, PaymentMethod
 from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
 from templates_app.tests.factories import ExpenseTemplateFactory
 
@@ -147,3 +155,253 @@ def test_another_households_category_is_404(owner_api, other_household):
     theirs = ExpenseFactory(cycle__household=other_household).category
     response = owner_api.get(f"{CAT_URL}/{theirs.pk}")
     assert error_code(response, 404) == "NOT_FOUND"
+
+
+# --- expenses -----------------------------------------------------------------------------------
+
+EXP_URL = "/api/v1/expenses"
+JSON = "application/json"
+
+
+@pytest.fixture
+def cycle(household):
+    return CycleFactory(household=household, start_date=datetime.date(2026, 3, 1))
+
+
+@pytest.fixture
+def food(household):
+    return CategoryFactory(household=household, name="Food")
+
+
+def expense_body(cycle, category, **fields):
+    return {
+        "cycle_id": cycle.pk,
+        "description": "Groceries",
+        "amount": "12.50",
+        "currency": "USD",
+        "date": "2026-03-05",
+        "category_id": category.pk,
+        **fields,
+    }
+
+
+def test_an_expense_created_by_the_api_shows_on_the_cycle_page(
+    owner_api, owner_client, cycle, food
+):
+    response = owner_api.post(
+        EXP_URL, expense_body(cycle, food, description="Farm shop"), content_type=JSON
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["amount"] == "12.50" and body["base_amount"] == "12.50"
+    assert body["status"] == "planned" and body["awaits_rate"] is False
+    page = owner_client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()
+    assert "Farm shop" in page
+
+
+def test_an_expense_added_on_the_page_shows_in_the_api(owner_api, owner_client, cycle, food):
+    owner_client.post(
+        reverse("expenses:expense_add", args=[cycle.pk]),
+        {
+            "date": "2026-03-06",
+            "description": "Bakery",
+            "category": food.pk,
+            "amount": "3.20",
+            "currency": "USD",
+            "status": "planned",
+        },
+    )
+    items = owner_api.get(f"{EXP_URL}?cycle={cycle.pk}").json()["items"]
+    assert [(i["description"], i["amount"]) for i in items] == [("Bakery", "3.20")]
+
+
+def test_a_foreign_expense_is_converted_at_the_stored_rate(owner_api, cycle, food):
+    ExchangeRateFactory(
+        base_currency="EUR",
+        quote_currency="USD",
+        rate=Decimal("1.1"),
+        rate_date=datetime.date(2026, 3, 1),
+    )
+    body = owner_api.post(
+        EXP_URL, expense_body(cycle, food, amount="10.00", currency="EUR"), content_type=JSON
+    ).json()
+    assert body["currency"] == "EUR" and body["base_currency"] == "USD"
+    assert body["base_amount"] is not None and isinstance(body["rate"], str)
+
+
+def test_without_a_rate_an_expense_awaits_one_never_1(owner_api, cycle, food):
+    body = owner_api.post(
+        EXP_URL, expense_body(cycle, food, amount="1000", currency="JPY"), content_type=JSON
+    ).json()
+    assert body["base_amount"] is None and body["rate"] is None and body["awaits_rate"] is True
+
+
+def test_a_manual_rate_is_what_the_bank_charged(owner_api, cycle, food):
+    body = owner_api.post(
+        EXP_URL,
+        expense_body(cycle, food, amount="10.00", currency="EUR", rate="1.2345"),
+        content_type=JSON,
+    ).json()
+    # 12.345 rounded once, half-even, to the base currency's cents.
+    assert body["rate"] == "1.2345" and body["base_amount"] == "12.34"
+    assert body["rate_source"] == "manual"
+
+
+@pytest.mark.parametrize(
+    ("currency", "amount"), [("JPY", "1850"), ("BHD", "1.005"), ("VND", "999999")]
+)
+def test_amounts_round_trip_exactly(currency, amount):
+    household = HouseholdFactory(base_currency=currency)
+    client = api_client(make_owner(household))
+    cycle = CycleFactory(household=household, start_date=datetime.date(2026, 3, 1))
+    category = CategoryFactory(household=household, name="Food")
+    created = client.post(
+        EXP_URL,
+        expense_body(cycle, category, amount=amount, currency=currency),
+        content_type=JSON,
+    ).json()
+    assert created["amount"] == amount and created["base_amount"] == amount
+    assert client.get(f"{EXP_URL}/{created['id']}").json()["amount"] == amount
+    assert Expense.objects.get(pk=created["id"]).amount == Decimal(amount)
+    totals = client.get(f"/api/v1/cycles/{cycle.pk}/totals").json()
+    assert totals["planned"] == amount
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "code"),
+    [
+        ({"date": "2026-05-01"}, 422, "EXPENSE_DATE_OUTSIDE_CYCLE"),
+        ({"amount": "10.005"}, 422, "INVALID_AMOUNT"),
+        ({"amount": "1000000.00"}, 422, "INVALID_AMOUNT"),
+        ({"amount": "0"}, 422, "INVALID_AMOUNT"),
+        ({"currency": "JPY", "amount": "10.5"}, 422, "INVALID_AMOUNT"),
+        ({"currency": "XXX"}, 422, "UNKNOWN_CURRENCY"),
+        ({"description": "   "}, 422, "DESCRIPTION_REQUIRED"),
+        ({"rate": "1.1"}, 422, "MANUAL_RATE_NOT_NEEDED"),
+    ],
+)
+def test_expense_rules_answer_with_their_domain_error(owner_api, cycle, food, fields, status, code):
+    response = owner_api.post(EXP_URL, expense_body(cycle, food, **fields), content_type=JSON)
+    assert error_code(response, status) == code
+    assert not Expense.objects.exists()
+
+
+def test_another_households_category_or_method_is_not_available(
+    owner_api, cycle, food, other_household
+):
+    theirs = CategoryFactory(household=other_household, name="Theirs")
+    method = PaymentMethodFactory(household=other_household)
+    one = owner_api.post(EXP_URL, expense_body(cycle, theirs), content_type=JSON)
+    assert error_code(one, 422) == "CATEGORY_NOT_AVAILABLE"
+    two = owner_api.post(
+        EXP_URL, expense_body(cycle, food, payment_method_id=method.pk), content_type=JSON
+    )
+    assert error_code(two, 422) == "PAYMENT_METHOD_NOT_AVAILABLE"
+
+
+def test_another_households_cycle_is_404(owner_api, food, other_household):
+    theirs = CycleFactory(household=other_household)
+    response = owner_api.post(EXP_URL, expense_body(theirs, food), content_type=JSON)
+    assert error_code(response, 404) == "NOT_FOUND"
+
+
+def test_a_completed_cycle_refuses_every_expense_change(owner_api, cycle, food):
+    expense = ExpenseFactory(cycle=cycle, category=food)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.COMPLETED)
+    for response in (
+        owner_api.post(EXP_URL, expense_body(cycle, food), content_type=JSON),
+        owner_api.patch(f"{EXP_URL}/{expense.pk}", {"note": "x"}, content_type=JSON),
+        owner_api.post(f"{EXP_URL}/{expense.pk}/toggle-paid", {}, content_type=JSON),
+        owner_api.post(f"{EXP_URL}/{expense.pk}/skip"),
+        owner_api.delete(f"{EXP_URL}/{expense.pk}"),
+    ):
+        assert error_code(response, 409) == "CYCLE_ALREADY_COMPLETED"
+
+
+def test_paying_with_the_actual_amount_keeps_the_plan(owner_api, cycle, food):
+    expense = ExpenseFactory(cycle=cycle, category=food, amount=Decimal("80.00"))
+    paid = owner_api.post(
+        f"{EXP_URL}/{expense.pk}/toggle-paid", {"amount": "92.15"}, content_type=JSON
+    ).json()
+    assert (paid["status"], paid["amount"], paid["planned_amount"]) == ("paid", "92.15", "80.00")
+    assert paid["paid_on"]
+    back = owner_api.post(f"{EXP_URL}/{expense.pk}/toggle-paid", {}, content_type=JSON).json()
+    assert (back["status"], back["amount"]) == ("planned", "80.00")
+
+
+def test_skip_and_restore(owner_api, cycle, food):
+    expense = ExpenseFactory(cycle=cycle, category=food)
+    assert owner_api.post(f"{EXP_URL}/{expense.pk}/skip").json()["status"] == "skipped"
+    assert owner_api.post(f"{EXP_URL}/{expense.pk}/restore").json()["status"] == "planned"
+    again = owner_api.post(f"{EXP_URL}/{expense.pk}/restore")
+    assert error_code(again, 409) == "EXPENSE_NOT_SKIPPED"
+    owner_api.patch(f"{EXP_URL}/{expense.pk}", {"status": "paid"}, content_type=JSON)
+    refused = owner_api.post(f"{EXP_URL}/{expense.pk}/skip")
+    assert error_code(refused, 409) == "PAID_EXPENSE_NOT_SKIPPABLE"
+
+
+def test_patch_changes_only_what_is_sent(owner_api, cycle, food):
+    method = PaymentMethodFactory(household=cycle.household)
+    expense = ExpenseFactory(cycle=cycle, category=food, payment_method=method)
+    changed = owner_api.patch(
+        f"{EXP_URL}/{expense.pk}", {"amount": "20.00", "note": "big shop"}, content_type=JSON
+    ).json()
+    assert (changed["amount"], changed["note"], changed["payment_method_id"]) == (
+        "20.00",
+        "big shop",
+        method.pk,
+    )
+    cleared = owner_api.patch(
+        f"{EXP_URL}/{expense.pk}", {"payment_method_id": None}, content_type=JSON
+    ).json()
+    assert cleared["payment_method_id"] is None
+
+
+def test_delete(owner_api, cycle, food):
+    expense = ExpenseFactory(cycle=cycle, category=food)
+    assert owner_api.delete(f"{EXP_URL}/{expense.pk}").status_code == 204
+    assert not Expense.objects.filter(pk=expense.pk).exists()
+
+
+def test_expenses_are_filtered_searched_and_sorted(owner_api, owner, member, cycle, food):
+    fun = CategoryFactory(household=cycle.household, name="Fun")
+    ExpenseFactory(cycle=cycle, category=food, description="Milk", date=datetime.date(2026, 3, 2))
+    ExpenseFactory(
+        cycle=cycle,
+        category=fun,
+        description="Cinema",
+        date=datetime.date(2026, 3, 9),
+        created_by=member,
+        note="with Max",
+    )
+    ExpenseFactory(
+        cycle=cycle,
+        category=food,
+        description="Bread",
+        date=datetime.date(2026, 3, 20),
+        status=Expense.Status.PAID,
+        paid_on=datetime.date(2026, 3, 20),
+    )
+
+    def names(query):
+        return [i["description"] for i in owner_api.get(f"{EXP_URL}?{query}").json()["items"]]
+
+    assert names(f"cycle={cycle.pk}") == ["Milk", "Cinema", "Bread"]
+    assert names(f"cycle={cycle.pk}&sort=-date") == ["Bread", "Cinema", "Milk"]
+    assert names(f"category={food.pk}") == ["Milk", "Bread"]
+    assert names("status=paid") == ["Bread"]
+    assert names(f"member={member.pk}") == ["Cinema"]
+    assert names("date_from=2026-03-05&date_to=2026-03-19") == ["Cinema"]
+    assert names("search=max") == ["Cinema"]
+    assert names("search=BREAD") == ["Bread"]
+
+
+def test_expense_list_queries_do_not_grow_with_the_page(
+    owner_api, cycle, food, django_assert_max_num_queries
+):
+    ExpenseFactory.create_batch(60, cycle=cycle, category=food)
+    with django_assert_max_num_queries(6):
+        small = owner_api.get(f"{EXP_URL}?cycle={cycle.pk}&limit=1").json()
+    with django_assert_max_num_queries(6):
+        large = owner_api.get(f"{EXP_URL}?cycle={cycle.pk}&limit=200").json()
+    assert len(small["items"]) == 1 and len(large["items"]) == 60 == large["count"]

@@ -1,0 +1,86 @@
+"""API schemas of expense templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+
+from colony.api_schemas import Day, MoneyIn, Text, money
+
+from .models import ExpenseTemplate
+
+Frequency = Literal["weekly", "biweekly", "monthly", "per_cycle", "yearly"]
+
+
+class TemplateResponse(Schema):
+    id: int
+    name: str
+    amount: str
+    currency: str
+    category_id: int
+    payment_method_id: int | None
+    frequency: str
+    day_of_month: int | None
+    start_date: dt.date
+    end_date: dt.date | None
+    is_active: bool
+    note: str
+    next_occurrence: dt.date | None = None
+    monthly_equivalent: str | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_amount(template: ExpenseTemplate) -> str:
+        return money(template.amount, template.currency)
+
+    @staticmethod
+    def resolve_next_occurrence(template: ExpenseTemplate) -> dt.date | None:
+        return getattr(template, "next_occurrence", None)
+
+    @staticmethod
+    def resolve_monthly_equivalent(template: ExpenseTemplate) -> str | None:
+        value = getattr(template, "monthly_equivalent", None)
+        return None if value is None else money(value, template.currency)
+
+
+class TemplateCreate(Schema):
+    name: Text = Field(max_length=200)
+    amount: MoneyIn
+    currency: Text = Field(min_length=3, max_length=3, examples=["USD"])
+    category_id: int
+    payment_method_id: int | None = None
+    frequency: Frequency
+    day_of_month: int | None = Field(None, ge=1, le=31, description="For monthly templates.")
+    start_date: Day
+    end_date: Day | None = None
+    is_active: bool = True
+    note: Text = Field("", max_length=1000)
+
+
+class TemplateUpdate(Schema):
+    """Only the fields sent change (`end_date`/`payment_method_id`/`day_of_month`: null clears)."""
+
+    name: Text | None = Field(None, max_length=200)
+    amount: MoneyIn | None = None
+    currency: Text | None = Field(None, min_length=3, max_length=3)
+    category_id: int | None = None
+    payment_method_id: int | None = None
+    frequency: Frequency | None = None
+    day_of_month: int | None = Field(None, ge=1, le=31)
+    start_date: Day | None = None
+    end_date: Day | None = None
+    is_active: bool | None = None
+    note: Text | None = Field(None, max_length=1000)
+
+
+class TemplatePreviewResponse(Schema):
+    """What the template makes in a cycle starting after the household's latest one."""
+
+    start: dt.date
+    end: dt.date
+    count: int
+    total: str
+    currency: str
