@@ -66,6 +66,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "colony.urls"
+# Built-in widgets render through Jinja2 (several times faster, same markup).
+FORM_RENDERER = "colony.form_rendering.ColonyFormRenderer"
 WSGI_APPLICATION = "colony.wsgi.application"
 
 TEMPLATES = [

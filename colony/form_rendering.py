@@ -1,0 +1,33 @@
+"""How forms render: Django's built-in widgets through Jinja2, the rest as usual.
+
+A page with a few selects (the currency list has ~180 options) spent more time rendering
+widget templates than anything else; Django ships every built-in widget's template for Jinja2
+too (django/forms/jinja2/), with the same markup, and renders them several times faster.
+Forms, field groups and any project widget template keep the Django template engine, so a
+project template under templates/ still overrides them as before.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.forms.renderers import DjangoTemplates, Jinja2
+
+BUILT_IN_WIDGETS = "django/forms/widgets/"
+
+
+class JinjaWidgetsMixin:
+    """Built-in widget templates from Django's Jinja2 copies; everything else from super()."""
+
+    @cached_property
+    def widget_engine(self):
+        return Jinja2().engine
+
+    def get_template(self, template_name):
+        if template_name.startswith(BUILT_IN_WIDGETS):
+            return self.widget_engine.get_template(template_name)
+        return super().get_template(template_name)
+
+
+class ColonyFormRenderer(JinjaWidgetsMixin, DjangoTemplates):
+    """Django's default renderer, with the built-in widgets rendered by Jinja2."""
