@@ -1,4 +1,5 @@
-"""Every GET page of the URLconf as a bench measurement, found by the isolation matrix's walker.
+"""Every GET page of the URLconf and every GET route of the JSON API as a bench measurement,
+found by the isolation matrices' walkers (tests/urlwalk.py, tests/apiwalk.py).
 
 A route the walker cannot fill from a bench household's objects fails the bench (teach
 tests/urlwalk.py FILLERS, as the isolation matrix asks). Routes restricted to other methods
@@ -89,6 +90,7 @@ def bench_objects(user, household) -> dict:
         .order_by("pk")
         .first(),
         "invite_token": fresh_invite_token(user, household),
+        "api_token": bench_api_token(user),
         # The owner's password-reset link, as the email would carry it.
         "reset_uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "reset_token": default_token_generator.make_token(user),
@@ -131,6 +133,40 @@ def get_pages(bench: BenchHousehold) -> list[Page]:
             f"The bench cannot fill {unfilled}: teach FILLERS in tests/urlwalk.py "
             "(and bench_objects in colony/bench/pages.py)."
         )
+    return pages + api_pages(bench)
+
+
+def bench_api_token(user):
+    """The owner's API token (the API walker fills /tokens/{pk} with it)."""
+    from accounts import services as account_services
+    from accounts.models import ApiToken
+
+    token = ApiToken.objects.filter(user=user).order_by("pk").first()
+    if token is None:
+        token, _ = account_services.create_api_token(
+            user=user, name="bench", expires_in_days=365, read_only=True
+        )
+    return token
+
+
+def api_pages(bench: BenchHousehold) -> list[Page]:
+    """Every GET operation of the JSON API (walked like the API isolation matrix), requested
+    with the owner's session (session auth: no per-token rate limit in the way of the runs)."""
+    from tests.apiwalk import scoped_operations, url_for
+
+    pages, unfilled = [], []
+    for op in scoped_operations():
+        if op.method != "GET":
+            continue
+        url = url_for(op, world_of(bench))
+        if url is None:
+            unfilled.append(str(op))
+            continue
+        pages.append(
+            Page(label=f"API {op}", route=str(op), path=url, anonymous=False, all_time=False)
+        )
+    if unfilled:
+        raise UnfilledRoute(f"The bench cannot fill {unfilled}: teach tests/apiwalk.py.")
     return pages
 
 
