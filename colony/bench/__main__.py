@@ -276,6 +276,29 @@ def print_table(title: str, rows: list[Row]) -> None:
         )
 
 
+def markdown_table(rows: list[Row]) -> str:
+    """The same numbers as a Markdown table (for the README), when BENCH_MARKDOWN names a file."""
+    lines = [
+        "| page | queries | p50 ms 1k | p50 ms 10k | p50 ms 100k | p95 ms 100k | KB 100k "
+        "| 100k/1k | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        judged = row.judged
+        p50 = [_cell(row.samples.get(size), "p50", ".1f") for size in SIZES]
+        ratio = "-" if row.ratio is None else f"{row.ratio:.2f}"
+        if row.all_time:
+            ratio += " (all time)"
+        target = "" if row.target_ms is None else f"≤ {row.target_ms:g}"
+        if row.problems():
+            target += " **missed**"
+        lines.append(
+            f"| {row.label} | {judged.queries} | {' | '.join(p50)} | {judged.p95:.1f} "
+            f"| {judged.bytes / 1024:.1f} | {ratio} | {target} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/colony_bench")
     os.environ["DATABASE_URL"] = url
@@ -307,6 +330,8 @@ def main() -> int:
         if sample.status >= 500
     ]
     missed = [f"{row.label}: {'; '.join(row.problems())}" for row in rows if row.problems()]
+    if os.environ.get("BENCH_MARKDOWN"):
+        Path(os.environ["BENCH_MARKDOWN"]).write_text(markdown_table(rows))
     print_throughput(households["100k"])
     load = os.getloadavg()[0]
     print(f"\nload average (1 min) at the end: {load:.2f} on {os.cpu_count()} cores")
