@@ -31,16 +31,21 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     household_name = forms.CharField(
-        max_length=100, required=False, help_text="Leave empty for “<first name>’s household”."
+        max_length=100,
+        required=False,
+        help_text="Leave empty to name it after you, like “Grace’s household”.",
     )
     base_currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
 
     def __init__(self, *args, joining_household=None, **kwargs):
         super().__init__(*args, **kwargs)
         if joining_household is not None:
-            # Someone joining through an invite takes the inviting household as it is.
+            # Someone joining through an invite takes the inviting household as it is, and the
+            # address the invite is for: another one could not accept it.
             del self.fields["household_name"]
             del self.fields["base_currency"]
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = "The address this invite is for."
 
     def clean_email(self):
         email = self.cleaned_data["email"]

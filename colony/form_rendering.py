@@ -1,4 +1,9 @@
-"""How forms render: Django's built-in widgets through Jinja2, the rest as usual.
+"""How forms render: one form-row component for the whole site, Django's built-in widgets
+through Jinja2.
+
+`{{ form.field.as_field_group }}` renders templates/forms/field.html, which wraps the label,
+input, help and errors of one field in a single `.field` element. So a two-column grid
+(`.grid-2`) gets one cell per field instead of one per label, help text and input.
 
 A page with a few selects (the currency list has ~180 options) spent more time rendering
 widget templates than anything else; Django ships every built-in widget's template for Jinja2
@@ -11,7 +16,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.forms.renderers import DjangoTemplates, Jinja2
+from django.forms.renderers import Jinja2, TemplatesSetting
 
 BUILT_IN_WIDGETS = "django/forms/widgets/"
 
@@ -29,5 +34,8 @@ class JinjaWidgetsMixin:
         return super().get_template(template_name)
 
 
-class ColonyFormRenderer(JinjaWidgetsMixin, DjangoTemplates):
-    """Django's default renderer, with the built-in widgets rendered by Jinja2."""
+class ColonyFormRenderer(JinjaWidgetsMixin, TemplatesSetting):
+    """Project templates first (templates/forms/…), built-in widgets rendered by Jinja2."""
+
+    field_template_name = "forms/field.html"
+    form_template_name = "forms/div.html"

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own widget templates, for the project's form renderer (colony/forms.py).
+    "django.forms",
     "django_htmx",
     "csp",
     "axes",
@@ -66,7 +68,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "colony.urls"
-# Built-in widgets render through Jinja2 (several times faster, same markup).
+# One form-row component for every field, and the built-in widgets through Jinja2 (several
+# times faster, same markup): colony/form_rendering.py.
 FORM_RENDERER = "colony.form_rendering.ColonyFormRenderer"
 WSGI_APPLICATION = "colony.wsgi.application"
 
