@@ -47,3 +47,10 @@ def test_demo_login_shows_a_working_dashboard():
     dashboard = client.get(reverse("dashboard"))
     assert dashboard.status_code == 200
     assert "Next planned expenses" in dashboard.content.decode()
+
+
+def test_seed_demo_prints_the_login_url_of_the_port_make_run_uses():
+    out = StringIO()
+    call_command("seed_demo", "--base-url", "http://127.0.0.1:8107", stdout=out)
+    assert "http://127.0.0.1:8107/accounts/login/" in out.getvalue()
+    assert ":8000" not in out.getvalue()

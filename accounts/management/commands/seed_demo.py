@@ -14,6 +14,13 @@ DEMO_PASSWORD = "colony-demo-2026"
 class Command(BaseCommand):
     help = "Create the demo household with sample data (idempotent) and print its login."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="Where the server will listen (make run passes its HOST and PORT).",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         user = User.objects.filter(email=DEMO_EMAIL).first()
@@ -38,6 +45,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{verb} the demo household “{household.name}”, {sample}.")
         )
-        self.stdout.write("  Log in at http://127.0.0.1:8000/accounts/login/")
+        base_url = options["base_url"].rstrip("/")
+        self.stdout.write(f"  Log in at {base_url}/accounts/login/")
         self.stdout.write(f"  email:    {DEMO_EMAIL}")
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
