@@ -126,7 +126,9 @@ def test_invite_for_another_email_cannot_be_used(client, owner, household):
     assert Invite.objects.get().accepted_at is None
 
 
-def test_sign_up_through_invite_with_other_email_is_refused(client, owner, household):
+def test_sign_up_through_invite_keeps_the_invited_email_whatever_is_posted(
+    client, owner, household
+):
     token = _invite_link_token(owner, household, email="right@example.com")
     response = client.post(
         reverse("accounts:signup"),
@@ -138,8 +140,32 @@ def test_sign_up_through_invite_with_other_email_is_refused(client, owner, house
             "password2": "violet-harbor-lights",
         },
     )
-    assert response.status_code == 403
+    assert response.status_code == 302
     assert not User.objects.filter(email="eve@example.com").exists()
+    assert User.objects.get(email="right@example.com").membership.household == household
+
+
+def test_invite_sign_up_shows_the_invited_email_as_not_editable(client, owner, household):
+    token = _invite_link_token(owner, household, email="right@example.com")
+    response = client.get(reverse("accounts:signup"), {"invite": token})
+    html = response.content.decode()
+    assert 'value="right@example.com"' in html
+    assert "disabled" in html.split('name="email"')[1].split(">")[0]
+
+
+def test_sign_up_service_still_refuses_another_email_for_an_invite(owner, household):
+    from accounts.services import register_user_from_invite
+
+    token = _invite_link_token(owner, household, email="right@example.com")
+    with pytest.raises(Exception) as error:
+        register_user_from_invite(
+            token=token,
+            email="eve@example.com",
+            password="violet-harbor-lights",
+            first_name="Eve",
+            last_name="",
+        )
+    assert getattr(error.value, "status", None) == 403
 
 
 def test_owner_removes_member(owner_client, member, household):

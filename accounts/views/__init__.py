@@ -10,6 +10,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
+from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -34,7 +35,7 @@ from ..forms import (
     SignUpForm,
     TwoFactorCodeForm,
 )
-from ..models import Membership
+from ..models import Membership, User
 from ..roles import allowed_for_viewers
 from ..scoping import (
     get_for_household,
@@ -66,7 +67,11 @@ def signup(request):
         return redirect("dashboard")
     joining = invite.household if invite else None
     if request.method == "POST":
-        form = SignUpForm(request.POST, joining_household=joining)
+        form = SignUpForm(
+            request.POST,
+            joining_household=joining,
+            initial={"email": invite.email} if invite else None,
+        )
         if form.is_valid():
             data = form.cleaned_data
             if invite:
@@ -485,6 +490,21 @@ def invite_accept(request, token):
             "email_matches": invite.email.lower() == request.user.email.lower(),
         },
     )
+
+
+@login_required
+@require_POST
+@allowed_for_viewers
+def theme(request):
+    """Switch light/dark colours; remembered per user. HTMX gets 204 (the page already changed
+    its colours), a plain form post goes back where it came from."""
+    theme = request.POST.get("theme", "")
+    if theme not in User.Theme.values:
+        return HttpResponse("Choose auto, light or dark.", status=422)
+    services.set_theme(user=request.user, theme=theme)
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect(_safe_next(request))
 
 
 @login_required
