@@ -153,14 +153,13 @@ def cycle_create(request):
             status = 422
     else:
         defaults = selectors.new_cycle_defaults(request.household, today=timezone.localdate())
+        # The name is not pre-filled: left empty it is derived from the dates as saved, so
+        # changing the dates cannot leave a stale name behind. The placeholder shows the form.
         form = NewCycleForm(
             base_currency=base_currency,
-            initial={
-                "name": defaults.name,
-                "start_date": defaults.start_date,
-                "end_date": defaults.end_date,
-            },
+            initial={"start_date": defaults.start_date, "end_date": defaults.end_date},
         )
+        form.fields["name"].widget.attrs["placeholder"] = defaults.name
         status = 200
     return render(request, "cycles/form.html", {"form": form, "cycle": None}, status=status)
 

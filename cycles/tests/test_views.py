@@ -28,13 +28,28 @@ def _new_cycle_data(**overrides):
     return data
 
 
+def test_new_cycle_with_changed_dates_and_no_typed_name_is_named_after_its_dates(
+    owner_client, household
+):
+    from cycles.models import Cycle
+
+    response = owner_client.post(
+        NEW,
+        {"start_date": "2026-12-01", "end_date": "2027-01-15", "income": "100", "name": ""},
+    )
+    assert response.status_code == 302
+    assert Cycle.objects.get(household=household).name == "Dec 01, 2026 – Jan 15, 2027"
+
+
 def test_new_cycle_form_prefills_the_day_after_the_latest_cycle(owner_client, household):
     CycleFactory(household=household, start_date=datetime.date(2026, 1, 1))
     response = owner_client.get(NEW)
     form = response.context["form"]
     assert form.initial["start_date"] == datetime.date(2026, 2, 13)
     assert form.initial["end_date"] == datetime.date(2026, 3, 27)
-    assert form.initial["name"] == "Feb 13 – Mar 27, 2026"
+    # The name is only suggested: left empty it follows whatever dates are saved.
+    assert "name" not in form.initial
+    assert form.fields["name"].widget.attrs["placeholder"] == "Feb 13 – Mar 27, 2026"
     checkbox = 'name="generate_from_templates" id="id_generate_from_templates" checked'
     assert checkbox in response.content.decode()
 
