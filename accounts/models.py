@@ -40,10 +40,17 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who logs in with their email address."""
 
+    class Theme(models.TextChoices):
+        AUTO = "auto", "Follow the device"
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
+
     username = None
     email = models.EmailField("email address", unique=True)
     # Part of the session hash: raising it signs the user out of every session at once.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Colours: "auto" follows the browser's prefers-color-scheme.
+    theme = models.CharField(max_length=5, choices=Theme.choices, default=Theme.AUTO)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -285,6 +285,15 @@ def rename_household(*, household: Household, by: User, name: str) -> Household:
     return household
 
 
+def set_theme(*, user: User, theme: str) -> User:
+    """Remember the user's colour theme (auto, light or dark) on every device."""
+    if theme not in User.Theme.values:
+        raise ValueError(f"Unknown theme {theme!r}")
+    user.theme = theme
+    user.save(update_fields=["theme"])
+    return user
+
+
 def end_other_sessions(*, user: User) -> User:
     """Sign the user out of every session; the caller re-keys the current one."""
     User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)

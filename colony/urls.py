@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 
+from colony import pwa
 from colony.api import api
 from cycles.views import dashboard
 
@@ -14,6 +15,10 @@ def healthz(request):
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("healthz", healthz, name="healthz"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
+    path("favicon.ico", pwa.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("rates/", include("exchange.urls")),
     path("templates/", include("templates_app.urls")),

@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  function isTyping(element) {
+    if (!element) return false;
+    var tag = element.tagName;
+    return tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || element.isContentEditable;
+  }
+
   // Forms and buttons with data-confirm ask before submitting (no-JS: they just submit).
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -9,9 +15,57 @@
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
 
-  // Select-on-click for read-only fields holding a link to copy.
+  // Select-on-click for read-only fields holding a link to copy; copy buttons copy their target.
   document.addEventListener("click", function (event) {
-    if (event.target.matches && event.target.matches("input.copy")) event.target.select();
+    var target = event.target;
+    if (!target.closest) return;
+    if (target.matches("input.copy")) target.select();
+    var copyButton = target.closest("[data-copy]");
+    if (copyButton) {
+      var field = document.getElementById(copyButton.getAttribute("data-copy"));
+      if (!field) return;
+      field.select();
+      var done = function () { copyButton.textContent = "Copied"; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+      } else {
+        document.execCommand("copy");
+        done();
+      }
+    }
+  });
+
+  // The navigation folds into a menu on narrow screens.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (!toggle) return;
+    var bar = document.getElementById("topbar");
+    var open = !bar.classList.contains("menu-open");
+    bar.classList.toggle("menu-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  // Light/dark: the button switches to the other of what is shown now (the device's choice
+  // when the user has none yet); the server remembers it for the user.
+  function shownTheme() {
+    var chosen = document.documentElement.getAttribute("data-theme");
+    if (chosen) return chosen;
+    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+  function labelThemeToggle() {
+    var next = shownTheme() === "dark" ? "light" : "dark";
+    document.querySelectorAll("[data-theme-next]").forEach(function (input) { input.value = next; });
+    document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
+      button.textContent = next === "dark" ? "Dark mode" : "Light mode";
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-theme-toggle]");
+    if (!button) return;
+    var input = button.form.querySelector("[data-theme-next]");
+    document.documentElement.setAttribute("data-theme", input.value);
+    // The form posts the new value (htmx reads it after this handler), then the label flips.
+    window.setTimeout(labelThemeToggle, 0);
   });
 
   // Bars get their width from data-progress (a percentage); inline styles are not allowed.
@@ -21,7 +75,104 @@
       if (!isNaN(value)) bar.style.width = Math.max(0, Math.min(100, value)) + "%";
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { applyProgress(document); });
+
+  // --- The add-expense row and inline edits -------------------------------------------------
+  function addForm() { return document.querySelector("[data-add-form]"); }
+  function fieldsOf(form) { return form ? Array.prototype.slice.call(form.elements) : []; }
+  function focusAddRow() {
+    var form = addForm();
+    if (!form) return false;
+    var panel = form.closest("[data-add-panel]");
+    if (panel) panel.classList.add("open");
+    var first = form.querySelector("[data-add-first]") || document.querySelector("[form='" + form.id + "'][data-add-first]");
+    if (first) {
+      first.focus();
+      first.scrollIntoView({ block: "center" });
+    }
+    return true;
+  }
+  // The values kept from the last expense go back to their defaults (Esc or the Reset button).
+  function resetCarried(form) {
+    if (!form) return;
+    document.querySelectorAll("[form='" + form.id + "'][data-default], #" + form.id + " [data-default]").forEach(function (field) {
+      field.value = field.getAttribute("data-default");
+      field.classList.remove("carried");
+    });
+    var note = document.querySelector("[data-carried-note]");
+    if (note) note.hidden = true;
+  }
+  function formOf(element) {
+    if (!element) return null;
+    if (element.form) return element.form;
+    return element.closest ? element.closest("form") : null;
+  }
+
+  document.addEventListener("click", function (event) {
+    var open = event.target.closest && event.target.closest("[data-open-add]");
+    if (open && focusAddRow()) event.preventDefault();
+    var reset = event.target.closest && event.target.closest("[data-reset-carried]");
+    if (reset) {
+      event.preventDefault();
+      resetCarried(addForm());
+      focusAddRow();
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var active = document.activeElement;
+    var form = formOf(active);
+    if (event.key === "Escape") {
+      var editRow = active && active.closest && active.closest("[data-edit-row]");
+      if (editRow) {
+        var cancel = editRow.querySelector("[data-cancel]");
+        if (cancel) { event.preventDefault(); cancel.click(); }
+        return;
+      }
+      if (form && form.hasAttribute("data-add-form")) {
+        event.preventDefault();
+        resetCarried(form);
+      }
+      return;
+    }
+    // Enter adds (or saves) from any field of the row, a select included.
+    if (event.key === "Enter" && form && (form.hasAttribute("data-add-form") || form.hasAttribute("data-edit-form"))
+        && active.tagName !== "TEXTAREA" && active.tagName !== "BUTTON" && active.tagName !== "A") {
+      event.preventDefault();
+      form.requestSubmit();
+      return;
+    }
+    if (isTyping(active) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "?") {
+      var dialog = document.getElementById("shortcuts");
+      if (dialog && !dialog.open) { event.preventDefault(); dialog.showModal(); }
+    } else if (event.key === "n" || event.key === "N") {
+      if (focusAddRow()) event.preventDefault();
+    }
+  });
+
+  // --- Offline: a write that cannot reach the server says so instead of doing nothing ---------
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("messages");
+    if (!box) return;
+    var note = document.createElement("div");
+    note.className = "flash flash-error";
+    note.setAttribute("role", "alert");
+    note.textContent = "You seem to be offline: nothing was saved. Try again when you are back online.";
+    box.appendChild(note);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    applyProgress(document);
+    labelThemeToggle();
+    if (window.matchMedia) {
+      var query = window.matchMedia("(prefers-color-scheme: dark)");
+      if (query.addEventListener) query.addEventListener("change", labelThemeToggle);
+    }
+    var script = document.querySelector("script[data-service-worker]");
+    if (script && "serviceWorker" in navigator && window.isSecureContext) {
+      navigator.serviceWorker.register(script.getAttribute("data-service-worker"), { scope: "/" }).catch(function () {});
+    }
+  });
 
   document.addEventListener("htmx:afterSettle", function (event) {
     applyProgress(document);
