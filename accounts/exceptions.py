@@ -1,4 +1,4 @@
-from colony.errors import Conflict, DomainError, NotFound
+from colony.errors import Conflict, DomainError, NotFound, Unprocessable
 
 
 class InviteInvalid(NotFound):
@@ -106,3 +106,9 @@ class TokenExpiryInvalid(DomainError):
     code = "TOKEN_EXPIRY_INVALID"
     message = "A token expires after 1 to 365 days."
     status = 422
+
+
+class UnknownFormat(Unprocessable):
+    code = "UNKNOWN_FORMAT"
+    message = "Choose one of the number and date formats offered."
+    field = "format_locale"

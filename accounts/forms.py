@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 
 from colony.mail import email_enabled, send_templated_mail
 from exchange.currencies import CURRENCY_CHOICES
+from formats.locales import locale_choices
 
 from . import services
 from .models import Household, User
@@ -109,6 +110,14 @@ class HouseholdNameForm(forms.Form):
         if not name:
             raise forms.ValidationError("Give the household a name.")
         return name
+
+
+class HouseholdFormatForm(forms.Form):
+    format_locale = forms.ChoiceField(
+        label="Numbers and dates",
+        choices=locale_choices,
+        help_text="How amounts and dates are shown and typed, for everyone in the household.",
+    )
 
 
 class InviteForm(forms.Form):

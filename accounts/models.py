@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from formats.locales import DEFAULT_LOCALE, locale_choices
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -87,6 +89,11 @@ class Household(models.Model):
     name = models.CharField(max_length=100)
     base_currency = models.CharField(
         max_length=3, default=settings.DEFAULT_BASE_CURRENCY, help_text="ISO 4217 code"
+    )
+    # How amounts and dates are written and read (formats.locales); set from the browser's
+    # language at sign-up, changed by an owner.
+    format_locale = models.CharField(
+        "number and date format", max_length=10, choices=locale_choices, default=DEFAULT_LOCALE
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Every member must log in with a second factor; those without one are sent to set it up.

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from colony.mail import send_templated_mail
 from colony.names import clean_name
+from formats.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 
 from .exceptions import (
     AlreadyMember,
@@ -29,6 +30,7 @@ from .exceptions import (
     NotHouseholdOwner,
     OwnerMustHandOver,
     TokenExpiryInvalid,
+    UnknownFormat,
 )
 from .models import (
     ApiRequestCounter,
@@ -55,9 +57,15 @@ def _require_owner(*, household: Household, user: User) -> None:
 
 
 @transaction.atomic
-def create_household(*, owner: User, name: str, base_currency: str) -> Household:
+def create_household(
+    *, owner: User, name: str, base_currency: str, format_locale: str = DEFAULT_LOCALE
+) -> Household:
     """Create a household with `owner` as its first owner; the user must not have one yet."""
-    household = Household.objects.create(name=clean_name(name), base_currency=base_currency.upper())
+    household = Household.objects.create(
+        name=clean_name(name),
+        base_currency=base_currency.upper(),
+        format_locale=format_locale if format_locale in SUPPORTED_LOCALES else DEFAULT_LOCALE,
+    )
     Membership.objects.create(user=owner, household=household, role=Membership.Role.OWNER)
     household_created.send(sender=Household, household=household)
     return household
@@ -72,6 +80,7 @@ def register_user(
     last_name: str = "",
     household_name: str = "",
     base_currency: str = settings.DEFAULT_BASE_CURRENCY,
+    format_locale: str = DEFAULT_LOCALE,
 ) -> User:
     """Create an account and its own household, of which the new user is the owner."""
     user = User.objects.create_user(
@@ -80,7 +89,9 @@ def register_user(
     name = (
         clean_name(household_name, required=False) or f"{user.first_name or user.email}’s household"
     )
-    create_household(owner=user, name=name, base_currency=base_currency)
+    create_household(
+        owner=user, name=name, base_currency=base_currency, format_locale=format_locale
+    )
     return user
 
 
@@ -282,6 +293,16 @@ def rename_household(*, household: Household, by: User, name: str) -> Household:
     _require_owner(household=household, user=by)
     household.name = clean_name(name)
     household.save(update_fields=["name"])
+    return household
+
+
+def set_format_locale(*, household: Household, by: User, format_locale: str) -> Household:
+    """An owner chooses how the household's amounts and dates are written and read."""
+    _require_owner(household=household, user=by)
+    if format_locale not in SUPPORTED_LOCALES:
+        raise UnknownFormat()
+    household.format_locale = format_locale
+    household.save(update_fields=["format_locale"])
     return household
 
 

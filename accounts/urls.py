@@ -29,6 +29,7 @@ urlpatterns = [
     path("household/delete/", views.household_delete, name="household_delete"),
     path("household/", views.household, name="household"),
     path("household/setup/", views.household_setup, name="household_setup"),
+    path("household/formats/", views.household_formats, name="household_formats"),
     path("household/rename/", views.household_rename, name="household_rename"),
     path("household/leave/", views.household_leave, name="household_leave"),
     path("household/invites/", views.invite_create, name="invite_create"),

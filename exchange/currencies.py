@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
+from formats.numbers import format_number
+
 
 @dataclass(frozen=True)
 class Currency:
@@ -128,8 +130,9 @@ def quantum_for(currency_code: str | None) -> Decimal:
 
 
 def format_amount(amount, currency_code: str | None = None) -> str | None:
-    """`1,235` for JPY, `12.50` for USD, `0.376` for BHD: thousands separators and exactly the
-    currency's minor units, without the code; None for None or anything not a number."""
+    """`1,235` for JPY, `12.50` for USD, `0.376` for BHD: the active locale's grouping and
+    decimal marks (`1.234,50` in de_DE) and exactly the currency's minor units, without the
+    code; None for None or anything not a number. CSV files write plain Decimals instead."""
     number = _display_decimal(amount)
     if number is None:
         return None
@@ -139,7 +142,7 @@ def format_amount(amount, currency_code: str | None = None) -> str | None:
         return None
     if number.is_zero():
         number = number.copy_abs()  # never "-0.00"
-    return f"{number:,f}"
+    return format_number(number, -number.as_tuple().exponent)
 
 
 def format_money(amount, currency_code: str | None = None) -> str:
@@ -157,4 +160,5 @@ def format_rate(rate) -> str:
     number = _display_decimal(rate)
     if number is None:
         return NO_AMOUNT
-    return f"{number.normalize(_DISPLAY):,f}"
+    number = number.normalize(_DISPLAY)
+    return format_number(number, max(0, -number.as_tuple().exponent))

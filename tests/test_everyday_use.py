@@ -105,3 +105,48 @@ def test_every_page_starts_with_a_skip_link_to_the_main_content(owner_client):
     html = owner_client.get("/").content.decode()
     assert '<a class="skip-link" href="#main">' in html
     assert '<main class="container" id="main"' in html
+
+
+def test_sign_up_takes_the_number_format_from_the_browser_language(client):
+    from accounts.models import User
+
+    client.post(
+        reverse("accounts:signup"),
+        {
+            "first_name": "Greta",
+            "email": "greta@example.com",
+            "password1": "amber-falcon-river",
+            "password2": "amber-falcon-river",
+            "base_currency": "EUR",
+        },
+        HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9,en;q=0.8",
+    )
+    assert User.objects.get(email="greta@example.com").membership.household.format_locale == (
+        "de_DE"
+    )
+
+
+def test_owner_changes_the_household_format_and_pages_follow_it(owner_client, household):
+    from cycles.tests.factories import CycleFactory
+
+    response = owner_client.post(reverse("accounts:household_formats"), {"format_locale": "de_DE"})
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert household.format_locale == "de_DE"
+    cycle = CycleFactory(household=household, income="5200.00")
+    html = owner_client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()
+    assert "5.200,00" in html
+
+
+def test_member_cannot_change_the_household_format(member_client, household):
+    response = member_client.post(reverse("accounts:household_formats"), {"format_locale": "de_DE"})
+    assert response.status_code == 403
+    household.refresh_from_db()
+    assert household.format_locale == "en_US"
+
+
+def test_unknown_format_is_a_field_error(owner_client, household):
+    response = owner_client.post(reverse("accounts:household_formats"), {"format_locale": "xx"})
+    assert response.status_code == 422
+    household.refresh_from_db()
+    assert household.format_locale == "en_US"

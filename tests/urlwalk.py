@@ -30,6 +30,11 @@ PUBLIC = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",  # token-addressed, tested in accounts tests
     "accounts:password_reset_complete",
+    # The installable app's files: no household data (tests/test_everyday_use.py).
+    "manifest",
+    "service_worker",
+    "offline",
+    "favicon",
 }
 # Namespaces handled elsewhere (the admin has its own staff login; the JSON API answers 401
 # instead of a log-in redirect and is walked route by route, method by method, in

@@ -26,6 +26,7 @@ from ..exceptions import InvalidTwoFactorCode
 from ..forms import (
     HouseholdDeleteForm,
     HouseholdForm,
+    HouseholdFormatForm,
     HouseholdNameForm,
     InviteForm,
     LoginForm,
@@ -51,8 +52,13 @@ PENDING_LOGIN = "_colony_two_factor_pending"
 
 def _safe_next(request, fallback="dashboard"):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path on this site: "1e309" or a view name would be reversed (and fail) by redirect.
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return resolve_url(fallback)
@@ -91,6 +97,8 @@ def signup(request):
                     last_name=data["last_name"],
                     household_name=data.get("household_name", ""),
                     base_currency=data["base_currency"],
+                    # The browser's language (FormatLocaleMiddleware) until an owner changes it.
+                    format_locale=request.format_locale,
                 )
                 messages.success(request, "Your household is ready. Welcome to Colony!")
             auth_login(request, user, backend=MODEL_BACKEND)
@@ -303,6 +311,7 @@ def household_setup(request):
             owner=request.user,
             name=form.cleaned_data["name"],
             base_currency=form.cleaned_data["base_currency"],
+            format_locale=request.format_locale,
         )
         return redirect_after_write(request, "dashboard", message="Your household is ready.")
     status = 422 if request.method == "POST" else 200
@@ -319,6 +328,7 @@ def _household_context(request, **extra):
         "invite_form": InviteForm(),
         "email_enabled": email_enabled(),
         "rename_form": HouseholdNameForm(initial={"name": household.name}),
+        "format_form": HouseholdFormatForm(initial={"format_locale": household.format_locale}),
         **extra,
     }
 
@@ -341,6 +351,26 @@ def household_rename(request):
         request,
         "accounts/household.html",
         _household_context(request, rename_form=form),
+        status=422,
+    )
+
+
+@household_required
+@require_POST
+def household_formats(request):
+    form = HouseholdFormatForm(request.POST)
+    if form.is_valid():
+        services.set_format_locale(
+            household=request.household,
+            by=request.user,
+            format_locale=form.cleaned_data["format_locale"],
+        )
+        messages.success(request, "Numbers and dates now use the chosen format.")
+        return redirect("accounts:household")
+    return render(
+        request,
+        "accounts/household.html",
+        _household_context(request, format_form=form),
         status=422,
     )
 

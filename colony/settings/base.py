@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     # Only for its templates and static files: the API docs' Swagger UI comes from our own
     # static files, never from a CDN.
     "ninja",
+    "formats",
     "accounts",
     "exchange",
     "expenses",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "accounts.middleware.ReadOnlyRoleMiddleware",
     # A household that requires two-factor sends members without it to set it up.
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    "formats.middleware.FormatLocaleMiddleware",
     "colony.errors.DomainErrorMiddleware",
     # Last, so it sees the lockout raised by the authentication backend.
     "axes.middleware.AxesMiddleware",

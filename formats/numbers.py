@@ -1,0 +1,88 @@
+"""Numbers written and read in the active locale: `1.234,56` in de_DE, `1,234.56` in en_US.
+
+Formatting uses the locale's own pattern (en_IN groups as 12,34,567.50) with a fixed number of
+decimals. Parsing accepts exactly what formatting writes, with or without grouping marks, and
+refuses everything else with the form expected: exponents (`1e3`), `NaN`, infinities, stray
+characters, and a mark in the wrong place (`12,50` in en_US: 1,250 or 12.50?).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from decimal import Decimal
+from functools import cache
+
+from babel.numbers import NumberFormatError, parse_decimal, parse_pattern
+
+from .locales import active_locale, babel_locale
+
+# Spaces a person may type where the locale groups with a (narrow) no-break space.
+_SPACES = {" ", "\u00a0", "\u202f", "\u2009"}
+# Apostrophes typed for de_CH's right single quotation mark grouping.
+_APOSTROPHES = {"'", "\u2019"}
+MAX_INPUT_LENGTH = 40
+
+
+class AmountFormatError(ValueError):
+    """The text is not a number written in the locale's format; `example` shows that format."""
+
+    def __init__(self, example: str):
+        super().__init__(f"Enter a number like {example}.")
+        self.example = example
+
+
+@cache
+def _pattern(code: str, places: int):
+    locale = babel_locale(code)
+    pattern = copy.copy(parse_pattern(locale.decimal_formats[None].pattern))
+    pattern.frac_prec = (places, places)
+    return pattern
+
+
+def symbols(code: str | None = None) -> tuple[str, str]:
+    """(grouping mark, decimal mark) of the locale."""
+    numbers = babel_locale(code or active_locale()).number_symbols["latn"]
+    return numbers["group"], numbers["decimal"]
+
+
+def format_number(number: Decimal, places: int, code: str | None = None) -> str:
+    """`number` with the locale's grouping and exactly `places` decimals (quantize first)."""
+    code = code or active_locale()
+    return _pattern(code, places).apply(number, babel_locale(code), decimal_quantization=True)
+
+
+def example(places: int = 2, code: str | None = None) -> str:
+    """What a number looks like in the locale: `1,234.56`, `1.234,56`, `1 234` (no decimals)."""
+    return format_number(Decimal("1234.567").quantize(Decimal(1).scaleb(-places)), places, code)
+
+
+def parse_number(text: str, code: str | None = None, *, places: int = 2) -> Decimal:
+    """The Decimal written in `text` in the locale's format; AmountFormatError otherwise.
+
+    `places` only shapes the example in the error message; the caller checks the decimals.
+    """
+    code = code or active_locale()
+    failure = AmountFormatError(example(places, code))
+    text = (text or "").strip()
+    if not text or len(text) > MAX_INPUT_LENGTH:
+        raise failure
+    group, decimal_mark = symbols(code)
+    sign = ""
+    if text[0] in "-\u2212":
+        sign, text = "-", text[1:].lstrip()
+    # Normalise the grouping marks people type for this locale to the locale's own.
+    if group in _SPACES:
+        text = "".join(group if char in _SPACES else char for char in text)
+    elif group in _APOSTROPHES:
+        text = "".join(group if char in _APOSTROPHES else char for char in text)
+    allowed = re.escape(group) + re.escape(decimal_mark)
+    if not re.fullmatch(rf"[0-9{allowed}]+", text) or not any(c.isdigit() for c in text):
+        raise failure
+    try:
+        number = parse_decimal(text, locale=babel_locale(code), strict=True)
+    except (NumberFormatError, ValueError, ArithmeticError):
+        raise failure from None
+    if not number.is_finite():
+        raise failure
+    return -number if sign else number
