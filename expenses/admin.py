@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from exchange.currencies import format_money, format_rate
+
 from .models import Category, Expense, PaymentMethod
 
 
@@ -29,18 +31,23 @@ class ExpenseAdmin(admin.ModelAdmin):
         "description",
         "cycle",
         "date",
-        "amount",
-        "currency",
-        "base_amount",
-        "rate",
+        "shown_amount",
+        "shown_base_amount",
+        "shown_rate",
         "rate_source",
         "status",
         "category",
         "created_by",
     ]
-    list_filter = ["status", "currency", "rate_source", "date"]
+    list_filter = [
+        ("cycle__household", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "currency",
+        "rate_source",
+        "date",
+    ]
     search_fields = ["description", "note", "cycle__name", "cycle__household__name"]
-    list_select_related = ["cycle", "category", "payment_method", "created_by"]
+    list_select_related = ["cycle__household", "category", "payment_method", "created_by"]
     date_hierarchy = "date"
     raw_id_fields = ["cycle", "category", "payment_method", "template", "created_by", "updated_by"]
     # The rate snapshot is what the expense was converted at when saved: never edited by hand.
@@ -56,3 +63,17 @@ class ExpenseAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    @admin.display(description="amount", ordering="amount")
+    def shown_amount(self, obj):
+        return format_money(obj.amount, obj.currency)
+
+    @admin.display(description="in base currency", ordering="base_amount")
+    def shown_base_amount(self, obj):
+        if obj.base_amount is None:
+            return "awaiting rate"
+        return format_money(obj.base_amount, obj.cycle.household.base_currency)
+
+    @admin.display(description="rate", ordering="rate")
+    def shown_rate(self, obj):
+        return "" if obj.rate is None else format_rate(obj.rate)

@@ -27,9 +27,9 @@ def test_admin_lists_searches_and_filters_rates(admin_client):
     filtered = admin_client.get(url, {"quote_currency": "EUR", "rate_date__year": "2026"})
 
     assert searched.status_code == 200
-    assert "154.1200000000" in searched.content.decode()
-    assert "0.9234000000" not in searched.content.decode()
-    assert "0.9234000000" in filtered.content.decode()
+    assert "154.12" in searched.content.decode()
+    assert "0.9234" not in searched.content.decode()
+    assert "0.9234" in filtered.content.decode()
 
 
 def test_admin_fixes_a_rate(admin_client):
@@ -78,3 +78,51 @@ def test_admin_refuses_impossible_rates(admin_client, changes, error):
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not ExchangeRate.objects.exists()
+
+
+def test_rate_added_in_admin_fills_the_expenses_awaiting_it(admin_client, household):
+    from expenses.tests.factories import ExpenseFactory
+
+    household.base_currency = "USD"
+    household.save()
+    waiting = ExpenseFactory(
+        cycle__household=household,
+        amount=Decimal("100.00"),
+        currency="EUR",
+        base_amount=None,
+        rate=None,
+        rate_date=None,
+        rate_source="",
+    )
+    response = admin_client.post(
+        reverse("admin:exchange_exchangerate_add"),
+        {
+            "base_currency": "USD",
+            "quote_currency": "EUR",
+            "rate": "0.8",
+            "rate_date": waiting.date.isoformat(),
+            "fetched_at_0": waiting.date.isoformat(),
+            "fetched_at_1": "12:00:00",
+            "provider": "typed in admin",
+        },
+    )
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.base_amount == Decimal("125.00")
+    assert waiting.rate_source == "stored"
+
+
+def test_expense_admin_shows_formatted_amounts_and_filters_by_household(
+    admin_client, household, other_household
+):
+    from expenses.tests.factories import ExpenseFactory
+
+    ExpenseFactory(cycle__household=household, description="Ours", amount=Decimal("6450.00"))
+    ExpenseFactory(cycle__household=other_household, description="Theirs")
+    url = reverse("admin:expenses_expense_changelist")
+    html = admin_client.get(url).content.decode()
+    assert "6,450.00 USD" in html
+    filtered = admin_client.get(url, {"cycle__household__id__exact": household.pk})
+    body = filtered.content.decode()
+    assert filtered.status_code == 200
+    assert "Ours" in body and "Theirs" not in body
