@@ -93,19 +93,27 @@ def expense_row(row: tuple, base_currency: str) -> list[str]:
     ]
 
 
-def csv_lines(rows: Iterable[tuple], base_currency: str) -> Iterator[str]:
+# Excel reads a CSV as the system's ANSI code page unless it starts with a UTF-8 byte-order
+# mark; other programs (and machines) are better off without one, so it is an option.
+EXCEL_BOM = "\ufeff"
+
+
+def csv_lines(rows: Iterable[tuple], base_currency: str, *, excel: bool = False) -> Iterator[str]:
     writer = csv.writer(EchoBuffer())
+    if excel:
+        yield EXCEL_BOM
     yield writer.writerow(HEADER)
     for row in rows:
         yield writer.writerow(expense_row(row, base_currency))
 
 
 def streaming_csv(
-    expenses: QuerySet, *, base_currency: str, filename: str
+    expenses: QuerySet, *, base_currency: str, filename: str, excel: bool = False
 ) -> StreamingHttpResponse:
-    """A download of `expenses` (tuples of EXPORT_FIELDS), read in chunks as it is sent."""
+    """A download of `expenses` (tuples of EXPORT_FIELDS), read in chunks as it is sent;
+    `excel` starts it with a byte-order mark so Excel reads the UTF-8 text correctly."""
     response = StreamingHttpResponse(
-        csv_lines(expenses.iterator(chunk_size=CHUNK_SIZE), base_currency),
+        csv_lines(expenses.iterator(chunk_size=CHUNK_SIZE), base_currency, excel=excel),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -17,6 +17,11 @@ from .forms import ExportRangeForm
 from .household_export import household_export
 
 
+def _wants_excel(request) -> bool:
+    """`?excel=1`: the CSV opens correctly in Excel (UTF-8 byte-order mark)."""
+    return request.GET.get("excel") == "1"
+
+
 @household_required
 @require_GET
 @vary_on_headers("HX-Request")
@@ -70,6 +75,7 @@ def cycle_export(request, cycle_pk):
         selectors.expenses_for_export(household=request.household, cycle=cycle),
         base_currency=request.household.base_currency,
         filename=f"colony-{cycle.start_date:%Y-%m-%d}-{slugify(cycle.name) or 'cycle'}.csv",
+        excel=_wants_excel(request),
     )
 
 
@@ -84,6 +90,7 @@ def range_export(request):
         selectors.expenses_for_export(household=request.household, start=start, end=end),
         base_currency=request.household.base_currency,
         filename=f"colony-expenses-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.csv",
+        excel=_wants_excel(request),
     )
 
 

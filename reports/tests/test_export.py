@@ -217,3 +217,20 @@ def test_export_reads_the_rows_in_chunks_as_it_streams():
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert expenses.chunk_size == CHUNK_SIZE == 2000
     assert lines[1] == "2026-01-02,Tea,3.50,USD,3.50,USD,1,Food,,planned,,,January"
+
+
+def test_excel_option_starts_the_csv_with_a_utf8_byte_order_mark(budget, owner_client):
+    url = reverse("reports:cycle_export", args=[budget.pk])
+    excel = b"".join(owner_client.get(url, {"excel": "1"}).streaming_content)
+    plain = b"".join(owner_client.get(url).streaming_content)
+    assert excel.startswith(b"\xef\xbb\xbfdate,description,")
+    assert plain.startswith(b"date,description,")
+    assert excel[3:] == plain
+
+
+def test_csv_keeps_machine_format_whatever_the_household_locale(budget, owner_client, household):
+    household.format_locale = "de_DE"
+    household.save()
+    rows = {row[1]: row for row in _rows(_cycle_export(owner_client, budget))[1:]}
+    assert rows["Groceries"][2] == "100.00"
+    assert rows["Groceries"][0] == "2026-01-04"
