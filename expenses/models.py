@@ -152,6 +152,9 @@ class Expense(models.Model):
         blank=True,
         related_name="+",
     )
+    # Who added it, written when their account is deleted (created_by then becomes null), so
+    # the row still says "Added by Max (former member)" rather than "—".
+    former_member_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -213,6 +216,15 @@ class Expense(models.Model):
     @property
     def has_manual_rate(self) -> bool:
         return self.rate_source == self.RateSource.MANUAL
+
+    @property
+    def added_by_name(self) -> str:
+        """Who added it: a member's first name (or email), or a deleted account's kept name."""
+        if self.created_by_id is not None:
+            return self.created_by.first_name or self.created_by.email
+        if self.former_member_name:
+            return f"{self.former_member_name} (former member)"
+        return ""
 
     @property
     def amount_for_input(self) -> str:

@@ -627,3 +627,9 @@ def import_expenses(
         skipped_invalid=invalid,
         skipped_income=income,
     )
+
+
+def remember_former_member(*, user) -> int:
+    """Before an account is deleted, its expenses keep the name of who added them."""
+    name = (user.first_name or user.email)[:150]
+    return Expense.objects.filter(created_by=user).update(former_member_name=name)

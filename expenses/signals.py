@@ -1,3 +1,5 @@
+from django.contrib.auth import get_user_model
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from accounts.signals import household_created
@@ -15,3 +17,9 @@ def give_new_household_default_categories(sender, household, **kwargs):
 def fill_expenses_awaiting_a_rate(sender, results, **kwargs):
     # Idempotent: only expenses still without a base amount are filled.
     services.fill_awaiting_rates()
+
+
+@receiver(pre_delete, sender=get_user_model())
+def keep_the_name_of_a_deleted_member(sender, instance, **kwargs):
+    # Runs inside the deletion's transaction, before created_by is set to null.
+    services.remember_former_member(user=instance)
