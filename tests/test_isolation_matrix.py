@@ -119,6 +119,7 @@ VIEWER_WRITABLE = {
     "accounts:two_factor_recovery",
     "accounts:two_factor_setup",
     "reminders:preferences",
+    "accounts:theme",  # the user's own colour theme
 }
 
 
