@@ -96,7 +96,7 @@ def test_favicon_is_not_a_404(client):
 
 def test_htmx_does_not_settle_style_attributes_which_the_csp_forbids(owner_client):
     html = owner_client.get("/").content.decode()
-    config = json.loads(re.search(r'name="htmx-config" content=\'([^\']*)\'', html).group(1))
+    config = json.loads(re.search(r'name="htmx-config"\s+content=\'([^\']*)\'', html).group(1))
     assert "style" not in config["attributesToSettle"]
     assert config["includeIndicatorStyles"] is False
 
