@@ -1,6 +1,7 @@
 from django import forms
 
 from colony.errors import DomainError
+from exchange.forms import LocalizedDecimalField
 from exchange.money import validate_income
 
 
@@ -12,10 +13,7 @@ class CycleForm(forms.Form):
     end_date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}), help_text="At most 45 days after the start."
     )
-    income = forms.DecimalField(
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text="In the household's base currency.",
-    )
+    income = LocalizedDecimalField(noun="an income", help_text="In the household's base currency.")
 
     def __init__(self, *args, base_currency: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,20 +11,55 @@ from decimal import Decimal
 from django import forms
 
 from colony.errors import DomainError
+from formats.numbers import AmountFormatError, format_number, parse_number
 
 from .currencies import is_known_currency
 from .money import validate_amount
 
 
-class AmountField(forms.DecimalField):
-    """An amount as typed ("12.50"): a Decimal, or a field error; its range is the money rule's,
-    its decimals are checked against the currency by `check_amount` in the form's clean()."""
+class LocalizedDecimalField(forms.DecimalField):
+    """A number typed in the household's format (`1.234,50` in de_DE, `1,234.50` in en_US): the
+    one place where text typed into a form becomes a Decimal (formats.numbers, Babel). Exponents,
+    NaN and ambiguous marks are refused with the expected form; a Decimal is shown back in the
+    same format, so what a form pre-fills it also reads."""
 
-    def __init__(self, **kwargs):
+    noun = "a number"
+
+    def __init__(self, *, noun: str | None = None, example_places: int = 2, **kwargs):
+        if noun:
+            self.noun = noun
+        self.example_places = example_places
         kwargs.setdefault(
             "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
         )
-        error_messages = {"invalid": "Enter an amount like 12.50.", "required": "Enter an amount."}
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_number(str(value), places=self.example_places)
+        except AmountFormatError as error:
+            raise forms.ValidationError(
+                f"Enter {self.noun} like {error.example}.", code="invalid"
+            ) from None
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite():
+            return format_number(value, max(0, -value.as_tuple().exponent))
+        return value
+
+
+class AmountField(LocalizedDecimalField):
+    """An amount as typed: a Decimal, or a field error; its range is the money rule's, its
+    decimals are checked against the currency by `check_amount` in the form's clean()."""
+
+    noun = "an amount"
+
+    def __init__(self, **kwargs):
+        error_messages = {"required": "Enter an amount."}
         error_messages.update(kwargs.pop("error_messages", {}))
         super().__init__(error_messages=error_messages, **kwargs)
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from exchange.currencies import get_currency, is_known_currency
+from exchange.currencies import format_amount
 from exchange.money import MAX_AMOUNT, MIN_AMOUNT, amount_field
 
 
@@ -228,10 +228,8 @@ class Expense(models.Model):
 
     @property
     def amount_for_input(self) -> str:
-        """The amount as typed in a form: the currency's minor units, no separators."""
-        if not is_known_currency(self.currency):
-            return format(self.amount, "f")
-        return format(self.amount.quantize(get_currency(self.currency).quantum), "f")
+        """The amount as a form shows it: the active locale's marks, the currency's decimals."""
+        return format_amount(self.amount, self.currency) or ""
 
     @property
     def differs_from_plan(self) -> bool:

@@ -83,11 +83,13 @@ BAD_INPUT = [
     ({"description": "   "}, "description", "Describe it."),
     ({"amount": "-5"}, "amount", "more than zero"),
     ({"amount": "0"}, "amount", "more than zero"),
-    ({"amount": "1e309"}, "amount", "largest amount"),
+    ({"amount": "1e309"}, "amount", "Enter an amount like 1,234.57"),  # no exponents
+    ({"amount": "1e3"}, "amount", "Enter an amount like 1,234.57"),
+    ({"amount": "12,50"}, "amount", "Enter an amount like 1,234.57"),  # 1,250 or 12.50?
     ({"amount": "NaN"}, "amount", "Enter an amount"),
     ({"amount": "Infinity"}, "amount", "Enter an amount"),
     ({"amount": "abc"}, "amount", "Enter an amount"),
-    ({"amount": "1,000,000"}, "amount", "Enter an amount"),
+    ({"amount": "1,000,000"}, "amount", "largest amount"),  # grouping marks are read
     ({"amount": "1000000"}, "amount", "largest amount"),
     ({"amount": "1.001"}, "amount", "at most 2 decimals"),
     ({"currency": "XXX"}, "currency", "valid choice"),

@@ -394,11 +394,11 @@ def test_zero_decimal_amounts_are_entered_and_shown_without_decimals(
     expense = Expense.objects.get()
     page = owner_client.get(_detail(cycle)).content.decode()
     assert f"1,500 {currency}" in page
-    assert f'id="pay-{expense.pk}-amount" name="amount" value="1500"' in " ".join(page.split())
+    assert f'id="pay-{expense.pk}-amount" name="amount" value="1,500"' in " ".join(page.split())
     form = owner_client.get(
         reverse("expenses:expense_edit", args=[expense.pk]), **htmx_headers
     ).content.decode()
-    assert 'value="1500"' in form
+    assert 'value="1,500"' in form
 
 
 # -- who did what ----------------------------------------------------------------------------------
