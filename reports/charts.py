@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from formats.dates import format_month
+
 ZERO = Decimal("0")
 COORDINATE = Decimal("0.01")
 _NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
@@ -234,7 +236,7 @@ def spending_chart(overview) -> ColumnChart:
     return columns_with_line(
         [
             (
-                f"{summary.cycle.start_date:%b %Y}",
+                format_month(summary.cycle.start_date),  # the household's date format
                 summary.cycle.name,
                 summary.spent,
                 summary.income,

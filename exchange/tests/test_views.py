@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from formats.dates import format_day
+
 from .factories import ExchangeRateFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +37,7 @@ def test_rates_page_lists_the_newest_rate_per_currency(owner_client):
     assert "0.376 BHD" in body
     assert "1 day" in body
     assert "0 days" in body
-    assert today.isoformat() in body
+    assert format_day(today) in body  # the household's date format
     # A rate dated in the future is not "in use" yet; another base's rates are not shown.
     assert "EUR" not in body.split('id="rates-table"')[1]
     assert "GBP" not in body
