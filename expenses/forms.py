@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from exchange.currencies import CURRENCY_CHOICES
-from exchange.forms import AmountField, check_amount
+from exchange.forms import AmountField, LocalizedDecimalField, check_amount
+from formats.dates import format_day
 
 from .models import Expense
 from .selectors import SORT_ASCENDING, SORT_DESCENDING, ExpenseChoices
@@ -25,17 +26,17 @@ class ExpenseForm(forms.Form):
     note = forms.CharField(max_length=1000, required=False)
     # The rate the bank actually charged (1 unit of the expense's currency in the base
     # currency); empty: the stored rates convert it.
-    rate = forms.DecimalField(
+    rate = LocalizedDecimalField(
+        noun="a rate",
+        example_places=4,
         required=False,
         max_digits=20,
         decimal_places=10,
         label="Rate",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={
-            "invalid": "Enter a rate like 1.0831.",
-            "max_digits": "Enter a rate like 1.0831.",
+            "max_digits": "A rate has at most 10 digits before the decimal mark.",
             "max_decimal_places": "A rate has at most 10 decimals.",
-            "max_whole_digits": "Enter a rate like 1.0831.",
+            "max_whole_digits": "A rate has at most 10 digits before the decimal mark.",
         },
     )
 
@@ -52,6 +53,7 @@ class ExpenseForm(forms.Form):
         kwargs.setdefault("auto_id", f"{form_id}-%s")
         super().__init__(*args, **kwargs)
         self.form_id = form_id
+        self.carried: list[str] = []  # labels of the values kept from the last expense
         self.cycle = cycle
         self.expense = expense
         categories = [
@@ -85,6 +87,16 @@ class ExpenseForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["form"] = form_id
 
+    def mark_carried(self, kept: dict, defaults: dict) -> ExpenseForm:
+        """Show which values were kept from the last expense, with what each resets to."""
+        self.carried = []
+        for name in kept:
+            default = defaults.get(name)
+            reset_to = default.isoformat() if hasattr(default, "isoformat") else (default or "")
+            self.fields[name].widget.attrs.update({"data-default": reset_to, "class": "carried"})
+            self.carried.append(str(self.fields[name].label or name).lower())
+        return self
+
     def autofocus(self) -> ExpenseForm:
         """Put the cursor on the first field with an error, else on the description."""
         name = next((name for name in self.fields if name in self.errors), "description")
@@ -108,7 +120,9 @@ class ExpenseForm(forms.Form):
         day = self.cleaned_data["date"]
         if not self.cycle.start_date <= day <= self.cycle.end_date:
             start, end = self.cycle.start_date, self.cycle.end_date
-            raise forms.ValidationError(f"Pick a date from {start:%b %d} to {end:%b %d, %Y}.")
+            raise forms.ValidationError(
+                f"Pick a date from {format_day(start)} to {format_day(end)}."
+            )
         return day
 
     def clean(self):

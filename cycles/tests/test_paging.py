@@ -91,8 +91,8 @@ def test_first_page_shows_one_page_of_rows_and_says_how_many(owner_client, cycle
     # The totals still cover every expense.
     assert response.context["totals"].expense_count == 1000
     assert 'data-total="planned">1,000.00 USD' in body
-    # The show-more row sits after the rows and before the add row.
-    assert body.index('id="expense-more"') < body.index('id="expense-add-row"')
+    # The add row comes first (reached by "n" or "Add expense"), the show-more row last.
+    assert body.index('id="expense-add-row"') < body.index('id="expense-more"')
 
 
 def test_a_short_cycle_has_no_show_more_row(owner_client, cycle, food, owner):
@@ -189,7 +189,7 @@ def test_a_row_edited_without_js_past_the_first_page_is_shown_in_edit_mode(
     assert f"Showing {EXPENSES_PER_PAGE + 21}–{total} of {total} expenses" in body
 
 
-def test_htmx_add_still_returns_the_row_above_the_add_row_with_oob_totals(
+def test_htmx_add_returns_the_add_row_then_the_new_row_with_oob_totals(
     owner_client, cycle, food, owner, htmx_headers
 ):
     _add(cycle, food, owner, 150)
@@ -208,7 +208,8 @@ def test_htmx_add_still_returns_the_row_above_the_add_row_with_oob_totals(
     body = response.content.decode()
     added = Expense.objects.get(description="Groceries")
     assert response.status_code == 200
-    assert body.index(f'id="expense-{added.pk}"') < body.index('id="expense-add-row"')
+    # The fresh add row replaces the old one, the new expense right under it.
+    assert body.index('id="expense-add-row"') < body.index(f'id="expense-{added.pk}"')
     assert 'data-total="planned">162.50 USD' in body
 
 

@@ -84,7 +84,7 @@
     if (!form) return false;
     var panel = form.closest("[data-add-panel]");
     if (panel) panel.classList.add("open");
-    var first = form.querySelector("[data-add-first]") || document.querySelector("[form='" + form.id + "'][data-add-first]");
+    var first = form.querySelector("[name=description]");
     if (first) {
       first.focus();
       first.scrollIntoView({ block: "center" });
@@ -94,7 +94,7 @@
   // The values kept from the last expense go back to their defaults (Esc or the Reset button).
   function resetCarried(form) {
     if (!form) return;
-    document.querySelectorAll("[form='" + form.id + "'][data-default], #" + form.id + " [data-default]").forEach(function (field) {
+    form.querySelectorAll("[data-default]").forEach(function (field) {
       field.value = field.getAttribute("data-default");
       field.classList.remove("carried");
     });
@@ -122,7 +122,8 @@
     var active = document.activeElement;
     var form = formOf(active);
     if (event.key === "Escape") {
-      var editRow = active && active.closest && active.closest("[data-edit-row]");
+      // An input of the edit row is tied to its form by the form attribute, inside the row.
+      var editRow = active && active.closest && active.closest("tr.edit-row");
       if (editRow) {
         var cancel = editRow.querySelector("[data-cancel]");
         if (cancel) { event.preventDefault(); cancel.click(); }
