@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import (
+    Count,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -19,9 +21,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from accounts.models import Household
+from accounts.models import Household, Invite, Membership
 from exchange.currencies import get_currency, is_known_currency
-from expenses.models import COUNTED, Expense, ExpenseTotal
+from expenses.models import COUNTED, Expense, ExpenseTotal, PaymentMethod
+from templates_app.models import ExpenseTemplate
 
 from .models import DEFAULT_CYCLE_DAYS, Cycle
 from .services import default_cycle_name
@@ -163,3 +166,62 @@ def new_cycle_defaults(household: Household, *, today: date) -> NewCycleDefaults
     start = latest_end + timedelta(days=1) if latest_end else today
     end = start + timedelta(days=DEFAULT_CYCLE_DAYS)
     return NewCycleDefaults(name=default_cycle_name(start, end), start_date=start, end_date=end)
+
+
+@dataclass(frozen=True)
+class OnboardingStep:
+    key: str
+    label: str
+    done: bool
+    url_name: str
+
+
+def onboarding_checklist(household: Household) -> list[OnboardingStep] | None:
+    """The first-run steps and which are done, in one query; None once every step is done
+    (the dashboard then shows no checklist)."""
+    mine = OuterRef("pk")
+    row = (
+        Household.objects.filter(pk=household.pk)
+        .annotate(
+            has_methods=Exists(PaymentMethod.objects.filter(household=mine)),
+            has_templates=Exists(ExpenseTemplate.objects.filter(household=mine)),
+            has_cycle=Exists(Cycle.objects.filter(household=mine)),
+            members=Subquery(
+                Membership.objects.filter(household=mine)
+                .values("household")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            has_invites=Exists(Invite.objects.filter(household=mine)),
+        )
+        .values("has_methods", "has_templates", "has_cycle", "members", "has_invites")
+        .get()
+    )
+    steps = [
+        OnboardingStep(
+            "currency",
+            f"Base currency: {household.base_currency} (change it on the Household page)",
+            True,
+            "accounts:household",
+        ),
+        OnboardingStep(
+            "payment_methods",
+            "Add the cards and accounts you pay with",
+            row["has_methods"],
+            "expenses:payment_method_list",
+        ),
+        OnboardingStep(
+            "templates",
+            "Add recurring expenses as templates (rent, bills)",
+            row["has_templates"],
+            "templates_app:template_list",
+        ),
+        OnboardingStep("cycle", "Start your first cycle", row["has_cycle"], "cycles:new"),
+        OnboardingStep(
+            "invite",
+            "Invite the people you budget with",
+            (row["members"] or 0) > 1 or row["has_invites"],
+            "accounts:household",
+        ),
+    ]
+    return None if all(step.done for step in steps) else steps

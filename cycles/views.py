@@ -32,21 +32,29 @@ def household_cycle(request, pk) -> Cycle:
 
 
 def new_expense_form(cycle, choices, *, after=None) -> ExpenseForm:
-    """An empty add row; after an add it keeps the date, currency, category and payment method,
-    so a run of similar expenses needs only a description and an amount."""
+    """An empty add row; after an add it keeps the date, category and payment method of the
+    last expense, shown as kept (and reset by one key), so a run of similar expenses needs only
+    a description and an amount. The currency is never kept: a CHF expense must not silently
+    make the next one CHF."""
     today = timezone.localdate()
-    initial = {
+    defaults = {
         "date": today if cycle.start_date <= today <= cycle.end_date else cycle.start_date,
         "currency": cycle.household.base_currency,
+        "category": None,
+        "payment_method": None,
     }
+    kept = {}
     if after is not None:
-        initial.update(
-            date=after.date,
-            currency=after.currency,
-            category=after.category_id,
-            payment_method=after.payment_method_id,
-        )
-    return ExpenseForm(cycle=cycle, choices=choices, initial=initial, form_id=ADD_FORM_ID)
+        kept = {
+            "date": after.date,
+            "category": after.category_id,
+            "payment_method": after.payment_method_id,
+        }
+        kept = {name: value for name, value in kept.items() if value != defaults[name]}
+    form = ExpenseForm(
+        cycle=cycle, choices=choices, initial={**defaults, **kept}, form_id=ADD_FORM_ID
+    )
+    return form.mark_carried(kept, defaults)
 
 
 def cycle_page_context(
@@ -114,6 +122,7 @@ def dashboard(request):
         "members": account_selectors.household_members(household),
         "pending_invite_count": account_selectors.pending_invites(household).count(),
         "cycle": cycle,
+        "onboarding": selectors.onboarding_checklist(household),
     }
     if cycle is not None:
         context["totals"] = selectors.cycle_totals(cycle)
