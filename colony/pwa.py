@@ -8,8 +8,9 @@ post fails visibly; nothing is queued to be sent later.
 import hashlib
 import json
 
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.conf import settings
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -87,6 +88,10 @@ def offline(request):
 
 
 @require_GET
+@cache_control(max_age=86400, public=True)
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; answer with the icon, not a 404."""
-    return redirect(static("icons/icon.svg"), permanent=True)
+    return FileResponse(
+        open(settings.BASE_DIR / "static" / "icons" / "icon.svg", "rb"),
+        content_type="image/svg+xml",
+    )

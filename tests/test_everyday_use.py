@@ -90,8 +90,9 @@ def test_offline_page_needs_no_log_in_and_shows_no_household_data(client):
 
 def test_favicon_is_not_a_404(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
-    assert response["Location"].endswith("icons/icon.svg")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(response.streaming_content)
 
 
 def test_htmx_does_not_settle_style_attributes_which_the_csp_forbids(owner_client):

@@ -256,7 +256,7 @@ def test_forecast_page_and_partial(budget, owner_client, htmx_headers):
     page = _text(owner_client.get(reverse("reports:forecast")))
     partial = owner_client.get(reverse("reports:forecast"), **htmx_headers).content.decode()
 
-    assert "Next cycle: 2026-02-13 – 2026-03-26" in page
+    assert "Next cycle: Feb 13, 2026 – Mar 26, 2026" in page  # the household's date format
     assert partial.lstrip().startswith('<section class="card report" id="forecast">')
     assert "<html" not in partial
 
