@@ -25,7 +25,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Django's own widget templates, for the project's form renderer (colony/forms.py).
+    # Django's own widget templates, for the project's form renderer (colony/form_rendering.py).
     "django.forms",
     "django_htmx",
     "csp",
