@@ -6,6 +6,8 @@ import django.dispatch
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from colony.client_address import client_address
+
 # Sent by accounts.services.create_household once the household and its owner exist, inside the
 # same transaction; receivers (e.g. default categories) must not commit on their own.
 household_created = django.dispatch.Signal()
@@ -14,9 +16,7 @@ audit = logging.getLogger("colony.auth")
 
 
 def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR")
+    return None if request is None else client_address(request)
 
 
 @receiver(user_logged_in)

@@ -188,9 +188,13 @@ def login_code(request):
     )
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
+def locked_out(request, original_response=None, credentials=None):
     """Shown by django-axes instead of checking the password once too many attempts failed
-    (for the API's token endpoint: the API's error envelope, with Retry-After)."""
+    (for the API's token endpoint: the API's error envelope, with Retry-After).
+
+    The form is shown unbound: binding it would validate it, which authenticates again and
+    records one more failure for the same attempt.
+    """
     if is_api_request(request):
         response = api_error_response(
             code="TOO_MANY_ATTEMPTS",
@@ -199,7 +203,7 @@ def locked_out(request, credentials=None, *args, **kwargs):
         )
         response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
         return response
-    form = LoginForm(request, data=request.POST or None)
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
     return render(
         request,
         "accounts/login.html",

@@ -132,14 +132,30 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Log-in throttling (django-axes): either the account or the address is locked after 5 failures.
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For; the client address (for
+# log-in throttling and the audit log) is read that deep (colony.client_address). 0: no proxy,
+# the socket address is the client. Production defaults to 1 (README, Production).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Log-in throttling (django-axes + accounts.throttle; policy in README, Production): failures
+# within AXES_COOLOFF_TIME lock one account from one address after AXES_FAILURE_LIMIT, one
+# account from everywhere but its known addresses after AXES_ACCOUNT_FAILURE_LIMIT, and one
+# address for every account once it failed on AXES_ADDRESS_ACCOUNT_LIMIT different accounts.
+AXES_HANDLER = "accounts.throttle.LoginThrottle"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_ADDRESS_ACCOUNT_LIMIT = env.int("AXES_ADDRESS_ACCOUNT_LIMIT", default=10)
+AXES_KNOWN_ADDRESS_DAYS = env.int("AXES_KNOWN_ADDRESS_DAYS", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# What a success resets (and what axes' own filters key on): this account from this address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The log-in form posts the email as "username"; compared lower-cased like the form does.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttle.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "colony.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 
 # Sessions end after SESSION_COOKIE_AGE without activity (the expiry slides, refreshed at most
 # once per SESSION_REFRESH_SECONDS so not every request writes) and SESSION_ABSOLUTE_LIFETIME
@@ -242,7 +258,7 @@ API_TOKEN_MAX_DAYS = 365
 API_TOKEN_TOUCH_SECONDS = 60
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
-NINJA_NUM_PROXIES = AXES_IPWARE_PROXY_COUNT
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

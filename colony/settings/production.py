@@ -33,6 +33,11 @@ if PASSWORD_RESET_BY_EMAIL and not EMAIL_ENABLED:
         "PASSWORD_RESET_BY_EMAIL=false to run without email."
     )
 
+# Behind the load balancer: the client address is the last X-Forwarded-For entry it appended
+# (one proxy). Set TRUSTED_PROXY_COUNT to the real number of proxies (README, Production).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
+
 # The load balancer terminates TLS and says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
