@@ -221,3 +221,25 @@ def test_dashboard_shows_household_and_members(owner_client, member):
     assert "The Smiths" in body
     assert "Max" in body
 
+
+@pytest.mark.parametrize("target", ["evil", "x", "dashboard", "accounts:login", "evil.html"])
+def test_log_in_with_a_next_that_is_not_a_path_lands_on_the_dashboard(client, target):
+    make_owner(email="olive@example.com")
+    response = client.post(
+        f"{LOGIN}?next={target}", {"username": "olive@example.com", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+    assert SESSION_KEY in client.session
+
+
+@pytest.mark.parametrize("target", ["x", "//evil.example.com/", "/\\\\evil.example.com"])
+def test_logged_in_visit_to_log_in_with_a_bad_next_goes_to_the_dashboard(owner_client, target):
+    response = owner_client.get(LOGIN, {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
+def test_logged_in_visit_to_log_in_follows_a_path_next(owner_client):
+    response = owner_client.get(LOGIN, {"next": "/accounts/household/"})
+    assert response["Location"] == "/accounts/household/"

@@ -10,7 +10,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -50,9 +50,13 @@ MODEL_BACKEND = "accounts.backends.HouseholdModelBackend"
 PENDING_LOGIN = "_colony_two_factor_pending"
 
 
-def _safe_next(request, fallback="dashboard"):
+def _safe_next(request, fallback="dashboard") -> str:
+    """The ?next= path to go to after log-in when it is a path on this site, else `fallback`.
+
+    Only an absolute path counts: anything else could be taken for a URL pattern's name by
+    redirect() or be relative to the log-in page.
+    """
     target = request.POST.get("next") or request.GET.get("next")
-    # Only a path on this site: "1e309" or a view name would be reversed (and fail) by redirect.
     if (
         target
         and target.startswith("/")
@@ -121,7 +125,7 @@ def signup(request):
 @allowed_for_viewers
 def login_view(request):
     if request.user.is_authenticated:
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -130,7 +134,7 @@ def login_view(request):
                 # The password alone logs nobody in: the code step finishes the log-in.
                 return _ask_for_code(request, user)
             auth_login(request, user)
-            return redirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request))
         status = 422
     else:
         status = 200
@@ -156,7 +160,7 @@ def login_code(request):
     """The second log-in step: a code from the authenticator app or a recovery code. Wrong
     codes count as failed log-ins for the account, so axes throttles them like passwords."""
     if request.user.is_authenticated:
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     user = two_factor.pending_login_user(request.session.get(PENDING_LOGIN))
     if user is None:
         request.session.pop(PENDING_LOGIN, None)
@@ -175,7 +179,7 @@ def login_code(request):
             backend = request.session.pop(PENDING_LOGIN)["backend"]
             auth_login(request, user, backend=backend)
             request.session[two_factor.VERIFIED_SESSION_KEY] = True
-            return redirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request))
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         if form.is_valid():
             form.add_error("code", InvalidTwoFactorCode.message)
