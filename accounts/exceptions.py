@@ -112,3 +112,17 @@ class UnknownFormat(Unprocessable):
     code = "UNKNOWN_FORMAT"
     message = "Choose one of the number and date formats offered."
     field = "format_locale"
+
+
+class OnlyMemberCannotLeave(Conflict):
+    code = "ONLY_MEMBER_CANNOT_LEAVE"
+    message = (
+        "You are the household's only member: leaving would delete it with all its cycles and "
+        "expenses. To do that, use “Delete the household”, which asks for its name."
+    )
+
+
+class EmailAlreadyRegistered(Unprocessable):
+    code = "EMAIL_ALREADY_REGISTERED"
+    message = "An account with this email already exists. Log in instead."
+    field = "email"

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from colony.mail import send_templated_mail
@@ -20,6 +20,7 @@ from .exceptions import (
     AlreadyMember,
     AlreadyOwner,
     ApiTokenNotFound,
+    EmailAlreadyRegistered,
     InviteAlreadyUsed,
     InviteEmailMismatch,
     InviteExpired,
@@ -28,6 +29,7 @@ from .exceptions import (
     MemberAlreadyInvited,
     NotHouseholdMember,
     NotHouseholdOwner,
+    OnlyMemberCannotLeave,
     OwnerMustHandOver,
     TokenExpiryInvalid,
     UnknownFormat,
@@ -71,6 +73,22 @@ def create_household(
     return household
 
 
+def _create_account(*, email: str, password: str, first_name: str, last_name: str) -> User:
+    """A new user; an email taken meanwhile (a parallel sign-up won the race) is refused."""
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=email,
+                password=password,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+            )
+    except IntegrityError:
+        if User.objects.filter(email__iexact=email.strip()).exists():
+            raise EmailAlreadyRegistered() from None
+        raise
+
+
 @transaction.atomic
 def register_user(
     *,
@@ -83,8 +101,8 @@ def register_user(
     format_locale: str = DEFAULT_LOCALE,
 ) -> User:
     """Create an account and its own household, of which the new user is the owner."""
-    user = User.objects.create_user(
-        email=email, password=password, first_name=first_name.strip(), last_name=last_name.strip()
+    user = _create_account(
+        email=email, password=password, first_name=first_name, last_name=last_name
     )
     name = (
         clean_name(household_name, required=False) or f"{user.first_name or user.email}’s household"
@@ -103,8 +121,8 @@ def register_user_from_invite(
     invite = _lock_usable_invite(token)
     if invite.email.lower() != email.lower():
         raise InviteEmailMismatch()
-    user = User.objects.create_user(
-        email=email, password=password, first_name=first_name.strip(), last_name=last_name.strip()
+    user = _create_account(
+        email=email, password=password, first_name=first_name, last_name=last_name
     )
     Membership.objects.create(user=user, household=invite.household, role=Membership.Role.MEMBER)
     _mark_accepted(invite, user)
@@ -190,6 +208,21 @@ def _mark_accepted(invite: Invite, user: User) -> None:
     invite.accepted_at = timezone.now()
     invite.accepted_by = user
     invite.save(update_fields=["accepted_at", "accepted_by"])
+    # Any other link for the same person is spent too: none may be left to rejoin with later.
+    _revoke_invites_for(household_id=invite.household_id, email=user.email)
+
+
+def _revoke_invites_for(*, household_id: int, email: str) -> None:
+    Invite.objects.filter(
+        household_id=household_id, email__iexact=email, accepted_at__isnull=True
+    ).delete()
+
+
+def _lock_user(user: User) -> None:
+    # Every change of a user's membership locks the user's row first, so two of them (two
+    # invites accepted at once) run one after the other instead of racing to a second
+    # membership.
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
 
 
 @transaction.atomic
@@ -199,6 +232,7 @@ def accept_invite(*, token: str, user: User) -> Household:
     A user who was the only member of their previous household takes it with them: that
     household and its data are deleted. The last owner of a shared household cannot leave.
     """
+    _lock_user(user)
     invite = _lock_usable_invite(token)
     if invite.email.lower() != user.email.lower():
         raise InviteEmailMismatch()
@@ -238,13 +272,26 @@ def _leave(membership: Membership, *, only_owner_error=LastOwnerCannotLeave) -> 
         return
     if _is_only_owner(membership):
         raise only_owner_error()
+    _end_membership(membership)
+
+
+def _end_membership(membership: Membership) -> None:
+    """The person is no longer in the household, and no invite of theirs can bring them back."""
     membership.delete()
+    _revoke_invites_for(household_id=membership.household_id, email=membership.user.email)
 
 
 @transaction.atomic
 def leave_household(*, user: User) -> None:
-    """A member leaves their household; the last owner of a shared household cannot."""
-    membership = Membership.objects.select_for_update().select_related("household").get(user=user)
+    """A member leaves their household; the last owner of a shared household cannot, and its
+    only member cannot either (that would delete it: "Delete household" asks for its name)."""
+    _lock_user(user)
+    membership = (
+        Membership.objects.select_for_update().select_related("household", "user").get(user=user)
+    )
+    _lock_memberships(membership.household_id)
+    if not membership.household.memberships.exclude(pk=membership.pk).exists():
+        raise OnlyMemberCannotLeave()
     _leave(membership)
 
 
@@ -255,7 +302,7 @@ def remove_member(*, household: Household, by: User, membership: Membership) -> 
     _lock_memberships(household.pk)
     if _is_only_owner(membership):
         raise LastOwnerCannotLeave()
-    membership.delete()
+    _end_membership(membership)
 
 
 @transaction.atomic

@@ -292,3 +292,74 @@ def test_two_invites_accepted_at_once_cannot_both_join(owner, household):
     services.accept_invite(token=token, user=solo)
     with pytest.raises(services.InviteAlreadyUsed):
         services.accept_invite(token=token, user=make_member(household, email="b@example.com"))
+
+
+def test_the_only_member_cannot_leave_and_is_pointed_to_delete_household(owner_client, household):
+    page = owner_client.get(HOUSEHOLD).content.decode()
+    assert reverse("accounts:household_leave") not in page
+
+    response = owner_client.post(reverse("accounts:household_leave"))
+    assert response.status_code == 409
+    assert "Delete the household" in response.content.decode()
+    assert Household.objects.filter(pk=household.pk).exists()
+    assert Membership.objects.filter(household=household).count() == 1
+
+
+def test_a_removed_member_cannot_rejoin_through_a_leftover_invite(
+    owner_client, owner, household, client
+):
+    first = _invite_link_token(owner, household, email="max@example.com")
+    leftover = _invite_link_token(owner, household, email="max@example.com")
+    max_ = User.objects.create_user(email="max@example.com", password=TEST_PASSWORD)
+    services.accept_invite(token=first, user=max_)
+    # And one sent after max joined (stored directly: the form refuses it for a member).
+    Invite.objects.create(
+        household=household,
+        email="max@example.com",
+        token_hash="0" * 64,
+        created_by=owner,
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+    membership = Membership.objects.get(user=max_)
+
+    owner_client.post(reverse("accounts:member_remove", args=[membership.pk]))
+
+    assert not Invite.objects.filter(household=household, accepted_at__isnull=True).exists()
+    client.force_login(max_)
+    response = client.post(reverse("accounts:invite_accept", args=[leftover]))
+    assert response.status_code == 404
+    assert not Membership.objects.filter(user=max_, household=household).exists()
+
+
+def test_a_member_who_leaves_takes_their_pending_invites_with_them(member_client, member, owner):
+    household = member.membership.household
+    Invite.objects.create(
+        household=household,
+        email=member.email,
+        token_hash="1" * 64,
+        created_by=owner,
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+    other = Invite.objects.create(
+        household=household,
+        email="someone-else@example.com",
+        token_hash="2" * 64,
+        created_by=owner,
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+
+    member_client.post(reverse("accounts:household_leave"))
+
+    assert list(Invite.objects.filter(household=household)) == [other]
+
+
+def test_joining_spends_every_other_invite_for_the_same_person(owner, household):
+    first = _invite_link_token(owner, household, email="max@example.com")
+    _invite_link_token(owner, household, email="max@example.com")
+    max_ = User.objects.create_user(email="max@example.com", password=TEST_PASSWORD)
+
+    services.accept_invite(token=first, user=max_)
+
+    assert list(
+        Invite.objects.filter(household=household).values_list("accepted_by", flat=True)
+    ) == [max_.pk]

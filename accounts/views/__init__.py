@@ -68,6 +68,27 @@ def _safe_next(request, fallback="dashboard") -> str:
     return resolve_url(fallback)
 
 
+def _register(invite, token, data, *, format_locale):
+    if invite:
+        return services.register_user_from_invite(
+            token=token,
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+        )
+    return services.register_user(
+        email=data["email"],
+        password=data["password1"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        household_name=data.get("household_name", ""),
+        base_currency=data["base_currency"],
+        # The browser's language (FormatLocaleMiddleware) until an owner changes it.
+        format_locale=format_locale,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @allowed_for_viewers
 def signup(request):
@@ -83,30 +104,20 @@ def signup(request):
             initial={"email": invite.email} if invite else None,
         )
         if form.is_valid():
-            data = form.cleaned_data
-            if invite:
-                user = services.register_user_from_invite(
-                    token=token,
-                    email=data["email"],
-                    password=data["password1"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
+            try:
+                user = _register(
+                    invite, token, form.cleaned_data, format_locale=request.format_locale
                 )
-                messages.success(request, f"Welcome to {invite.household.name}!")
+            except services.EmailAlreadyRegistered as error:
+                # Another sign-up with this email was saved between the form's check and ours.
+                form.add_error("email", error.message)
             else:
-                user = services.register_user(
-                    email=data["email"],
-                    password=data["password1"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    household_name=data.get("household_name", ""),
-                    base_currency=data["base_currency"],
-                    # The browser's language (FormatLocaleMiddleware) until an owner changes it.
-                    format_locale=request.format_locale,
-                )
-                messages.success(request, "Your household is ready. Welcome to Colony!")
-            auth_login(request, user, backend=MODEL_BACKEND)
-            return redirect("dashboard")
+                if invite:
+                    messages.success(request, f"Welcome to {invite.household.name}!")
+                else:
+                    messages.success(request, "Your household is ready. Welcome to Colony!")
+                auth_login(request, user, backend=MODEL_BACKEND)
+                return redirect("dashboard")
         status = 422
     else:
         form = SignUpForm(
