@@ -45,6 +45,11 @@ class PaymentMethodNotAvailable(Unprocessable):
     field = "payment_method"
 
 
+class ExpenseNotFound(NotFound):
+    code = "EXPENSE_NOT_FOUND"
+    message = "This expense was deleted (by another member?). Reload the page to see the cycle."
+
+
 class PaidExpenseNotSkippable(Conflict):
     code = "PAID_EXPENSE_NOT_SKIPPABLE"
     message = "This expense is paid. Mark it as planned before skipping it."

@@ -28,6 +28,7 @@ from .exceptions import (
     CategoryNameExists,
     CategoryNotAvailable,
     ExpenseDateOutsideCycle,
+    ExpenseNotFound,
     ExpenseNotSkipped,
     ManualRateNotNeeded,
     PaidExpenseNotSkippable,
@@ -256,6 +257,13 @@ def _retake_snapshot(expense: Expense, *, base_currency: str) -> list[str]:
     return list(snapshot)
 
 
+def _lock_expense(expense: Expense) -> None:
+    """Lock the expense's row for the rest of the transaction (after its cycle's, always in that
+    order); one deleted meanwhile by another member is ExpenseNotFound, not a failed save."""
+    if not Expense.objects.select_for_update().filter(pk=expense.pk).values_list("pk"):
+        raise ExpenseNotFound()
+
+
 def paid_on_for(expense_date: date) -> date:
     """The day a newly paid expense was paid: today, or its own date when that has passed."""
     return min(expense_date, timezone.localdate())
@@ -351,6 +359,7 @@ def update_expense(*, expense: Expense, updated_by: User | None, **fields) -> Ex
     has_manual_rate_field = MANUAL_RATE in fields
     manual_rate = fields.pop(MANUAL_RATE, None)
     cycle = lock_open_cycle(Cycle(pk=expense.cycle_id))
+    _lock_expense(expense)
     base_currency = cycle.household.base_currency
     if "description" in fields:
         fields["description"] = fields["description"].strip()
@@ -413,6 +422,7 @@ def toggle_paid(
     if actual_amount is not None:
         validate_amount(actual_amount, expense.currency)
     cycle = lock_open_cycle(Cycle(pk=expense.cycle_id))
+    _lock_expense(expense)
     base_currency = cycle.household.base_currency
     if expense.is_skipped:
         raise ExpenseNotSkipped("This expense is skipped. Restore it before paying it.")
@@ -445,6 +455,7 @@ def skip_expense(*, expense: Expense, by: User | None) -> Expense:
     """A planned occurrence is skipped this time: kept, left out of every total, and never
     generated again."""
     lock_open_cycle(Cycle(pk=expense.cycle_id))
+    _lock_expense(expense)
     if expense.is_paid:
         raise PaidExpenseNotSkippable()
     expense.status, expense.paid_on = Expense.Status.SKIPPED, None
@@ -457,6 +468,7 @@ def skip_expense(*, expense: Expense, by: User | None) -> Expense:
 def restore_expense(*, expense: Expense, by: User | None) -> Expense:
     """A skipped expense is planned again and counts in the totals."""
     lock_open_cycle(Cycle(pk=expense.cycle_id))
+    _lock_expense(expense)
     if not expense.is_skipped:
         raise ExpenseNotSkipped()
     expense.status = Expense.Status.PLANNED
@@ -469,6 +481,7 @@ def restore_expense(*, expense: Expense, by: User | None) -> Expense:
 def delete_expense(*, expense: Expense, by: User | None) -> None:
     """Delete an expense of a cycle that is not completed."""
     lock_open_cycle(Cycle(pk=expense.cycle_id))
+    _lock_expense(expense)
     expense.delete()
 
 
