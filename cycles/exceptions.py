@@ -14,6 +14,17 @@ class InvalidCycleDates(Unprocessable):
     field = "end_date"
 
 
+class CycleDateOutOfRange(Unprocessable):
+    code = "CYCLE_DATE_OUT_OF_RANGE"
+    message = "Choose a date Colony can plan with."
+    field = "start_date"
+
+    def __init__(self, message: str | None = None, *, field: str | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        if field is not None:
+            self.field = field
+
+
 class CycleTooLong(Unprocessable):
     code = "MAX_CYCLE_DURATION_DAYS"
     message = "A cycle lasts at most 45 days."

@@ -1,5 +1,6 @@
 from django import forms
 
+from colony.dates import is_supported_date, out_of_range_message
 from colony.errors import DomainError
 from exchange.forms import LocalizedDecimalField
 from exchange.money import validate_income
@@ -19,6 +20,18 @@ class CycleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.base_currency = base_currency
         self.fields["income"].help_text = f"In {base_currency}."
+
+    def clean_start_date(self):
+        return self._in_range(self.cleaned_data["start_date"])
+
+    def clean_end_date(self):
+        return self._in_range(self.cleaned_data["end_date"])
+
+    @staticmethod
+    def _in_range(day):
+        if not is_supported_date(day):
+            raise forms.ValidationError(out_of_range_message())
+        return day
 
     def clean_income(self):
         try:

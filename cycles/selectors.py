@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household, Invite, Membership
+from colony.dates import day_after
 from exchange.currencies import get_currency, is_known_currency
 from expenses.models import COUNTED, Expense, ExpenseTotal, PaymentMethod
 from templates_app.models import ExpenseTemplate
@@ -163,7 +164,7 @@ def new_cycle_defaults(household: Household, *, today: date) -> NewCycleDefaults
         .values_list("end_date", flat=True)
         .first()
     )
-    start = latest_end + timedelta(days=1) if latest_end else today
+    start = day_after(latest_end, default=today)
     end = start + timedelta(days=DEFAULT_CYCLE_DAYS)
     return NewCycleDefaults(name=default_cycle_name(start, end), start_date=start, end_date=end)
 

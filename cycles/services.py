@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Household, User
+from colony.dates import is_supported_date, out_of_range_message
 from colony.names import clean_name
 from exchange.money import validate_income
 from exchange.services import RateBook
@@ -19,6 +20,7 @@ from templates_app.occurrences import occurrence_dates
 from .exceptions import (
     ActiveCycleExists,
     CycleAlreadyCompleted,
+    CycleDateOutOfRange,
     CycleNameExists,
     CycleNotDeletable,
     CycleNotFound,
@@ -60,7 +62,14 @@ def lock_open_cycle(cycle: Cycle) -> Cycle:
     return locked
 
 
+def _check_in_range(day: date, field: str) -> None:
+    if not is_supported_date(day):
+        raise CycleDateOutOfRange(out_of_range_message(), field=field)
+
+
 def _check_dates(start_date: date, end_date: date) -> None:
+    _check_in_range(start_date, "start_date")
+    _check_in_range(end_date, "end_date")
     if end_date <= start_date:
         raise InvalidCycleDates()
     if end_date > start_date + timedelta(days=MAX_CYCLE_DURATION_DAYS):
@@ -107,6 +116,7 @@ def create_cycle(
 ) -> Cycle:
     """Create a draft cycle of at most 45 days that overlaps no other cycle of the household,
     optionally with the expenses its active templates make."""
+    _check_in_range(start_date, "start_date")
     end_date = end_date or start_date + timedelta(days=DEFAULT_CYCLE_DAYS)
     _check_dates(start_date, end_date)
     validate_income(income, household.base_currency)

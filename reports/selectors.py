@@ -22,6 +22,7 @@ from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household
+from colony.dates import day_after
 from colony.errors import DomainError
 from cycles.models import Cycle
 from exchange.currencies import quantum_for
@@ -419,7 +420,7 @@ class Forecast:
 def next_cycle_start(*, household: Household, today: date) -> date:
     """The day after the household's latest cycle ends, or today when it has none."""
     latest_end = Cycle.objects.filter(household=household).aggregate(end=Max("end_date"))["end"]
-    return latest_end + timedelta(days=1) if latest_end else today
+    return day_after(latest_end, default=today)
 
 
 def _template_base_total(

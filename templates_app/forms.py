@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 
 from accounts.models import Household
+from colony.dates import is_supported_date, out_of_range_message
 from colony.names import NameField
 from exchange.currencies import CURRENCY_CHOICES, get_currency, is_known_currency
 from exchange.forms import AmountField, check_amount
 from expenses.selectors_setup import selectable_categories, selectable_payment_methods
 
 from .models import ExpenseTemplate
-
-# Far enough for any real budget, near enough that date arithmetic never overflows.
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
 
 
 class DateInput(forms.DateInput):
@@ -81,8 +76,8 @@ class TemplateForm(forms.Form):
 
     def _check_date(self, field: str) -> None:
         value = self.cleaned_data.get(field)
-        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-            self.add_error(field, f"Choose a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}.")
+        if value is not None and not is_supported_date(value):
+            self.add_error(field, out_of_range_message())
 
     def clean(self):
         cleaned = super().clean()

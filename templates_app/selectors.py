@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Max, QuerySet
 
 from accounts.models import Household
+from colony.dates import day_after
 from cycles.models import Cycle
 from expenses.models import Expense
 from expenses.selectors_setup import count_related
@@ -46,7 +47,7 @@ def with_schedule(templates: Iterable[ExpenseTemplate], today: date) -> list[Exp
 def next_cycle_start(household: Household, today: date) -> date:
     """The day after the household's latest cycle ends, or today when it has none."""
     latest_end = Cycle.objects.filter(household=household).aggregate(end=Max("end_date"))["end"]
-    return latest_end + timedelta(days=1) if latest_end else today
+    return day_after(latest_end, default=today)
 
 
 @dataclass(frozen=True)
