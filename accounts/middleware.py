@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from colony.errors import render_error
@@ -35,6 +36,23 @@ class HouseholdMiddleware:
                 request.membership = membership
                 request.household = membership.household
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Every response to a logged-in request (pages, fragments, CSV and zip downloads) tells
+    browsers and proxies not to store it: it holds one household's data, and a shared or
+    back-button cache must not show it to the next person at that computer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_vary_headers(response, ["Cookie"])
+        return response
 
 
 class SessionLifetimeMiddleware:
