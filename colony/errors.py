@@ -112,6 +112,27 @@ def render_error(request: HttpRequest, *, code: str, message: str, status: int) 
     return HttpResponse(html, status=status)
 
 
+SERVER_ERROR_MESSAGE = (
+    "Something went wrong on our side; nothing was half-saved. Try again in a moment, and if "
+    "it keeps happening, tell whoever runs this Colony."
+)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the error page, or for HTMX a message in `#messages` (never the whole page
+    swapped into the element the request targeted). Django has logged the exception already;
+    nothing here touches the database or the request's context, which may be what failed."""
+    if request.headers.get("HX-Request") == "true":
+        context = {"code": "SERVER_ERROR", "message": SERVER_ERROR_MESSAGE, "status": 500}
+        response = HttpResponse(
+            render_to_string("partials/_error_message.html", context), status=500
+        )
+        response["HX-Retarget"] = "#messages"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
 class DomainErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

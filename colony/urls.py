@@ -12,6 +12,8 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+handler500 = "colony.errors.server_error"
+
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("healthz", healthz, name="healthz"),
