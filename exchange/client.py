@@ -10,7 +10,12 @@ Settings (see colony/settings/base.py):
   want the key in the path or query). Without `{DATE}` only the latest rates can be fetched.
 - `EXCHANGE_RATES_API_KEY`: when set and the URL has no `{API_KEY}`, it is sent as
   `Authorization: Bearer <key>`. Never logged, never in an error message (we never print URLs).
-- `EXCHANGE_RATES_PROVIDER_NAME`, `EXCHANGE_RATES_TIMEOUT` (connect, read) seconds.
+- `EXCHANGE_RATES_PROVIDER_NAME`, `EXCHANGE_RATES_TIMEOUT` (connect, read) seconds per attempt,
+  `EXCHANGE_RATES_DEADLINE` seconds for the whole fetch (every attempt and its body).
+
+The body is streamed and counted after decompression, so neither a huge answer nor a gzip bomb
+is ever held whole, and a provider that drips a byte at a time (each within the read timeout)
+still ends at the deadline.
 
 Two payload shapes are accepted: exchangerate-api v4 (`base`, `date`, `rates`, ...) and
 Frankfurter/ECB (`amount`: 1, `base`, `date`, `rates`). Every rate is validated, including rates
@@ -31,6 +36,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from django.utils import timezone
 
@@ -44,6 +50,7 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SMALLEST_RATE = Decimal("0.0000000001")
 LARGEST_RATE = Decimal("1e10")
 MAX_BODY_BYTES = 1_000_000
+READ_CHUNK_BYTES = 64 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -74,6 +81,7 @@ class RatesClient:
         api_key: str | None = None,
         provider_name: str | None = None,
         timeout: tuple[float, float] | None = None,
+        deadline_seconds: float | None = None,
         max_attempts: int = 3,
         backoff_seconds: float = 1.0,
         max_backoff_seconds: float = 30.0,
@@ -85,6 +93,7 @@ class RatesClient:
         self.api_key = settings.EXCHANGE_RATES_API_KEY if api_key is None else api_key
         self.provider_name = provider_name or settings.EXCHANGE_RATES_PROVIDER_NAME
         self.timeout = tuple(timeout or settings.EXCHANGE_RATES_TIMEOUT)
+        self.deadline_seconds = deadline_seconds or settings.EXCHANGE_RATES_DEADLINE
         self.max_attempts = max(1, max_attempts)
         self.backoff_seconds = backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
@@ -104,8 +113,8 @@ class RatesClient:
                 "EXCHANGE_RATES_URL has no {DATE} placeholder, so this provider can only give "
                 "the latest rates; leave out --date."
             )
-        response = self._get(self._url(base, on_date), base)
-        return self._parse(response, base=base, on_date=on_date)
+        content = self._get(self._url(base, on_date), base)
+        return self._parse(content, base=base, on_date=on_date)
 
     # -- HTTP -------------------------------------------------------------------------------
 
@@ -125,13 +134,21 @@ class RatesClient:
     def _host(self) -> str:
         return urlsplit(self.url_template.replace("{BASE}", "X")).hostname or "the provider"
 
-    def _get(self, url: str, base: str) -> requests.Response:
+    def _get(self, url: str, base: str) -> bytes:
+        """The body of the first good answer, within the deadline for the whole fetch."""
         host = self._host()
+        deadline = time.monotonic() + self.deadline_seconds
         problem = ""
         for attempt in range(1, self.max_attempts + 1):
             delay = self._backoff(attempt)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            timeout = (min(self.timeout[0], remaining), min(self.timeout[1], remaining))
             try:
-                response = self.session.get(url, headers=self._headers(), timeout=self.timeout)
+                response = self.session.get(
+                    url, headers=self._headers(), timeout=timeout, stream=True
+                )
             except requests.Timeout:
                 problem = f"{host} did not answer in time"
             except requests.ConnectionError:
@@ -143,8 +160,9 @@ class RatesClient:
                     f"Request to {host} failed ({type(error).__name__})."
                 ) from None
             else:
-                if response.status_code < 400:
-                    return response
+                with response:
+                    if response.status_code < 400:
+                        return self._read_body(response, base=base, deadline=deadline)
                 problem = f"{host} answered HTTP {response.status_code}"
                 if response.status_code not in RETRY_STATUSES:
                     hint = (
@@ -162,7 +180,43 @@ class RatesClient:
             )
             if attempt < self.max_attempts:
                 self.sleep(delay)
-        raise ExchangeProviderError(f"{problem} for {base} (gave up after {attempt} attempts).")
+        else:
+            raise ExchangeProviderError(f"{problem} for {base} (gave up after {attempt} attempts).")
+        raise self._too_slow(host, base, problem)
+
+    def _too_slow(self, host: str, base: str, problem: str = "") -> ExchangeProviderError:
+        detail = f" ({problem})" if problem else ""
+        return ExchangeProviderError(
+            f"{host} did not finish within {self.deadline_seconds:g} s for {base}{detail}."
+        )
+
+    def _read_body(self, response: requests.Response, *, base: str, deadline: float) -> bytes:
+        """The body, read a piece at a time (decompressed as it comes) until it ends, passes
+        MAX_BODY_BYTES or the deadline; never more than the cap plus one piece in memory."""
+        host = self._host()
+        too_large = ExchangeProviderError(
+            f"{host} sent unusable rates for {base}: the answer is too large."
+        )
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise too_large
+        body = bytearray()
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    raise self._too_slow(host, base, "the answer kept coming")
+                # read1: whatever arrived (at most one socket read), not a full chunk.
+                piece = response.raw.read1(READ_CHUNK_BYTES, decode_content=True)
+                if not piece:
+                    return bytes(body)
+                body += piece
+                if len(body) > MAX_BODY_BYTES:
+                    raise too_large
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as error:
+            # A read timeout, a connection cut mid-body, or a broken gzip stream.
+            raise ExchangeProviderError(
+                f"{host} broke off its answer for {base} ({type(error).__name__})."
+            ) from None
 
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff_seconds * 2 ** (attempt - 1), self.max_backoff_seconds)
@@ -175,22 +229,21 @@ class RatesClient:
 
     # -- payload ----------------------------------------------------------------------------
 
-    def _parse(self, response: requests.Response, *, base: str, on_date: date | None):
+    def _parse(self, content: bytes, *, base: str, on_date: date | None):
         def fail(reason: str):
             return ExchangeProviderError(
                 f"{self._host()} sent unusable rates for {base}: {reason}."
             )
 
-        if len(response.content) > MAX_BODY_BYTES:
-            raise fail("the answer is too large")
         try:
             payload = json.loads(
-                response.content.decode("utf-8"),
+                content.decode("utf-8"),
                 parse_float=Decimal,
                 parse_int=Decimal,
                 parse_constant=_reject_constant,
             )
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # RecursionError: JSON nested deeper than Python's stack (a hostile payload).
             raise fail("the answer is not valid JSON") from None
         if not isinstance(payload, dict):
             raise fail("the answer is not a JSON object")

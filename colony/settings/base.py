@@ -247,6 +247,8 @@ EXCHANGE_RATES_TIMEOUT = (
     env.int("EXCHANGE_RATES_CONNECT_TIMEOUT_MS", default=3050) / 1000,
     env.int("EXCHANGE_RATES_READ_TIMEOUT_MS", default=10_000) / 1000,
 )
+# The whole fetch of one base currency (every attempt, the body included) ends after this.
+EXCHANGE_RATES_DEADLINE = env.int("EXCHANGE_RATES_DEADLINE_MS", default=60_000) / 1000
 # The rates page warns when the newest stored rate is older than this.
 EXCHANGE_RATES_MAX_AGE_DAYS = env.int("EXCHANGE_RATES_MAX_AGE_DAYS", default=3)
 
