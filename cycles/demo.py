@@ -18,7 +18,9 @@ from templates_app import services as template_services
 from templates_app.models import ExpenseTemplate
 
 from . import services
-from .models import Cycle
+from .models import Cycle, IncomeLine
+from .services import budgets as budget_services
+from .services import income as income_services
 
 
 @transaction.atomic
@@ -61,13 +63,34 @@ def seed_demo_budget(*, household: Household, owner: User) -> bool:
             start_date=previous_start,
         )
 
+    template_services.create_template(
+        household=household,
+        name="Salary",
+        amount=Decimal("4400.00"),
+        currency=household.base_currency,
+        category=None,
+        frequency=ExpenseTemplate.Frequency.PER_CYCLE,
+        start_date=previous_start,
+        is_income=True,
+    )
+    budgets = {
+        "Housing": "1450.00",
+        "Food": "900.00",
+        "Utilities": "120.00",
+        "Transport": "80.00",
+        "Fun": "150.00",
+        "Health": "100.00",
+    }
+    categories["Food"].rolls_over = True
+    categories["Food"].save(update_fields=["rolls_over"])
+
     previous = services.create_cycle(
         household=household,
         start_date=previous_start,
-        income=Decimal("5200.00"),
         generate_from_templates=True,
         created_by=owner,
     )
+    _budget_and_side_income(previous, owner, categories, budgets, received=True)
     for expense in Expense.objects.filter(cycle=previous):
         expense_services.toggle_paid(expense=expense, by=owner)
     _add(
@@ -82,14 +105,16 @@ def seed_demo_budget(*, household: Household, owner: User) -> bool:
     services.activate_cycle(cycle=previous, by=owner)
     services.complete_cycle(cycle=previous, by=owner)
 
+    # Its dates include today, so it starts on its own.
     active = services.create_cycle(
         household=household,
         start_date=active_start,
-        income=Decimal("5200.00"),
         generate_from_templates=True,
         created_by=owner,
     )
-    services.activate_cycle(cycle=active, by=owner)
+    if active.status == Cycle.Status.DRAFT:
+        services.activate_cycle(cycle=active, by=owner)
+    _budget_and_side_income(active, owner, categories, budgets, received=False)
     for expense in Expense.objects.filter(cycle=active, date__lte=today):
         expense_services.toggle_paid(expense=expense, by=owner)
     _add(
@@ -102,6 +127,30 @@ def seed_demo_budget(*, household: Household, owner: User) -> bool:
         active_start + timedelta(days=3),
     )
     return True
+
+
+def _budget_and_side_income(cycle, owner, categories, budgets, *, received: bool) -> None:
+    budget_services.set_budgets(
+        cycle=cycle,
+        amounts={categories[name].pk: Decimal(amount) for name, amount in budgets.items()},
+        by=owner,
+    )
+    side_job = income_services.add_income_line(
+        cycle=cycle,
+        description="Side job",
+        amount=Decimal("650.00"),
+        currency=cycle.household.base_currency,
+        expected_date=cycle.start_date + timedelta(days=20),
+        member=owner,
+        created_by=owner,
+    )
+    if received:
+        for line in IncomeLine.objects.filter(cycle=cycle):
+            income_services.set_income_received(line=line, is_received=True, by=owner)
+    else:
+        salary = IncomeLine.objects.filter(cycle=cycle).exclude(pk=side_job.pk).first()
+        if salary is not None:
+            income_services.set_income_received(line=salary, is_received=True, by=owner)
 
 
 def _add(cycle, owner, description, amount, category, method, on: date):

@@ -68,3 +68,68 @@ class ExpensesOutsideCycle(Unprocessable):
     code = "EXPENSES_OUTSIDE_CYCLE"
     message = "Some expenses of this cycle fall outside the new dates. Move them first."
     field = None
+
+
+# -- budgets ---------------------------------------------------------------------------------------
+
+
+class BudgetCategoryNotAvailable(Unprocessable):
+    code = "BUDGET_CATEGORY_NOT_AVAILABLE"
+    message = "Choose one of the household's categories; an archived one keeps its past budgets."
+    field = "category"
+
+
+class NoPreviousBudgets(Conflict):
+    code = "NO_PREVIOUS_BUDGETS"
+    message = "No earlier cycle has budgets to copy."
+
+
+# -- income --------------------------------------------------------------------------------------
+
+
+class IncomeTooLarge(Unprocessable):
+    code = "INCOME_TOO_LARGE"
+    message = "A cycle's income adds up to at most 999,999,999.99."
+    field = "amount"
+
+
+class IncomeDateOutsideCycle(Unprocessable):
+    code = "INCOME_DATE_OUTSIDE_CYCLE"
+    message = "The expected date must fall within the cycle."
+    field = "expected_date"
+
+
+class IncomeMemberNotInHousehold(Unprocessable):
+    code = "INCOME_MEMBER_NOT_IN_HOUSEHOLD"
+    message = "Choose a member of the household."
+    field = "member"
+
+
+class IncomeDescriptionRequired(Unprocessable):
+    code = "INCOME_DESCRIPTION_REQUIRED"
+    message = "Describe the income."
+    field = "description"
+
+
+class NoNextCycle(Conflict):
+    code = "NO_NEXT_CYCLE"
+    message = (
+        "There is no open cycle after this one to move the unpaid expenses to. Create it first."
+    )
+
+
+class UnknownUnpaidChoice(Unprocessable):
+    code = "UNKNOWN_UNPAID_CHOICE"
+    message = "Choose what happens to the unpaid expenses: keep, skip or move them."
+    field = "unpaid"
+
+
+class OnlyOwnerMayReopen(Conflict):
+    code = "ONLY_OWNER_MAY_REOPEN"
+    message = "Only an owner of the household can reopen a cycle."
+    status = 403
+
+
+class NotLastCompletedCycle(Conflict):
+    code = "NOT_LAST_COMPLETED_CYCLE"
+    message = "Only the household's last completed cycle can be reopened."

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from exchange.money import amount_field
+from exchange.currencies import quantum_for
+from exchange.money import MAX_INCOME, amount_field
+from expenses.models import Expense
 
 DEFAULT_CYCLE_DAYS = 42
 MAX_CYCLE_DURATION_DAYS = 45
@@ -27,11 +32,22 @@ class Cycle(models.Model):
     name = models.CharField(max_length=100)
     start_date = models.DateField()
     end_date = models.DateField()
-    income = amount_field(default=0, help_text="In the household's base currency.")
+    # The sums of the cycle's income lines in the base currency (lines awaiting a rate left
+    # out), kept by the income services in the same transaction as the line they change, so
+    # totals, lists and reports read them without another query.
+    income = amount_field(default=0, help_text="Expected income, in the household's base currency.")
+    income_received = amount_field(
+        default=0, help_text="Income received so far, in the household's base currency."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The latest reopening (every one is in CycleEvent); shown on the cycle page.
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-start_date"]
@@ -58,6 +74,10 @@ class Cycle(models.Model):
                 condition=Q(income__gte=0), name="cycles_cycle_income_not_negative"
             ),
             models.CheckConstraint(condition=~Q(name=""), name="cycles_cycle_name_not_blank"),
+            models.CheckConstraint(
+                condition=Q(income_received__gte=0),
+                name="cycles_cycle_income_received_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,3 +93,146 @@ class Cycle(models.Model):
     @property
     def duration_days(self) -> int:
         return (self.end_date - self.start_date).days
+
+
+class CategoryBudget(models.Model):
+    """How much of a cycle's income the household gives to one category, in its base currency.
+    A category without a row has no budget in that cycle (zero is a budget)."""
+
+    HOUSEHOLD_FIELD = "cycle__household"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="budgets")
+    # RESTRICT: an archived category keeps its budgets; deleting the household still cascades.
+    category = models.ForeignKey(
+        "expenses.Category", on_delete=models.RESTRICT, related_name="budgets"
+    )
+    amount = amount_field(validators=[MinValueValidator(0)])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "category"], name="cycles_categorybudget_one_per_category"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="cycles_categorybudget_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} in {self.cycle_id}: {self.amount}"
+
+
+class IncomeLine(models.Model):
+    """Money coming into a cycle (a salary, a side job, a refund), expected on a date and then
+    received, with the rate snapshot that converts it into the household's base currency."""
+
+    HOUSEHOLD_FIELD = "cycle__household"
+    RateSource = Expense.RateSource
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="income_lines")
+    description = models.CharField(max_length=200)
+    amount = amount_field(
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(MAX_INCOME)]
+    )
+    currency = models.CharField(max_length=3)
+    expected_date = models.DateField()
+    is_received = models.BooleanField("received", default=False)
+    received_on = models.DateField(null=True, blank=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose income this is.",
+    )
+    # The income template this line was generated from, for one line per occurrence.
+    template = models.ForeignKey(
+        "templates_app.ExpenseTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="income_lines",
+    )
+    occurrence_date = models.DateField(null=True, blank=True)
+    # Rate snapshot, as on an expense: no base amount means "awaiting a rate".
+    base_amount = amount_field(null=True, blank=True)
+    rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    rate_date = models.DateField(null=True, blank=True)
+    rate_source = models.CharField(max_length=10, choices=Expense.RateSource.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["expected_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=MAX_INCOME),
+                name="cycles_incomeline_amount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(description=""), name="cycles_incomeline_description_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_received=False) | Q(received_on__isnull=False),
+                name="cycles_incomeline_received_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(base_amount__isnull=True, rate__isnull=True)
+                | Q(base_amount__isnull=False, rate__isnull=False),
+                name="cycles_incomeline_rate_snapshot_complete",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "template", "occurrence_date"],
+                condition=Q(template__isnull=False),
+                name="cycles_incomeline_one_per_template_occurrence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} {self.amount} {self.currency}"
+
+    @property
+    def awaits_rate(self) -> bool:
+        return self.base_amount is None
+
+    @property
+    def amount_for_input(self) -> str:
+        """The amount as typed in a form: the currency's minor units, no separators."""
+        return format(self.amount.quantize(quantum_for(self.currency)), "f")
+
+
+class CycleEvent(models.Model):
+    """Who moved a cycle to which status, and when (a reopened cycle says who reopened it)."""
+
+    HOUSEHOLD_FIELD = "cycle__household"
+
+    class Action(models.TextChoices):
+        ACTIVATED = "activated", "Started"
+        COMPLETED = "completed", "Completed"
+        REOPENED = "reopened", "Reopened"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["cycle", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

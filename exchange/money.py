@@ -96,3 +96,50 @@ def validate_income(income: Decimal, currency: str) -> Decimal:
     if problem:
         raise InvalidIncome(problem)
     return income
+
+
+class InvalidBudget(Unprocessable):
+    code = "INVALID_BUDGET"
+    message = "Enter a budget like 250.00."
+    field = "amount"
+
+
+class InvalidIncomeAmount(InvalidIncome):
+    """An income line's amount (the field is `amount`, not a cycle's `income`)."""
+
+    field = "amount"
+
+
+def validate_budget(amount: Decimal, currency: str) -> Decimal:
+    """A category budget is zero or more, at most 999,999,999.99 and has no more decimals than
+    the household's base currency; raises InvalidBudget or UnknownCurrency."""
+    if not _is_finite_decimal(amount):
+        raise InvalidBudget()
+    if amount < 0:
+        raise InvalidBudget("A budget cannot be negative.")
+    if amount > MAX_INCOME:
+        raise InvalidBudget("That is more than Colony can hold.")
+    _check_currency(currency)
+    problem = decimals_problem(amount, currency)
+    if problem:
+        raise InvalidBudget(problem)
+    return amount
+
+
+def validate_income_amount(amount: Decimal, currency: str | None) -> Decimal:
+    """An income line is more than zero, at most 999,999,999.99 and has no more decimals than
+    its currency; raises InvalidIncomeAmount or UnknownCurrency. `currency=None` checks the
+    range alone."""
+    if not _is_finite_decimal(amount):
+        raise InvalidIncomeAmount()
+    if amount <= 0:
+        raise InvalidIncomeAmount("The amount must be more than zero.")
+    if amount > MAX_INCOME:
+        raise InvalidIncomeAmount("That is more than Colony can hold.")
+    if currency is None:
+        return amount
+    _check_currency(currency)
+    problem = decimals_problem(amount, currency)
+    if problem:
+        raise InvalidIncomeAmount(problem)
+    return amount

@@ -18,6 +18,13 @@ class Category(models.Model):
     )
     name = models.CharField(max_length=60)
     is_archived = models.BooleanField(default=False)
+    # What was left (or overspent) of this category's budget in a completed cycle carries into
+    # the next cycle's available amount.
+    rolls_over = models.BooleanField(
+        "roll over",
+        default=False,
+        help_text="Carry what is left (or overspent) into the next cycle.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import CharField, Count, F, Max, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import Household, User
 from cycles.models import Cycle
 
-from .models import Category, Expense, PaymentMethod
+from .models import COUNTED, Category, Expense, PaymentMethod
 
 SORT_ASCENDING = "date"
 SORT_DESCENDING = "-date"
@@ -164,6 +166,14 @@ class ExpensePage:
     # on the page since (already in the table) does not come again.
     snapshot: int | None
     next_cursor: ExpenseCursor | None  # None: this is the last page
+    # Totals of every row the filters match (base currency; skipped rows and rows awaiting a
+    # rate left out), from the same query as the counts: a filtered table shows its totals.
+    matched_total: Decimal = Decimal(0)
+    matched_paid: Decimal = Decimal(0)
+
+    @property
+    def matched_unpaid(self) -> Decimal:
+        return self.matched_total - self.matched_paid
 
     @property
     def first_position(self) -> int:
@@ -205,7 +215,14 @@ def cycle_expense_page(
     lead = [first] if first is not None else []
     if first is not None:
         after = ExpenseCursor.of(first)
-    counts = {"total": Count("pk"), "snapshot": Max("pk")}
+    counts = {
+        "total": Count("pk"),
+        "snapshot": Max("pk"),
+        "matched_total": Coalesce(Sum("base_amount", filter=COUNTED), Decimal(0)),
+        "matched_paid": Coalesce(
+            Sum("base_amount", filter=Q(status=Expense.Status.PAID)), Decimal(0)
+        ),
+    }
     if after is not None:
         expenses_after = after.after(sort)
         ahead = ~expenses_after & ~Q(pk=first.pk) if first is not None else ~expenses_after
@@ -225,6 +242,8 @@ def cycle_expense_page(
         before=counted.get("before", 0),
         snapshot=snapshot if snapshot is not None else counted["snapshot"],
         next_cursor=ExpenseCursor.of(page[-1]) if more else None,
+        matched_total=counted["matched_total"],
+        matched_paid=counted["matched_paid"],
     )
 
 

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.scoping import get_for_household, household_required
 from colony.errors import DomainError
 from colony.htmx import partial_or_redirect, wants_partial
-from cycles import selectors as cycle_selectors
 from cycles.exceptions import CycleAlreadyCompleted
+from cycles.selectors import budgets as budget_selectors
 from cycles.views import (
     ADD_FORM_ID,
     apply_domain_error,
@@ -53,6 +53,12 @@ def _edit_form(expense, choices, data=None) -> ExpenseForm:
     )
 
 
+def _budget_and_totals(cycle) -> dict:
+    """The budgets and the totals shown out of band after a change, from one query."""
+    budget = budget_selectors.cycle_budget(cycle)
+    return {"budget": budget, "totals": budget.totals}
+
+
 def _row_with_totals(request, expense, *, message: str):
     """HTMX: the changed row (none once deleted) and the totals out of band; a plain post:
     the message and back to the cycle page."""
@@ -63,7 +69,7 @@ def _row_with_totals(request, expense, *, message: str):
             "expense": None if expense.pk is None else expense,
             "cycle": cycle,
             "is_open": not cycle.is_completed,
-            "totals": cycle_selectors.cycle_totals(cycle),
+            **_budget_and_totals(cycle),
         }
 
     return partial_or_redirect(
@@ -97,7 +103,7 @@ def expense_add(request, cycle_pk):
                     "cycle": cycle,
                     "is_open": True,
                     "add_form": new_expense_form(cycle, choices, after=expense).autofocus(),
-                    "totals": cycle_selectors.cycle_totals(cycle),
+                    **_budget_and_totals(cycle),
                 },
                 to=cycle,
                 message=f"Added “{expense.description}”.",

@@ -244,3 +244,69 @@ def spending_chart(overview) -> ColumnChart:
             for summary in overview.cycles
         ]
     )
+
+
+# -- budget vs actual: two bars a category -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetBar:
+    label: str
+    budget: Decimal
+    actual: Decimal
+    is_over: bool
+    budget_y: str
+    actual_y: str
+    budget_width: str
+    actual_width: str
+    text_y: str
+    value_x: str
+
+
+@dataclass(frozen=True)
+class BudgetChart:
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+    bars: list[BudgetBar]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(bar.budget > 0 or bar.actual > 0 for bar in self.bars)
+
+
+def budget_bars(
+    rows, *, width: int = 640, label_width: int = 150, value_width: int = 150
+) -> BudgetChart:
+    """Per category a thin budget bar over a thick actual bar, on one scale (the largest of
+    either fills the plot width); `rows` have label, budget, actual and is_over."""
+    plot_width = width - label_width - value_width
+    maximum = max((max(row.budget, row.actual) for row in rows), default=ZERO)
+    row_height, budget_height, actual_height = 36, 8, 16
+    bars = []
+    for index, row in enumerate(rows):
+        top = index * row_height + 4
+        actual_length = scaled(row.actual, maximum, plot_width)
+        budget_length = scaled(row.budget, maximum, plot_width)
+        bars.append(
+            BudgetBar(
+                label=row.label,
+                budget=row.budget,
+                actual=row.actual,
+                is_over=row.is_over,
+                budget_y=coordinate(top),
+                actual_y=coordinate(top + budget_height + 2),
+                budget_width=coordinate(budget_length),
+                actual_width=coordinate(actual_length),
+                text_y=coordinate(top + budget_height + actual_height - 2),
+                value_x=coordinate(label_width + max(actual_length, budget_length) + 6),
+            )
+        )
+    return BudgetChart(
+        width=width,
+        height=max(row_height, len(rows) * row_height),
+        label_width=label_width,
+        bar_height=actual_height,
+        bars=bars,
+    )

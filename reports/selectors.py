@@ -407,10 +407,19 @@ class Forecast:
     from_templates: Decimal
     usual_other: Decimal
     history_cycles: int  # how many past cycles the usual other spending is averaged over
+    # What the active income templates will bring in those days (base currency).
+    income_templates: tuple[TemplateForecast, ...] = ()
+    expected_income: Decimal = ZERO
 
     @property
     def awaiting(self) -> list[TemplateForecast]:
-        return [line for line in self.templates if line.base_total is None]
+        lines = [*self.templates, *self.income_templates]
+        return [line for line in lines if line.base_total is None]
+
+    @property
+    def left(self) -> Decimal:
+        """Expected income minus expected spending."""
+        return self.expected_income - self.expected
 
     @property
     def expected(self) -> Decimal:
@@ -449,7 +458,8 @@ def _sum_by_category(lines: Iterable[TemplateForecast]) -> dict[str, tuple[int, 
 
 def forecast_next_cycle(*, household: Household, today: date) -> Forecast:
     """What the next 42-day cycle will probably cost: what the active templates will generate
-    in it plus the average spending without a template of the last three cycles."""
+    in it plus the average spending without a template of the last three cycles; and the
+    income its income templates will bring."""
     base_currency = household.base_currency
     start = next_cycle_start(household=household, today=today)
     end = start + timedelta(days=FORECAST_DAYS - 1)
@@ -458,13 +468,13 @@ def forecast_next_cycle(*, household: Household, today: date) -> Forecast:
     templates = ExpenseTemplate.objects.filter(household=household, is_active=True).select_related(
         "category"
     )
-    lines = []
+    lines, income_lines = [], []
     for template in templates:
         count = len(occurrence_dates(template, start, end))
         if count == 0:
             continue
         total = template.amount * count
-        lines.append(
+        (income_lines if template.is_income else lines).append(
             TemplateForecast(
                 template=template,
                 count=count,
@@ -513,6 +523,10 @@ def forecast_next_cycle(*, household: Household, today: date) -> Forecast:
         from_templates=from_templates,
         usual_other=average(other_total, history_count, base_currency),
         history_cycles=history_count,
+        income_templates=tuple(sorted(income_lines, key=lambda line: line.template.name)),
+        expected_income=sum(
+            (line.base_total for line in income_lines if line.base_total is not None), start=ZERO
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from accounts.exceptions import NotHouseholdOwner
 from accounts.scoping import get_for_household, household_required
 from colony.htmx import page_or_partial
 from cycles.models import Cycle
+from cycles.selectors import budgets as budget_selectors
 
 from . import charts, selectors
 from .csv_export import streaming_csv
@@ -45,13 +46,40 @@ def overview(request):
 @household_required
 @require_GET
 def cycle_report(request, cycle_pk):
-    cycle = get_for_household(Cycle, request.household, pk=cycle_pk)
+    cycle = get_for_household(
+        Cycle.objects.select_related("household"), request.household, pk=cycle_pk
+    )
     report = selectors.cycle_report(cycle=cycle, base_currency=request.household.base_currency)
+    budget_rows = budget_selectors.cycle_budget_vs_actual(cycle)
     return render(
         request,
         "reports/cycle.html",
-        {"report": report, "chart": charts.category_chart(report)},
+        {
+            "report": report,
+            "chart": charts.category_chart(report),
+            "budget_rows": budget_rows,
+            "budget_chart": charts.budget_bars(budget_rows),
+        },
     )
+
+
+@household_required
+@require_GET
+def budgets(request):
+    """Budget vs actual per category and per cycle, income expected vs received per cycle."""
+    range_key = request.GET.get("range", "")
+    if range_key not in selectors.RANGE_CHOICES:
+        range_key = selectors.DEFAULT_RANGE
+    report = budget_selectors.budget_report(
+        request.household, limit=selectors.RANGE_CHOICES[range_key]
+    )
+    context = {
+        "report": report,
+        "chart": charts.budget_bars(report.categories),
+        "range_key": range_key,
+        "range_choices": selectors.RANGE_CHOICES,
+    }
+    return render(request, "reports/budgets.html", context)
 
 
 @household_required

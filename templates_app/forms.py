@@ -25,7 +25,14 @@ class TemplateForm(forms.Form):
     name = NameField(max_length=200)
     amount = AmountField()
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
-    category = forms.ModelChoiceField(queryset=None, empty_label="Choose a category")
+    is_income = forms.BooleanField(
+        required=False,
+        label="This is income (a salary, a side job)",
+        help_text="Income makes an income line in each cycle; it needs no category.",
+    )
+    category = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Choose a category"
+    )
     payment_method = forms.ModelChoiceField(queryset=None, required=False, empty_label="None")
     frequency = forms.ChoiceField(choices=ExpenseTemplate.Frequency.choices)
     day_of_month = forms.IntegerField(
@@ -72,6 +79,7 @@ class TemplateForm(forms.Form):
             "end_date": template.end_date,
             "is_active": template.is_active,
             "note": template.note,
+            "is_income": template.is_income,
         }
 
     def _check_date(self, field: str) -> None:
@@ -84,6 +92,10 @@ class TemplateForm(forms.Form):
         self._check_date("start_date")
         self._check_date("end_date")
         check_amount(self, cleaned.get("currency"))
+        if cleaned.get("is_income"):
+            cleaned["category"] = cleaned["payment_method"] = None
+        elif cleaned.get("category") is None and "category" not in self.errors:
+            self.add_error("category", "Choose a category (only income has none).")
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The end date cannot be before the start date.")

@@ -23,8 +23,17 @@ class ExpenseTemplate(models.Model):
     name = models.CharField(max_length=200)
     amount = amount_field(validators=[MinValueValidator(MIN_AMOUNT), MaxValueValidator(MAX_AMOUNT)])
     currency = models.CharField(max_length=3)
+    # Income (a salary): the template makes an income line in each cycle instead of an expense.
+    is_income = models.BooleanField(
+        "income", default=False, help_text="It brings money in (a salary) instead of spending it."
+    )
+    # Every expense template has a category; an income template has none.
     category = models.ForeignKey(
-        "expenses.Category", on_delete=models.RESTRICT, related_name="templates"
+        "expenses.Category",
+        on_delete=models.RESTRICT,
+        related_name="templates",
+        null=True,
+        blank=True,
     )
     payment_method = models.ForeignKey(
         "expenses.PaymentMethod",
@@ -61,6 +70,10 @@ class ExpenseTemplate(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="templates_app_template_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_income=True) | Q(category__isnull=False),
+                name="templates_app_template_expense_has_category",
             ),
             models.CheckConstraint(
                 condition=~Q(frequency="monthly") | Q(day_of_month__gte=1, day_of_month__lte=31),

@@ -61,7 +61,7 @@ def create_template(
     name: str,
     amount: Decimal,
     currency: str,
-    category: Category,
+    category: Category | None,
     frequency: str,
     start_date: date,
     payment_method: PaymentMethod | None = None,
@@ -69,9 +69,11 @@ def create_template(
     end_date: date | None = None,
     is_active: bool = True,
     note: str = "",
+    is_income: bool = False,
 ) -> ExpenseTemplate:
-    """Add a recurring expense to the household: a positive amount in the currency's units, a
-    category and payment method of its own, and a schedule that ends no earlier than it starts."""
+    """Add a recurring expense (or income) to the household: a positive amount in the currency's
+    units, a category (an expense only) and payment method of its own, and a schedule that ends
+    no earlier than it starts."""
     template = ExpenseTemplate(household=household)
     return _apply(
         template,
@@ -86,6 +88,7 @@ def create_template(
         end_date=end_date,
         is_active=is_active,
         note=note,
+        is_income=is_income,
     )
 
 
@@ -95,7 +98,7 @@ def update_template(
     name: str,
     amount: Decimal,
     currency: str,
-    category: Category,
+    category: Category | None,
     frequency: str,
     start_date: date,
     payment_method: PaymentMethod | None = None,
@@ -103,6 +106,7 @@ def update_template(
     end_date: date | None = None,
     is_active: bool = True,
     note: str = "",
+    is_income: bool = False,
 ) -> ExpenseTemplate:
     """Change a template under the same rules as creating one; expenses it already made stay
     as they are."""
@@ -119,6 +123,7 @@ def update_template(
         end_date=end_date,
         is_active=is_active,
         note=note,
+        is_income=is_income,
     )
 
 
@@ -128,12 +133,20 @@ def _apply(template: ExpenseTemplate, **values) -> ExpenseTemplate:
     frequency = values["frequency"]
     day_of_month = values["day_of_month"] if frequency == Frequency.MONTHLY else None
     _check_schedule(frequency, day_of_month, values["start_date"], values["end_date"])
-    _check_choices(
-        household_id=template.household_id,
-        category=values["category"],
-        payment_method=values["payment_method"],
-        template=template if template.pk else None,
-    )
+    is_income = bool(values["is_income"])
+    if is_income:
+        # Income has no category nor payment method: it is not spending.
+        values["category"] = values["payment_method"] = None
+    elif values["category"] is None:
+        raise CategoryNotSelectable()
+    else:
+        _check_choices(
+            household_id=template.household_id,
+            category=values["category"],
+            payment_method=values["payment_method"],
+            template=template if template.pk else None,
+        )
+    template.is_income = is_income
     template.name = name
     template.amount = values["amount"]
     template.currency = values["currency"].upper()

@@ -96,6 +96,7 @@ class World:
 
 def build_household(label: str) -> World:
     from accounts import services as account_services
+    from cycles.models import CategoryBudget, IncomeLine
     from cycles.tests.factories import CycleFactory
     from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
     from templates_app.tests.factories import ExpenseTemplateFactory
@@ -125,6 +126,19 @@ def build_household(label: str) -> World:
         payment_method=method,
         amount=Decimal("12.34"),
     )
+    income_line = IncomeLine.objects.create(
+        cycle=cycle,
+        description=f"{label} salary",
+        amount=Decimal("2500.00"),
+        currency=household.base_currency,
+        expected_date=cycle.start_date,
+        member=member,
+        base_amount=Decimal("2500.00"),
+        rate=Decimal(1),
+        rate_date=cycle.start_date,
+        rate_source=IncomeLine.RateSource.SAME_CURRENCY,
+    )
+    CategoryBudget.objects.create(cycle=cycle, category=category, amount=Decimal("300.00"))
     return World(
         owner=owner,
         member=member,
@@ -139,6 +153,7 @@ def build_household(label: str) -> World:
             "template": template,
             "cycle": cycle,
             "expense": expense,
+            "income_line": income_line,
         },
     )
 
@@ -176,6 +191,7 @@ PARAM_DEFAULTS = {
     "template_pk": "template",
     "category_pk": "category",
     "payment_method_pk": "payment_method",
+    "income_pk": "income_line",
 }
 # For a plain `pk`, the object is guessed from the URL name's first word.
 PK_BY_PREFIX = {

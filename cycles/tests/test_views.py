@@ -113,12 +113,11 @@ def test_editing_a_cycle(owner_client, household):
             "name": "Renamed",
             "start_date": cycle.start_date,
             "end_date": cycle.end_date,
-            "income": "5",
         },
     )
     assert response.status_code == 302
     cycle.refresh_from_db()
-    assert (cycle.name, cycle.income) == ("Renamed", Decimal("5"))
+    assert (cycle.name, cycle.income) == ("Renamed", Decimal("4000.00"))
 
 
 def test_editing_a_completed_cycle_is_refused_with_409(owner_client, household):

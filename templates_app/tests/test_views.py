@@ -173,7 +173,7 @@ def test_monthly_without_day_takes_the_start_date_day(owner_client, household, h
         ({"amount": "1.0005", "currency": "BHD"}, "BHD amounts have at most 3 decimals."),
         ({"currency": "XXX"}, "Select a valid choice."),
         ({"currency": ""}, "This field is required."),
-        ({"category": ""}, "This field is required."),
+        ({"category": ""}, "Choose a category (only income has none)."),
         ({"category": "abc"}, "Select a valid choice."),
         ({"category": "999999"}, "Select a valid choice."),
         ({"payment_method": "abc"}, "Select a valid choice."),

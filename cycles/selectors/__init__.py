@@ -27,8 +27,8 @@ from exchange.currencies import get_currency, is_known_currency
 from expenses.models import COUNTED, Expense, ExpenseTotal, PaymentMethod
 from templates_app.models import ExpenseTemplate
 
-from .models import DEFAULT_CYCLE_DAYS, Cycle
-from .services import default_cycle_name
+from ..models import DEFAULT_CYCLE_DAYS, Cycle
+from ..services import default_cycle_name
 
 _MONEY = DecimalField(max_digits=14, decimal_places=3)
 _ZERO = Value(Decimal(0), output_field=_MONEY)
@@ -51,6 +51,12 @@ class CycleTotals:
     # Paid expenses: what they were planned at and what they actually cost (base currency).
     paid_planned: Decimal = Decimal(0)
     skipped_count: int = 0
+    income_received: Decimal = Decimal(0)
+
+    @property
+    def income_expected(self) -> Decimal:
+        """Income not received yet."""
+        return self.income - self.income_received
 
     @property
     def paid_difference(self) -> Decimal:
@@ -107,6 +113,7 @@ def cycle_totals(cycle: Cycle) -> CycleTotals:
         # Rounded once, half-even, to the base currency's minor units (like any stored amount).
         paid_planned=sums["paid_planned"].quantize(_quantum(currency), ROUND_HALF_EVEN),
         skipped_count=sums["skipped"],
+        income_received=cycle.income_received,
     )
 
 
@@ -226,3 +233,24 @@ def onboarding_checklist(household: Household) -> list[OnboardingStep] | None:
         ),
     ]
     return None if all(step.done for step in steps) else steps
+
+
+def current_draft_cycle(household: Household, *, today: date) -> Cycle | None:
+    """The household's draft cycle whose dates include today, if any."""
+    return Cycle.objects.filter(
+        household=household,
+        status=Cycle.Status.DRAFT,
+        start_date__lte=today,
+        end_date__gte=today,
+    ).first()
+
+
+def later_completed_exists() -> Exists:
+    """For annotating cycles: whether a later cycle of the same household is completed."""
+    return Exists(
+        Cycle.objects.filter(
+            household_id=OuterRef("household_id"),
+            status=Cycle.Status.COMPLETED,
+            start_date__gt=OuterRef("start_date"),
+        )
+    )
