@@ -74,7 +74,7 @@ def seed_demo_budget(*, household: Household, owner: User) -> bool:
         is_income=True,
     )
     budgets = {
-        "Housing": "1450.00",
+        "Housing": "2900.00",  # two rents fall in a six-week cycle
         "Food": "900.00",
         "Utilities": "120.00",
         "Transport": "80.00",

@@ -205,3 +205,45 @@ def income_lines_from_templates(*, cycle: Cycle, templates, created_by: User | N
     if new:
         recompute_income(cycle)
     return len(new)
+
+
+@transaction.atomic
+def fill_awaiting_income_rates(*, today: date | None = None) -> int:
+    """Give every income line still awaiting a rate its snapshot from the stored rates (the
+    rate on or before its expected date, else the newest one), then its cycle's income totals;
+    lines with a snapshot are never touched. Returns how many were filled."""
+    from exchange.models import ExchangeRate
+    from exchange.services import RateBook
+    from expenses.services import rate_snapshot
+
+    waiting = list(
+        IncomeLine.objects.select_for_update(of=("self",))
+        .filter(base_amount__isnull=True)
+        .select_related("cycle__household")
+        .order_by("pk")
+    )
+    newest = ExchangeRate.objects.order_by("-rate_date").values_list("rate_date", flat=True).first()
+    if not waiting or newest is None:
+        return 0
+    fallback = max(today or timezone.localdate(), newest)
+    book = RateBook(on_or_before=fallback, since=min(line.expected_date for line in waiting))
+    filled = []
+    for line in waiting:
+        for on_date in (line.expected_date, fallback):
+            snapshot = rate_snapshot(
+                amount=line.amount,
+                currency=line.currency,
+                base_currency=line.cycle.household.base_currency,
+                on_date=on_date,
+                book=book,
+            )
+            if snapshot["base_amount"] is not None:
+                for name, value in snapshot.items():
+                    setattr(line, name, value)
+                filled.append(line)
+                break
+    IncomeLine.objects.bulk_update(filled, ["base_amount", "rate", "rate_date", "rate_source"])
+    for cycle_id in sorted({line.cycle_id for line in filled}):
+        cycle = Cycle.objects.select_for_update().get(pk=cycle_id)
+        recompute_income(cycle)
+    return len(filled)

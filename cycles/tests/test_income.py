@@ -243,3 +243,20 @@ def test_income_template_form_needs_no_category(owner_client, household):
     assert response.status_code == 302, response.content.decode()[:2000]
     template = ExpenseTemplate.objects.get()
     assert template.is_income and template.category is None
+
+
+def test_a_rate_refresh_fills_income_awaiting_a_rate_and_the_cycles_income(cycle):
+    line = _add(cycle, "100.00", currency="EUR")
+    assert line.awaits_rate and _reload(cycle).income == 0
+    ExchangeRate.objects.create(
+        base_currency="USD",
+        quote_currency="EUR",
+        rate=Decimal("0.8"),
+        rate_date=cycle.start_date,
+        provider="test",
+    )
+    assert income_services.fill_awaiting_income_rates() == 1
+    line.refresh_from_db()
+    assert line.base_amount == Decimal("125.00")
+    assert _reload(cycle).income == Decimal("125.00")
+    assert income_services.fill_awaiting_income_rates() == 0
