@@ -178,7 +178,7 @@ def test_a_household_plans_pays_and_closes_its_first_cycle(
         add_template(page, "Groceries run", "60", "Food", "weekly", start_date="2026-01-05")
         shot(page, "templates")
 
-        # 5. A cycle made from the templates, then activated.
+        # 5. A cycle made from the templates; its dates include today, so it starts at once.
         page.goto("/cycles/new/")
         assert page.is_checked("#id_generate_from_templates")
         page.fill("#id_income", "5000")
@@ -191,8 +191,8 @@ def test_a_household_plans_pays_and_closes_its_first_cycle(
         generated = page.locator(EXPENSE_ROWS).count()
         assert generated >= 8  # a rent, the internet, six weekly runs at least
         shot(page, "cycle-from-templates")
-        page.click("button:has-text('Activate')")
         page.locator("[data-cycle-status=active]").wait_for()
+        assert "it is now the active cycle" in page.inner_text("#messages")
         shot(page, "activated")
 
         # 6. Expenses typed by keyboard in three currencies.
@@ -216,9 +216,12 @@ def test_a_household_plans_pays_and_closes_its_first_cycle(
         assert page.evaluate("window.__marker") == 1
         shot(page, "coffee-paid")
 
-        # 8. The cycle is completed (after the confirm dialog) and becomes read-only.
-        page.once("dialog", lambda dialog: dialog.accept())
-        page.click("#cycle-header button:has-text('Complete')")
+        # 8. The cycle is completed after its review (unpaid expenses kept) and is read-only.
+        page.click("#cycle-header a:has-text('Complete')")
+        page.locator("#completion-review").wait_for()
+        assert "planned expenses not paid" in page.inner_text("#completion-review")
+        page.check("input[name=unpaid][value=keep]")
+        page.click("#completion-review button:has-text('Complete the cycle')")
         page.locator("[data-cycle-status=completed]").wait_for()
         assert page.locator("#expense-add-form-description").count() == 0
         shot(page, "completed")
