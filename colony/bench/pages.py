@@ -62,6 +62,28 @@ def world_of(bench: BenchHousehold):
     return World(**{**people, "owner": bench.user, "objects": bench.objects})
 
 
+def bench_income_line(cycle):
+    """The active cycle's first income line (one is added if the seed made none)."""
+    from decimal import Decimal
+
+    from cycles.models import IncomeLine
+
+    line = cycle.income_lines.order_by("pk").first()
+    if line is None:
+        line = IncomeLine.objects.create(
+            cycle=cycle,
+            description="Salary",
+            amount=Decimal("5200.00"),
+            currency=cycle.household.base_currency,
+            expected_date=cycle.start_date,
+            base_amount=Decimal("5200.00"),
+            rate=Decimal(1),
+            rate_date=cycle.start_date,
+            rate_source=IncomeLine.RateSource.SAME_CURRENCY,
+        )
+    return line
+
+
 def bench_objects(user, household) -> dict:
     """One of each object of the bench household, keyed like tests/urlwalk.World.objects."""
     from django.contrib.auth.tokens import default_token_generator
@@ -91,6 +113,7 @@ def bench_objects(user, household) -> dict:
         .first(),
         "invite_token": fresh_invite_token(user, household),
         "api_token": bench_api_token(user),
+        "income_line": bench_income_line(cycle),
         # The owner's password-reset link, as the email would carry it.
         "reset_uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "reset_token": default_token_generator.make_token(user),
