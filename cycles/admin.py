@@ -2,8 +2,49 @@ from django.contrib import admin
 
 from exchange.currencies import format_money
 
-from .models import Cycle
+from .models import CategoryBudget, Cycle, CycleEvent, IncomeLine
 from .selectors import cycle_totals, with_totals
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    """Shown with the cycle, changed only through the app (its services keep the cycle's
+    income totals and the budget rules)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CategoryBudgetInline(_ReadOnlyInline):
+    model = CategoryBudget
+    fields = ["category", "amount", "updated_at"]
+    readonly_fields = fields
+
+
+class IncomeLineInline(_ReadOnlyInline):
+    model = IncomeLine
+    fields = [
+        "description",
+        "amount",
+        "currency",
+        "base_amount",
+        "expected_date",
+        "is_received",
+        "received_on",
+        "member",
+    ]
+    readonly_fields = fields
+
+
+class CycleEventInline(_ReadOnlyInline):
+    model = CycleEvent
+    fields = ["action", "by", "at", "note"]
+    readonly_fields = fields
 
 
 @admin.register(Cycle)
@@ -24,7 +65,18 @@ class CycleAdmin(admin.ModelAdmin):
     list_select_related = ["household"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["household"]
-    readonly_fields = ["created_at", "activated_at", "completed_at", "totals"]
+    # Income is the sum of the income lines (kept by the income services), never typed here.
+    readonly_fields = [
+        "income",
+        "income_received",
+        "created_at",
+        "activated_at",
+        "completed_at",
+        "reopened_at",
+        "reopened_by",
+        "totals",
+    ]
+    inlines = [IncomeLineInline, CategoryBudgetInline, CycleEventInline]
 
     def get_queryset(self, request):
         # The list's totals come from the same single aggregate query as the cycles page.
