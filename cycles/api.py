@@ -19,6 +19,7 @@ from colony.api_schemas import (
 )
 
 from . import selectors, services
+from .exceptions import IncomeIsLines
 from .models import Cycle
 from .schemas import (
     CycleCreate,
@@ -77,12 +78,13 @@ def cycle_update(request: HttpRequest, pk: int, payload: CycleUpdate):
     """Change the fields sent of a cycle that is not completed."""
     cycle = _cycle(request, pk)
     sent = sent_fields(payload)
+    if sent.get("income") is not None and sent["income"] != cycle.income:
+        raise IncomeIsLines()
     services.update_cycle(
         cycle=cycle,
         name=sent["name"] if sent.get("name") is not None else cycle.name,
         start_date=sent.get("start_date") or cycle.start_date,
         end_date=sent.get("end_date") or cycle.end_date,
-        income=sent["income"] if sent.get("income") is not None else cycle.income,
         updated_by=request.user,
     )
     return _cycle(request, pk)

@@ -133,3 +133,9 @@ class OnlyOwnerMayReopen(Conflict):
 class NotLastCompletedCycle(Conflict):
     code = "NOT_LAST_COMPLETED_CYCLE"
     message = "Only the household's last completed cycle can be reopened."
+
+
+class IncomeIsLines(Unprocessable):
+    code = "INCOME_IS_LINES"
+    message = "A cycle's income is the sum of its income lines: add, change or remove those."
+    field = "income"

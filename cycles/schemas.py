@@ -70,6 +70,7 @@ class CycleUpdate(Schema):
     name: Text | None = Field(None, max_length=100)
     start_date: Day | None = None
     end_date: Day | None = None
+    # A cycle's income is the sum of its income lines: only the current value is accepted.
     income: MoneyIn | None = None
 
 

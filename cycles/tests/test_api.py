@@ -153,3 +153,15 @@ def test_jpy_income_with_decimals_is_refused(db):
     client = api_client(make_owner(HouseholdFactory(base_currency="JPY")))
     response = client.post(URL, {"start_date": "2026-03-01", "income": "10.5"}, content_type=JSON)
     assert error_code(response, 422) == "INVALID_INCOME"
+
+
+def test_patching_a_cycles_income_is_refused_since_income_is_its_lines(owner_api, household):
+    cycle = CycleFactory(household=household, income=Decimal("1000.00"))
+    response = owner_api.patch(f"{URL}/{cycle.pk}", {"income": "5.00"}, content_type=JSON)
+    assert error_code(response, 422) == "INCOME_IS_LINES"
+    same = owner_api.patch(
+        f"{URL}/{cycle.pk}", {"income": "1000.00", "name": "Renamed"}, content_type=JSON
+    )
+    assert same.status_code == 200 and same.json()["name"] == "Renamed"
+    cycle.refresh_from_db()
+    assert cycle.income == Decimal("1000.00")
