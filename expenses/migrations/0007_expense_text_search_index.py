@@ -30,6 +30,6 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("expenses", "0005_category_rolls_over")]
+    dependencies = [("expenses", "0006_category_rolls_over")]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes)]
