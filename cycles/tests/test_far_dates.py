@@ -43,7 +43,6 @@ def test_the_service_refuses_far_dates_without_overflowing(household):
             name="x",
             start_date=datetime.date(2026, 1, 1),
             end_date=datetime.date(9999, 12, 31),
-            income=cycle.income,
         )
 
 
