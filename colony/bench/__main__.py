@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 MIN_RUNS = 5
 # Seconds spent on one page in one household at most (slow all-time exports stop early).
-# Whole milliseconds, like the rate client's timeouts: no float() parsing in the project.
+# Whole milliseconds, like the rate client's timeouts: the project parses no floats.
 BUDGET_MS = int(os.environ.get("BENCH_BUDGET_MS", "4000"))
 # Only the measurements whose label matches (a regular expression), while working on a page.
 ONLY = re.compile(os.environ.get("BENCH_ONLY", ""))
