@@ -82,20 +82,28 @@ def validate_amount(amount: Decimal, currency: str | None) -> Decimal:
     return amount
 
 
+def _validate_zero_or_more(
+    value: Decimal, currency: str, error: type[Unprocessable], negative: str
+) -> Decimal:
+    """The one rule behind a cycle's income and a category budget: zero or more, at most
+    MAX_INCOME, the currency's decimals; `error` carries the field and code."""
+    if not _is_finite_decimal(value):
+        raise error()
+    if value < 0:
+        raise error(negative)
+    if value > MAX_INCOME:
+        raise error("That is more than Colony can hold.")
+    _check_currency(currency)
+    problem = decimals_problem(value, currency)
+    if problem:
+        raise error(problem)
+    return value
+
+
 def validate_income(income: Decimal, currency: str) -> Decimal:
     """A cycle's income is zero or more, at most 999,999,999.99 and has no more decimals than
     the household's base currency; raises InvalidIncome or UnknownCurrency."""
-    if not _is_finite_decimal(income):
-        raise InvalidIncome()
-    if income < 0:
-        raise InvalidIncome("Income cannot be negative.")
-    if income > MAX_INCOME:
-        raise InvalidIncome("That is more than Colony can hold.")
-    _check_currency(currency)
-    problem = decimals_problem(income, currency)
-    if problem:
-        raise InvalidIncome(problem)
-    return income
+    return _validate_zero_or_more(income, currency, InvalidIncome, "Income cannot be negative.")
 
 
 class InvalidBudget(Unprocessable):
@@ -113,17 +121,7 @@ class InvalidIncomeAmount(InvalidIncome):
 def validate_budget(amount: Decimal, currency: str) -> Decimal:
     """A category budget is zero or more, at most 999,999,999.99 and has no more decimals than
     the household's base currency; raises InvalidBudget or UnknownCurrency."""
-    if not _is_finite_decimal(amount):
-        raise InvalidBudget()
-    if amount < 0:
-        raise InvalidBudget("A budget cannot be negative.")
-    if amount > MAX_INCOME:
-        raise InvalidBudget("That is more than Colony can hold.")
-    _check_currency(currency)
-    problem = decimals_problem(amount, currency)
-    if problem:
-        raise InvalidBudget(problem)
-    return amount
+    return _validate_zero_or_more(amount, currency, InvalidBudget, "A budget cannot be negative.")
 
 
 def validate_income_amount(amount: Decimal, currency: str | None) -> Decimal:
