@@ -8,10 +8,15 @@ whose parameters it cannot fill fails `test_every_url_is_covered` until FILLERS 
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
+from accounts.roles import is_allowed_for_viewers
 from accounts.tests.factories import HouseholdFactory, make_owner
 from tests.urlwalk import (
     PUBLIC,
@@ -123,6 +128,38 @@ VIEWER_WRITABLE = {
 }
 
 
+FORM_TAG = re.compile(r"<form\b[^>]*>", re.IGNORECASE | re.DOTALL)
+POST_METHOD = re.compile(r'method="post"', re.IGNORECASE)
+ACTION = re.compile(r'\baction="([^"]+)"')
+HTMX_WRITE = re.compile(r'\bhx-(?:post|put|patch|delete)="([^"]+)"')
+
+
+def write_targets(response, own_path: str) -> list[str]:
+    """The URLs a read page's POST forms and HTMX writes go to that a viewer may not use.
+
+    A form page (one that posts to itself: new, edit, upload) is the write's own page: a viewer
+    only reaches it by typing its address, and its POST is refused (asserted below)."""
+    if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+        return []
+    body = response.content.decode()
+    targets = set(HTMX_WRITE.findall(body))
+    for tag in FORM_TAG.findall(body):
+        if POST_METHOD.search(tag) and (action := ACTION.search(tag)):
+            targets.add(action.group(1))
+    paths = {urlsplit(html.unescape(target)).path for target in targets}
+    if own_path in paths:
+        return []
+    refused = []
+    for path in paths:
+        try:
+            view = resolve(path).func
+        except Resolver404:
+            continue
+        if not is_allowed_for_viewers(view):
+            refused.append(path)
+    return sorted(refused)
+
+
 def test_views_open_to_viewers_are_only_personal_account_actions():
     assert {r.name for r in all_routes() if writes_for_viewers(r)} == VIEWER_WRITABLE
 
@@ -150,6 +187,9 @@ def test_viewer_reads_but_every_write_is_refused_with_403(route, world, client_v
     # Reading: a viewer gets what a member gets (owner-only pages refuse both).
     get = client_viewer.get(url)
     assert get.status_code == member.get(url).status_code, route.name
+    # The page offers a viewer no write it would refuse.
+    offered = write_targets(get, urlsplit(url).path)
+    assert not offered, f"{route.name} shows a viewer write controls for {offered}"
     post = client_viewer.post(url, {"name": "viewer", "description": "viewer", "amount": "1"})
     htmx = client_viewer.post(url, {"description": "viewer"}, HTTP_HX_REQUEST="true")
     assert get.status_code != 500, route.name

@@ -31,7 +31,8 @@ def expense_row(context, expense) -> str:
             {
                 "expense": expense,
                 "links": expense_links(expense.pk),
-                "is_open": context.get("is_open", False),
+                # A viewer (can_write false) sees the row without its pay, edit and delete controls.
+                "is_open": context.get("is_open", False) and context.get("can_write", False),
                 "pay_form": refused,
                 "base_currency": cycle.household.base_currency if cycle is not None else "",
                 "csrf_token": str(context.get("csrf_token", "")),
