@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Household, Membership
 from cycles.models import Cycle
+from cycles.selectors.budgets import BudgetLine, cycle_budget
 from expenses.models import Expense
 
 from .models import ReminderPreference
@@ -23,10 +24,16 @@ class Digest:
     until: date
     expenses_due: list[Expense] = field(default_factory=list)
     cycles_ending: list[Cycle] = field(default_factory=list)
+    # (cycle, its categories over budget) for each open cycle whose dates include today.
+    over_budget: list[tuple[Cycle, list[BudgetLine]]] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not self.expenses_due and not self.cycles_ending
+        return not self.expenses_due and not self.cycles_ending and not self.over_budget
+
+    @property
+    def over_budget_count(self) -> int:
+        return sum(len(lines) for _, lines in self.over_budget)
 
 
 def preference_for(user) -> ReminderPreference:
@@ -44,8 +51,9 @@ def opted_in_memberships() -> QuerySet[Membership]:
 
 
 def household_digest(household: Household, *, today: date, days_ahead: int) -> Digest:
-    """Planned expenses dated from today to `days_ahead` days on, in cycles not completed, and
-    the household's cycles that end in that window."""
+    """Planned expenses dated from today to `days_ahead` days on, in cycles not completed, the
+    household's cycles that end in that window, and the categories over budget in the cycles
+    running today."""
     until = today + timedelta(days=days_ahead)
     expenses = list(
         Expense.objects.filter(
@@ -69,4 +77,22 @@ def household_digest(household: Household, *, today: date, days_ahead: int) -> D
         until=until,
         expenses_due=expenses,
         cycles_ending=cycles,
+        over_budget=_over_budget(household, today=today),
     )
+
+
+def _over_budget(household: Household, *, today: date) -> list[tuple[Cycle, list[BudgetLine]]]:
+    """The categories over budget in the cycles running today (not completed: a completed
+    cycle's overspending is history, and rolls over on its own where the household asked)."""
+    running = (
+        Cycle.objects.filter(household=household, start_date__lte=today, end_date__gte=today)
+        .exclude(status=Cycle.Status.COMPLETED)
+        .select_related("household")
+        .order_by("start_date")
+    )
+    found = []
+    for cycle in running:
+        over = cycle_budget(cycle).over_budget
+        if over:
+            found.append((cycle, over))
+    return found

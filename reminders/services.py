@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from colony.mail import DELIVERY_ERRORS, render_templated_mail
+from formats.locales import using as using_format
 
 from .models import MAX_DAYS_AHEAD, ReminderPreference, ReminderSent
 from .selectors import household_digest, opted_in_memberships
@@ -60,11 +61,13 @@ def send_reminders(*, today: date) -> SendSummary:
                 ReminderSent.objects.create(
                     user=user, sent_on=today, expenses=len(digest.expenses_due)
                 )
-                message = render_templated_mail(
-                    template="reminder",
-                    context={"user": user, "digest": digest, "site_url": settings.SITE_URL},
-                    to=[user.email],
-                )
+                # Dates and amounts in the household's own format, as on its pages.
+                with using_format(membership.household.format_locale):
+                    message = render_templated_mail(
+                        template="reminder",
+                        context={"user": user, "digest": digest, "site_url": settings.SITE_URL},
+                        to=[user.email],
+                    )
                 try:
                     message.send()
                 except DELIVERY_ERRORS as error:

@@ -57,6 +57,16 @@ class BudgetLine:
         return self.budget is not None
 
     @property
+    def allowed(self) -> Decimal:
+        """What the category may spend in the cycle: its budget plus what rolled over."""
+        return (self.budget or Decimal(0)) + self.rollover
+
+    @property
+    def over_by(self) -> Decimal:
+        """How far spending went past what was allowed (0 when it did not)."""
+        return max(-self.available, Decimal(0))
+
+    @property
     def available(self) -> Decimal:
         """Budget + rollover - spent: below zero, the category is over budget."""
         return (self.budget or Decimal(0)) + self.rollover - self.spent
@@ -72,7 +82,7 @@ class BudgetLine:
     @property
     def percent(self) -> int:
         """Spent as a share of budget + rollover (100 when there is nothing to spend)."""
-        allowed = (self.budget or Decimal(0)) + self.rollover
+        allowed = self.allowed
         if allowed <= 0:
             return 100 if self.spent > 0 else 0
         return int((self.spent * 100 / allowed).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import make_viewer
 from cycles.models import Cycle
+from cycles.services.budgets import set_budgets
 from cycles.tests.factories import CycleFactory
 from expenses.models import Expense
 from expenses.tests.factories import CategoryFactory, ExpenseFactory
@@ -128,6 +129,58 @@ def test_cycle_ending_soon_is_reminded(owner, household):
     assert "Feb–Mar ends" in message.body
 
 
+def test_categories_over_budget_in_the_running_cycle_are_reminded(owner, household, cycle):
+    groceries = CategoryFactory(household=household, name="Groceries")
+    fun = CategoryFactory(household=household, name="Fun")
+    set_budgets(cycle=cycle, amounts={groceries.pk: Decimal("300.00"), fun.pk: Decimal("50.00")})
+    # Paid before today, so nothing is "due": the budget alone is worth an email.
+    ExpenseFactory(
+        cycle=cycle,
+        category=groceries,
+        amount=Decimal("340.50"),
+        date=datetime.date(2026, 3, 2),
+        status=Expense.Status.PAID,
+        paid_on=datetime.date(2026, 3, 2),
+    )
+    ExpenseFactory(
+        cycle=cycle, category=fun, amount=Decimal("20.00"), date=datetime.date(2026, 3, 3)
+    )
+    set_reminder_preference(user=owner, enabled=True, days_ahead=3)
+
+    output = _run()
+
+    assert "1 sent" in output
+    message = mail.outbox[0]
+    assert message.subject == "1 category over budget · The Smiths"
+    assert "Over budget in March:" in message.body
+    assert "- Groceries: 340.50 USD spent of 300.00 USD, 40.50 USD over" in message.body
+    assert "Fun" not in message.body  # 20 of 50: within its budget
+    assert "Groceries" in message.alternatives[0][0]
+
+
+def test_a_completed_cycles_overspending_is_not_reminded(owner, household, cycle):
+    groceries = CategoryFactory(household=household, name="Groceries")
+    set_budgets(cycle=cycle, amounts={groceries.pk: Decimal("10.00")})
+    ExpenseFactory(cycle=cycle, category=groceries, amount=Decimal("99.00"), date=cycle.start_date)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.COMPLETED)
+    set_reminder_preference(user=owner, enabled=True, days_ahead=3)
+
+    assert "1 with nothing due" in _run()
+    assert mail.outbox == []
+
+
+def test_dates_and_amounts_are_in_the_households_format(owner, household, rent):
+    household.format_locale = "de_DE"
+    household.save(update_fields=["format_locale"])
+    set_reminder_preference(user=owner, enabled=True, days_ahead=3)
+
+    _run()
+
+    body = mail.outbox[0].body
+    assert "12. März" in body  # the rent's date, as the household's pages show it
+    assert "1.200,00" in body
+
+
 def test_viewer_may_opt_in_too(household, owner, rent):
     viewer = make_viewer(household)
     set_reminder_preference(user=viewer, enabled=True, days_ahead=5)
@@ -183,8 +236,9 @@ def test_query_count_does_not_grow_with_people(
 ):
     for _ in range(5):
         set_reminder_preference(user=make_viewer(household), enabled=True, days_ahead=3)
-    # 1 people + 2 digest + per person: savepoint, insert, release.
-    with django_assert_max_num_queries(3 + 3 * 5):
+    # 1 people + 4 digest (due, ending, running cycles, their budget) + per person: savepoint,
+    # insert, release.
+    with django_assert_max_num_queries(5 + 3 * 5):
         _run()
     assert len(mail.outbox) == 5
 
