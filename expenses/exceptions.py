@@ -60,6 +60,14 @@ class ExpenseNotSkipped(Conflict):
     message = "This expense is not skipped."
 
 
+class ExpensePlanChanged(Conflict):
+    code = "EXPENSE_PLAN_CHANGED"
+    message = (
+        "A planned expense this statement pays was paid, skipped or deleted meanwhile. "
+        "Refresh the preview and confirm again."
+    )
+
+
 class ManualRateNotNeeded(Unprocessable):
     code = "MANUAL_RATE_NOT_NEEDED"
     message = "This expense is in the base currency: it needs no rate."
@@ -72,3 +80,29 @@ class ManualRateNotNeeded(Unprocessable):
 class ImportNotFound(NotFound):
     code = "IMPORT_NOT_FOUND"
     message = "This import is no longer available (or was never yours). Upload the file again."
+
+
+class ImportTooLarge(Unprocessable):
+    code = "IMPORT_TOO_LARGE"
+    message = "This file is too large to keep between the steps. Export a shorter period."
+
+
+class PlannedExpensePaidTwice(Unprocessable):
+    code = "PLANNED_EXPENSE_PAID_TWICE"
+    message = "Two rows pay the same planned expense; choose one of them."
+
+
+class ImportRowNotAllowed(Unprocessable):
+    code = "IMPORT_ROW_NOT_ALLOWED"
+    message = "A row chosen for import breaks an expense rule; refresh the preview."
+
+
+class UnsafeRulePattern(Unprocessable):
+    code = "UNSAFE_RULE_PATTERN"
+    message = "This pattern cannot be used."
+    field = "pattern"
+
+
+class RuleDoesNothing(Unprocessable):
+    code = "RULE_DOES_NOTHING"
+    message = "Choose what the rule does: a category, a payment method, a description or ignore."

@@ -296,3 +296,8 @@ class ExpenseTotal(models.Model):
 
     def __str__(self) -> str:
         return f"cycle {self.cycle_id} category {self.category_id}: {self.expense_count}"
+
+
+# The import pipeline's models live with it (expenses/imports/models.py); importing them here
+# registers them with the expenses app.
+from .imports.models import ImportedTransaction, ImportProfile, ImportRule  # noqa: E402, F401

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, RestrictedError
-from django.db.models.aggregates import Count
 from django.utils import timezone
 
 from accounts.models import Household, User
@@ -23,13 +20,13 @@ from exchange.models import ExchangeRate
 from exchange.money import validate_amount
 from exchange.services import RateBook, apply_rate, convert_with_quote
 
-from . import importing
 from .exceptions import (
     CategoryNameExists,
     CategoryNotAvailable,
     ExpenseDateOutsideCycle,
     ExpenseNotFound,
     ExpenseNotSkipped,
+    ExpensePlanChanged,
     ManualRateNotNeeded,
     PaidExpenseNotSkippable,
     PaymentMethodInUse,
@@ -291,6 +288,13 @@ def _check_expense_fields(*, cycle: Cycle, expense: Expense | None = None, **fie
             raise PaymentMethodNotAvailable()
 
 
+def check_new_expense(*, cycle: Cycle, **fields) -> None:
+    """The rules `add_expense` enforces on a new expense's fields (money rule, date within the
+    cycle, the household's open category and payment method), for a writer that adds many at
+    once (the statement import); raises the same domain errors."""
+    _check_expense_fields(cycle=cycle, **fields)
+
+
 @transaction.atomic
 def add_expense(
     *,
@@ -451,6 +455,34 @@ def toggle_paid(
 
 
 @transaction.atomic
+def record_payment(
+    *, expense: Expense, by: User | None, actual_amount: Decimal, paid_on: date
+) -> Expense:
+    """A planned expense of a cycle that is not completed becomes paid on the day and at the
+    amount the bank says (a bank statement's row); the plan is kept, so the difference shows.
+    The payment is in the expense's own currency and follows the money rule."""
+    cycle = lock_open_cycle(Cycle(pk=expense.cycle_id))
+    # One deleted meanwhile by another member is ExpenseNotFound, like the other writes.
+    locked = Expense.objects.select_for_update().filter(pk=expense.pk).first()
+    if locked is None:
+        raise ExpenseNotFound()
+    if locked.status != Expense.Status.PLANNED:
+        raise ExpensePlanChanged()
+    validate_amount(actual_amount, locked.currency)
+    if not cycle.start_date <= paid_on <= cycle.end_date:
+        raise ExpenseDateOutsideCycle()
+    if locked.planned_amount is None:
+        locked.planned_amount = locked.amount
+    changed = _set_amount(locked, actual_amount, base_currency=cycle.household.base_currency)
+    locked.status, locked.paid_on = Expense.Status.PAID, paid_on
+    locked.updated_by = by
+    locked.save(
+        update_fields=["status", "paid_on", "planned_amount", *changed, "updated_by", "updated_at"]
+    )
+    return locked
+
+
+@transaction.atomic
 def skip_expense(*, expense: Expense, by: User | None) -> Expense:
     """A planned occurrence is skipped this time: kept, left out of every total, and never
     generated again."""
@@ -534,112 +566,6 @@ def fill_awaiting_rates(*, today: date | None = None) -> int:
                 break
     Expense.objects.bulk_update(filled, ["base_amount", "rate", "rate_date", "rate_source"])
     return len(filled)
-
-
-# --- importing a bank statement -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import did: the expenses it created and the rows it left out, by reason."""
-
-    created: int
-    skipped_duplicates: int
-    skipped_invalid: int
-    skipped_income: int
-
-
-def existing_expense_counts(*, cycle: Cycle) -> Counter:
-    """How many of the cycle's expenses share each import key (date, amount, currency and
-    description ignoring case): what an import's rows are compared with."""
-    grouped = (
-        Expense.objects.filter(cycle=cycle)
-        .order_by()
-        .values("date", "amount", "currency", "description")
-        .annotate(n=Count("pk"))
-        .values_list("date", "amount", "currency", "description", "n")
-    )
-    counts: Counter = Counter()
-    for on, amount, currency, description, n in grouped:
-        key = importing.expense_key(
-            on=on, amount=amount, currency=currency, description=description
-        )
-        counts[key] += n
-    return counts
-
-
-def _breaks_expense_rule(row: importing.ImportRow, *, cycle: Cycle) -> bool:
-    # Checked again under the lock: the cycle's dates may have changed since the preview.
-    try:
-        _check_expense_fields(
-            cycle=cycle,
-            description=row.description,
-            amount=row.amount,
-            currency=row.currency,
-            date=row.date,
-        )
-    except Unprocessable:
-        return True
-    return False
-
-
-@transaction.atomic
-def import_expenses(
-    *,
-    cycle: Cycle,
-    rows: list[importing.ImportRow],
-    created_by: User | None,
-    category: Category,
-) -> ImportResult:
-    """Add a statement's money-out rows to a cycle that is not completed as paid expenses, in
-    one transaction, leaving out rows that break an expense rule and rows the cycle already
-    holds (each existing expense cancels one identical row)."""
-    locked = lock_open_cycle(cycle)
-    _check_expense_fields(cycle=locked, category=category)
-    base_currency = cycle.household.base_currency
-    income = invalid = 0
-    candidates = []
-    for row in rows:
-        if row.status == importing.INCOME:
-            income += 1
-        elif not row.is_expense or _breaks_expense_rule(row, cycle=locked):
-            invalid += 1
-        else:
-            candidates.append(row)
-    new, duplicates = importing.split_duplicates(candidates, existing_expense_counts(cycle=locked))
-    # One book for every row: a fixed number of rate queries, whatever the file's length.
-    book = RateBook(on_or_before=locked.end_date, since=locked.start_date)
-    Expense.objects.bulk_create(
-        [
-            Expense(
-                cycle=locked,
-                created_by=created_by,
-                updated_by=created_by,
-                description=row.description,
-                amount=row.amount,
-                planned_amount=row.amount,
-                currency=row.currency,
-                date=row.date,
-                category=category,
-                status=Expense.Status.PAID,
-                paid_on=paid_on_for(row.date),
-                **rate_snapshot(
-                    amount=row.amount,
-                    currency=row.currency,
-                    base_currency=base_currency,
-                    on_date=row.date,
-                    book=book,
-                ),
-            )
-            for row in new
-        ]
-    )
-    return ImportResult(
-        created=len(new),
-        skipped_duplicates=len(duplicates),
-        skipped_invalid=invalid,
-        skipped_income=income,
-    )
 
 
 def remember_former_member(*, user) -> int:

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_import, views_setup
+from . import views, views_setup
+from .imports import views as import_views
 
 app_name = "expenses"
 
@@ -36,15 +37,25 @@ urlpatterns = [
     path("expenses/<int:pk>/restore/", views.expense_restore, name="expense_restore"),
     path("expenses/<int:pk>/delete/", views.expense_delete, name="expense_delete"),
     # Importing a bank statement into a cycle: upload, preview and mapping, confirm.
-    path("cycles/<int:cycle_pk>/import/", views_import.import_upload, name="import_upload"),
+    path("cycles/<int:cycle_pk>/import/", import_views.import_upload, name="import_upload"),
     path(
         "cycles/<int:cycle_pk>/import/preview/",
-        views_import.import_preview,
+        import_views.import_preview,
         name="import_preview",
     ),
     path(
         "cycles/<int:cycle_pk>/import/confirm/",
-        views_import.import_confirm,
+        import_views.import_confirm,
         name="import_confirm",
     ),
+    path(
+        "cycles/<int:cycle_pk>/import/rule-from-row/",
+        import_views.import_rule_from_row,
+        name="import_rule_from_row",
+    ),
+    # The household's import rules.
+    path("import-rules/", import_views.rule_list, name="import_rule_list"),
+    path("import-rules/new/", import_views.rule_create, name="import_rule_create"),
+    path("import-rules/<int:pk>/edit/", import_views.rule_edit, name="import_rule_edit"),
+    path("import-rules/<int:pk>/delete/", import_views.rule_delete, name="import_rule_delete"),
 ]

@@ -118,7 +118,19 @@ HOMELESS = {"accounts:household_setup"}
 # Fields a form carries only in some states (the signup page of an invite, a log-in's next).
 EXTRA_FIELDS = {"accounts:signup": ("invite",), "accounts:login": ("next",)}
 # Views that read another view's form (the template preview reads the template form over htmx).
-FIELDS_FROM = {"templates_app:template_preview": "templates_app:template_create"}
+FIELDS_FROM = {
+    "templates_app:template_preview": "templates_app:template_create",
+    "expenses:import_preview": "expenses:import_confirm",
+    "expenses:import_rule_from_row": "expenses:import_confirm",
+}
+# A statement waiting in the owner's session, so the import preview's form (mapping and every
+# row's choices) is discovered and fuzzed like any other form.
+IMPORT_STATEMENT = (
+    "Date,Description,Amount,Currency,Status,Fee\n"
+    "2026-03-02,Fuzzed groceries,-12.34,USD,booked,0.50\n"
+    "2026-03-03,LIDL 1234,-20.00,USD,pending,\n"
+    "2026-03-04,Salary,1000.00,USD,booked,\n"
+)
 TEXT_TYPES = {"text", "search", "textarea"}
 OK_STATUSES = range(200, 500)
 OMIT = object()
@@ -245,6 +257,7 @@ class Setup:
     foreign: World
     owner_client: Client
     homeless_client: Client
+    import_page: str = ""
 
     def client_for(self, route: Route) -> Client:
         if route.name in ANONYMOUS:
@@ -262,7 +275,13 @@ def setup(db) -> Setup:
     owner_client.force_login(world.owner)
     homeless_client = Client()
     homeless_client.force_login(UserFactory())
-    return Setup(world, foreign, owner_client, homeless_client)
+    cycle = world.objects["cycle"]
+    uploaded = owner_client.post(
+        reverse("expenses:import_upload", args=[cycle.pk]),
+        {"file": SimpleUploadedFile("statement.csv", IMPORT_STATEMENT.encode())},
+    )
+    assert uploaded.status_code == 302, uploaded.content.decode()[:500]
+    return Setup(world, foreign, owner_client, homeless_client, import_page=uploaded["Location"])
 
 
 # Route name → the names of the pages (as the owner sees them) that render a form posting to it.
@@ -289,6 +308,8 @@ def discover_fields(route: Route, url: str, setup: Setup) -> dict[str, FormField
     if not _FORM_PAGES:
         _crawl_form_pages(setup)
     pages = {url} if "GET" in allowed_methods(route) else set()
+    if route.name == "expenses:import_confirm":
+        pages.add(setup.import_page)
     if client is setup.owner_client:
         by_name = {r.name: r for r in page_routes()}
         pages |= {url_for(by_name[name], setup.world) for name in _FORM_PAGES.get(route.name, ())}
@@ -369,6 +390,19 @@ HOSTILE_UPLOADS = [
     ("bom.csv", "\ufeffdate;description;amount\n02/03/2026;x;NaN\n".encode()),
     ("binary.png", bytes(range(256)) * 4),
     ("long.csv", b"a," * 50_000),
+    ("wide.csv", b"a," * 200 + b"\n" + b"1," * 200 + b"\n"),
+    (
+        "laughs.xml",
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b"<Document><BkToCstmrStmt>&lol2;</BkToCstmrStmt></Document>",
+    ),
+    (
+        "xxe.ofx",
+        b'<?xml version="1.0"?><?OFX OFXHEADER="200" VERSION="220"?>'
+        b'<!DOCTYPE OFX [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><OFX>&xxe;</OFX>',
+    ),
+    ("broken.qif", b"!Type:Bank\nD99/99/99\nTabc\n^\n"),
 ]
 
 

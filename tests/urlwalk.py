@@ -98,6 +98,7 @@ def build_household(label: str) -> World:
     from accounts import services as account_services
     from cycles.models import CategoryBudget, IncomeLine
     from cycles.tests.factories import CycleFactory
+    from expenses.imports import services as import_services
     from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
     from templates_app.tests.factories import ExpenseTemplateFactory
 
@@ -139,6 +140,9 @@ def build_household(label: str) -> World:
         rate_source=IncomeLine.RateSource.SAME_CURRENCY,
     )
     CategoryBudget.objects.create(cycle=cycle, category=category, amount=Decimal("300.00"))
+    import_rule = import_services.create_rule(
+        household=household, pattern=f"{label} shop", category=category
+    )
     return World(
         owner=owner,
         member=member,
@@ -154,6 +158,7 @@ def build_household(label: str) -> World:
             "cycle": cycle,
             "expense": expense,
             "income_line": income_line,
+            "import_rule": import_rule,
         },
     )
 
@@ -199,6 +204,7 @@ PK_BY_PREFIX = {
     "expenses:expense": "expense",
     "expenses:payment_method": "payment_method",
     "expenses:category": "category",
+    "expenses:import_rule": "import_rule",
     "templates_app:": "template",
 }
 

@@ -27,7 +27,9 @@ from colony.errors import DomainError
 from cycles import services as cycle_services
 from cycles.tests.factories import CycleFactory
 from exchange.models import ExchangeRate
-from expenses import importing, services, totals
+from expenses import services, totals
+from expenses.imports import services as import_services
+from expenses.imports.rows import IMPORT, ImportRow
 from expenses.models import Expense, ExpenseTotal
 from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
 from templates_app.tests.factories import ExpenseTemplateFactory
@@ -148,21 +150,23 @@ class ExpenseWrites(RuleBasedStateMachine):
     )
     def import_statement(self, cycle, rows, category):
         cycle = self.cycles[cycle]
-        parsed = [
-            importing.ImportRow(
-                line=n + 2,
-                cells=(),
-                status=importing.IMPORT,
-                date=cycle.start_date + datetime.timedelta(days=day),
-                description=f"Shop {n}",
-                amount=amount,
-                currency=currency,
+        decisions = [
+            import_services.RowDecision(
+                row=ImportRow(
+                    line=n + 2,
+                    cells=(),
+                    status=IMPORT,
+                    date=cycle.start_date + datetime.timedelta(days=day),
+                    description=f"Shop {n}",
+                    amount=amount,
+                    currency=currency,
+                ),
+                action=import_services.NEW,
+                category=self.categories[category],
             )
             for n, (amount, currency, day) in enumerate(rows)
         ]
-        services.import_expenses(
-            cycle=cycle, rows=parsed, created_by=self.user, category=self.categories[category]
-        )
+        import_services.import_statement(cycle=cycle, decisions=decisions, created_by=self.user)
 
     @rule(cycle=st.integers(0, 1))
     def generate_from_templates(self, cycle):

@@ -13,36 +13,56 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from expenses import importing
-from expenses.importing import (
-    DUPLICATE,
-    IMPORT,
-    INCOME,
-    INVALID,
-    ImportRow,
+from expenses.imports import limits
+from expenses.imports.csv_reader import (
     Mapping,
-    UnreadableFile,
-    amount_problem,
-    decode_text,
-    detect_date_format,
-    detect_decimal_comma,
+    Table,
     detect_delimiter,
     detect_mapping,
-    mark_duplicates,
-    neutralise_formula,
-    nothing_to_import_message,
-    parse_amount,
-    parse_date,
-    read_rows,
+    read_entries,
     read_table,
+)
+from expenses.imports.decoding import decode_text as decode
+from expenses.imports.limits import UnreadableFile
+from expenses.imports.rows import (
+    DUPLICATE,
+    DUPLICATE_REASON,
+    IMPORT,
+    INCOME,
+    INCOME_REASON,
+    INVALID,
+    ImportRow,
+    finish_entry,
+    mark_duplicates,
+    nothing_to_import_message,
     split_duplicates,
 )
+from expenses.imports.values import (
+    amount_problem,
+    detect_date_format,
+    detect_decimal_comma,
+    neutralise_formula,
+    parse_amount,
+    parse_date,
+)
+
+
+def decode_text(raw: bytes) -> str:
+    return decode(raw).text
+
+
+def read_rows(table: Table, mapping: Mapping, *, start: date, end: date) -> list[ImportRow]:
+    return [
+        finish_entry(entry, start=start, end=end, currency=mapping.currency)
+        for entry in read_entries(table, mapping)
+    ]
+
 
 DATA = Path(__file__).parent / "data"
 NOVEMBER = {"start": date(2026, 11, 1), "end": date(2026, 12, 12)}
 
 
-def sample_table(name: str) -> importing.Table:
+def sample_table(name: str) -> Table:
     return read_table(decode_text((DATA / name).read_bytes()))
 
 
@@ -94,7 +114,7 @@ def test_us_sample_payment_and_return_are_money_in():
         ("PAYMENT THANK YOU", Decimal("500.00")),
         ("AMAZON MKTPL*ZX81K2", Decimal("29.99")),
     ]
-    assert all(row.problems == (importing.INCOME_REASON,) for row in rows if row.status == INCOME)
+    assert all(row.problems == (INCOME_REASON,) for row in rows if row.status == INCOME)
 
 
 def test_us_sample_expenses_are_positive_decimals_with_their_dates():
@@ -177,21 +197,22 @@ def test_utf16_with_bom_is_read():
     assert decode_text(text.encode("utf-16")) == text
 
 
-def test_windows_1252_is_refused_with_save_as_utf8():
-    raw = "Datum;Omschrijving;Bedrag\n20261102;Café;3,50\n".encode("cp1252")
-    with pytest.raises(UnreadableFile, match="save it as “CSV UTF-8”"):
-        decode_text(raw)
+def test_windows_1252_is_detected_and_read():
+    raw = "Datum;Omschrijving;Bedrag\n20261102;Café Müller;3,50\n".encode("cp1252")
+    decoded = decode(raw)
+    assert "Café Müller" in decoded.text
+    assert decoded.label == "Windows-1252"
 
 
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (b"", importing.EMPTY),
-        (b"  \r\n\n", importing.EMPTY),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", importing.NOT_CSV),
-        (b"date,amount\n2026-11-02,\x00\x001.00\n", importing.NOT_CSV),
-        (b"PK\x03\x04\x14\x00\x06\x00", importing.WORKBOOK),
-        (bytes(range(1, 32)) * 20, importing.NOT_CSV),
+        (b"", limits.EMPTY),
+        (b"  \r\n\n", limits.EMPTY),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", limits.NOT_CSV),
+        (b"date,amount\n2026-11-02,\x00\x001.00\n", limits.NOT_CSV),
+        (b"PK\x03\x04\x14\x00\x06\x00", limits.WORKBOOK),
+        (bytes(range(1, 32)) * 20, limits.NOT_CSV),
     ],
     ids=["empty", "blank", "png", "nul", "xlsx", "control-bytes"],
 )
@@ -212,8 +233,8 @@ def test_text_without_columns_is_not_csv():
 
 
 def test_too_many_rows_is_refused():
-    text = "date,description,amount\n" + "2026-11-02,x,-1.00\n" * (importing.MAX_ROWS + 2)
-    with pytest.raises(UnreadableFile, match="more than one import can take"):
+    text = "date,description,amount\n" + "2026-11-02,x,-1.00\n" * (limits.MAX_ROWS + 2)
+    with pytest.raises(UnreadableFile, match="more than 5,000 transactions"):
         read_table(text)
 
 
@@ -553,7 +574,7 @@ def _row(description="Coffee", amount="3.50", on=date(2026, 11, 2), currency="US
 
 
 def _existing(*rows, n=1):
-    return Counter({row.key: n for row in rows})
+    return Counter({row.record_key: n for row in rows})
 
 
 @pytest.mark.parametrize(
@@ -562,7 +583,7 @@ def _existing(*rows, n=1):
 )
 def test_duplicates_are_counted(in_cycle, in_file, new, duplicates):
     rows = [_row() for _ in range(in_file)]
-    existing = Counter({rows[0].key: in_cycle}) if in_cycle else Counter()
+    existing = Counter({rows[0].record_key: in_cycle}) if in_cycle else Counter()
     fresh, repeated = split_duplicates(rows, existing)
     assert (len(fresh), len(repeated)) == (new, duplicates)
 
@@ -574,7 +595,7 @@ def test_duplicate_description_ignores_case_and_outer_spaces():
 
 
 def test_duplicate_amount_compares_values_not_digits():
-    existing = Counter({_row(amount="63.050").key: 1})
+    existing = Counter({_row(amount="63.050").record_key: 1})
     assert split_duplicates([_row(amount="63.05")], existing)[0] == []
 
 
@@ -593,11 +614,11 @@ def test_a_different_date_amount_description_or_currency_is_not_a_duplicate(othe
 
 
 def test_mark_duplicates_leaves_income_and_invalid_rows_alone():
-    income = ImportRow(line=3, cells=(), status=INCOME, problems=(importing.INCOME_REASON,))
+    income = ImportRow(line=3, cells=(), status=INCOME, problems=(INCOME_REASON,))
     rows = [_row(), _row(), income]
     marked = mark_duplicates(rows, _existing(_row()))
     assert [row.status for row in marked] == [DUPLICATE, IMPORT, INCOME]
-    assert marked[0].problems == (importing.DUPLICATE_REASON,)
+    assert marked[0].problems == (DUPLICATE_REASON,)
 
 
 # -- nothing to import ---------------------------------------------------------------------------

@@ -12,13 +12,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from colony.errors import DomainError
 from cycles.models import Cycle
 from cycles.tests.factories import CycleFactory
 from exchange.tests.factories import ExchangeRateFactory
-from expenses import importing, services
+from expenses import services as expense_services
+from expenses.imports import limits, pipeline, services
+from expenses.imports.csv_reader import POSITIVE_IS_OUT, Mapping
+from expenses.imports.views import SESSION_KEY
 from expenses.models import Category, Expense
 from expenses.tests.factories import CategoryFactory, ExpenseFactory
-from expenses.views_import import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -96,13 +99,24 @@ def import_file(client, cycle, content, **changes):
     return client.post(_url("import_confirm", cycle), form_data(page, **changes))
 
 
-def statement(rows: int, *, start=datetime.date(2026, 11, 1)) -> str:
+def statement_text(rows: int, *, start=datetime.date(2026, 11, 1)) -> str:
     lines = ["date,description,amount,currency"]
     for n in range(rows):
         day = start + datetime.timedelta(days=n % 40)
         currency = "EUR" if n % 2 else "USD"
         lines.append(f"{day.isoformat()},Shop {n},-{n + 1}.25,{currency}")
     return "\n".join(lines) + "\n"
+
+
+def counts(response) -> dict:
+    """The preview's row counts the older tests pin (money out, duplicates, in, errors)."""
+    shown = response.context["counts"]
+    return {
+        "import": shown["import"],
+        "duplicate": shown["duplicate"],
+        "income": shown["income"],
+        "invalid": shown["invalid"],
+    }
 
 
 def flash_messages(response) -> list[str]:
@@ -117,7 +131,7 @@ def test_upload_redirects_to_a_preview_of_the_us_sample(owner_client, cycle):
     response = preview(owner_client, cycle, token)
     body = response.content.decode()
     assert response.status_code == 200
-    assert response.context["counts"] == {"import": 8, "duplicate": 0, "income": 2, "invalid": 0}
+    assert counts(response) == {"import": 8, "duplicate": 0, "income": 2, "invalid": 0}
     assert "SHELL OIL 57442, AUSTIN TX" in body
     assert "Skipped: money in, not an expense" in body
     assert body.count('data-status="income"') == 2
@@ -125,7 +139,7 @@ def test_upload_redirects_to_a_preview_of_the_us_sample(owner_client, cycle):
     formula = body.split('id="import-line-11"')[1].split("</tr>")[0]
     assert "&#x27;=HYPERLINK(" in formula
     assert 'data-flag="note"' in formula and "spreadsheet formula" in formula
-    assert "Import 8 expenses" in body
+    assert "Import 8 new expenses" in body
     assert Expense.objects.count() == 0
 
 
@@ -164,7 +178,8 @@ def test_confirming_the_us_sample_imports_its_eight_purchases(owner_client, owne
     assert not Expense.objects.filter(description__in=["PAYMENT THANK YOU"]).exists()
     page = owner_client.get(response["Location"])
     assert (
-        "Imported 8 expenses; 0 duplicates and 0 invalid rows skipped." in flash_messages(page)[0]
+        "Imported 8 expenses and marked 0 planned expenses paid; 0 duplicates and 0 invalid "
+        "rows skipped." in flash_messages(page)[0]
     )
 
 
@@ -172,12 +187,13 @@ def test_importing_the_same_file_again_imports_nothing(owner_client, cycle):
     import_file(owner_client, cycle, US)
     token = token_of(upload(owner_client, cycle, US))
     page = preview(owner_client, cycle, token)
-    assert page.context["counts"] == {"import": 0, "duplicate": 8, "income": 2, "invalid": 0}
+    assert counts(page) == {"import": 0, "duplicate": 8, "income": 2, "invalid": 0}
     assert page.content.decode().count("Skipped: already in this cycle") == 8
     response = owner_client.post(_url("import_confirm", cycle), form_data(page), follow=True)
     assert Expense.objects.count() == 8
     assert flash_messages(response)[0].startswith(
-        "Imported 0 expenses; 8 duplicates and 0 invalid rows skipped."
+        "Imported 0 expenses and marked 0 planned expenses paid; 8 duplicates and 0 invalid "
+        "rows skipped."
     )
 
 
@@ -206,7 +222,7 @@ def test_member_can_import_too(member_client, member, cycle):
 def test_dutch_sample_imports_euros_and_skips_the_salary(owner_client, cycle, euro_rate):
     token = token_of(upload(owner_client, cycle, NL))
     page = preview(owner_client, cycle, token)
-    assert page.context["counts"] == {"import": 5, "duplicate": 0, "income": 1, "invalid": 0}
+    assert counts(page) == {"import": 5, "duplicate": 0, "income": 1, "invalid": 0}
     assert page.context["form"]["direction_column"].value() == 5
     assert "Bakkerij &quot;De Korenbloem&quot;" in page.content.decode()
     response = owner_client.post(_url("import_confirm", cycle), form_data(page))
@@ -253,7 +269,7 @@ def test_htmx_mapping_change_re_renders_only_the_preview(owner_client, cycle, ht
     assert "<html" not in body
     # Read day first, 11/02/2026 is Feb 11 (outside the cycle), 11/15/2026 no date at all, and
     # only the twins of 11/12/2026 (Dec 11) fall in the cycle.
-    assert response.context["counts"] == {"import": 2, "duplicate": 0, "income": 2, "invalid": 6}
+    assert counts(response) == {"import": 2, "duplicate": 0, "income": 2, "invalid": 6}
     assert "Not a DD/MM/YYYY date." in body and "Outside this cycle" in body
 
 
@@ -264,12 +280,12 @@ def test_refresh_preview_without_js_renders_the_whole_page(owner_client, cycle):
     assert 'hx-post="' in body and 'hx-trigger="change"' in body
     assert 'formaction="' + _url("import_preview", cycle) + '"' in body
     response = owner_client.post(
-        _url("import_preview", cycle), form_data(page, sign=importing.POSITIVE_IS_OUT)
+        _url("import_preview", cycle), form_data(page, sign=POSITIVE_IS_OUT)
     )
     assert response.status_code == 200
     assert "<html" in response.content.decode()
     # Positive amounts as money out: the payment and the return are now the expenses.
-    assert response.context["counts"] == {"import": 2, "duplicate": 0, "income": 8, "invalid": 0}
+    assert counts(response) == {"import": 2, "duplicate": 0, "income": 8, "invalid": 0}
 
 
 def test_the_same_column_twice_is_a_form_error(owner_client, cycle, htmx_headers):
@@ -305,16 +321,16 @@ def test_an_archived_category_cannot_be_chosen(owner_client, cycle, household):
 # -- bad files -----------------------------------------------------------------------------------
 
 BAD_FILES = {
-    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), importing.NOT_CSV),
-    "nul-bytes": (b"date,description,amount\n2026-11-02,x\x00y,-1.00\n", importing.NOT_CSV),
-    "workbook": (b"PK\x03\x04" + bytes(100), importing.WORKBOOK),
-    "no-delimiter": (b"Dear customer,\nHere is your statement.\n", importing.NO_COLUMNS),
-    "empty": (b"", importing.EMPTY),
-    "header-only": (b"Date,Description,Amount\r\n", importing.HEADER_ONLY),
-    "windows-1252": (
-        "Datum;Omschrijving;Bedrag\n20261102;Café;-3,50\n".encode("cp1252"),
-        importing.NOT_UTF8,
-    ),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), limits.NOT_CSV),
+    "nul-bytes": (b"date,description,amount\n2026-11-02,x\x00y,-1.00\n", limits.NOT_CSV),
+    "workbook": (b"PK\x03\x04" + bytes(100), limits.WORKBOOK),
+    "no-delimiter": (b"Dear customer,\nHere is your statement.\n", limits.NO_COLUMNS),
+    "empty": (b"", limits.EMPTY),
+    "header-only": (b"Date,Description,Amount\r\n", limits.HEADER_ONLY),
+}
+
+
+NOTHING_TO_IMPORT = {
     "all-rows-invalid": (
         b"date,description,amount\n2026-01-02,Coffee,-3.50\n2026-01-03,Tea,-2.00\n",
         "None of the 2 rows can be imported. Outside this cycle (Nov 01 – Dec 12, 2026). (2 rows)",
@@ -324,6 +340,21 @@ BAD_FILES = {
         "Every row of this file is money in",
     ),
 }
+
+
+@pytest.mark.parametrize("case", NOTHING_TO_IMPORT, ids=list(NOTHING_TO_IMPORT))
+def test_a_file_with_nothing_to_import_is_previewed_and_its_confirm_explains(
+    owner_client, cycle, case
+):
+    # Never refused at the upload: the preview shows the rows and how they were read.
+    content, message = NOTHING_TO_IMPORT[case]
+    token = token_of(upload(owner_client, cycle, content))
+    page = preview(owner_client, cycle, token)
+    assert page.status_code == 200
+    response = owner_client.post(_url("import_confirm", cycle), form_data(page))
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert Expense.objects.count() == 0
 
 
 @pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
@@ -340,11 +371,11 @@ def test_bad_file_gets_a_clear_message_and_changes_nothing(owner_client, cycle, 
 
 def test_a_file_over_10_mb_is_refused_by_its_size(owner_client, cycle):
     row = b"2026-11-02,Coffee,-3.50\n"
-    content = b"date,description,amount\n" + row * (importing.MAX_UPLOAD_BYTES // len(row) + 1)
-    assert len(content) > importing.MAX_UPLOAD_BYTES
+    content = b"date,description,amount\n" + row * (limits.MAX_UPLOAD_BYTES // len(row) + 1)
+    assert len(content) > limits.MAX_UPLOAD_BYTES
     response = upload(owner_client, cycle, content)
     assert response.status_code == 422
-    assert importing.TOO_LARGE in response.content.decode()
+    assert limits.TOO_LARGE in response.content.decode()
     assert Expense.objects.count() == 0
     assert not owner_client.session.get(SESSION_KEY)
 
@@ -352,7 +383,7 @@ def test_a_file_over_10_mb_is_refused_by_its_size(owner_client, cycle):
 def test_no_file_chosen(owner_client, cycle):
     response = owner_client.post(_url("import_upload", cycle), {})
     assert response.status_code == 422
-    assert "Choose a CSV file to upload." in response.content.decode()
+    assert "Choose a file to upload." in response.content.decode()
 
 
 def test_upload_page_shows_the_form(owner_client, cycle):
@@ -384,33 +415,34 @@ def test_cycle_completed_after_the_preview_refuses_the_confirm_with_409(owner_cl
     assert Expense.objects.count() == 0
 
 
+def _decisions(cycle, category):
+    statement = pipeline.read_statement(statement_text(3))
+    choices = pipeline.Choices(
+        mapping=Mapping(0, "ymd", 1, 2, currency="USD", currency_column=3), date_format="ymd"
+    )
+    rows = pipeline.read_rows(statement, choices, start=cycle.start_date, end=cycle.end_date)
+    return [services.RowDecision(row=row, action="new", category=category) for row in rows]
+
+
 def test_service_refuses_a_completed_cycle_with_409(owner, cycle, other):
     from cycles.exceptions import CycleAlreadyCompleted
 
-    rows = importing.read_rows(
-        importing.read_table(statement(3)),
-        importing.Mapping(0, "ymd", 1, 2, currency="USD", currency_column=3),
-        start=cycle.start_date,
-        end=cycle.end_date,
-    )
+    decisions = _decisions(cycle, other)
     Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.COMPLETED)
     with pytest.raises(CycleAlreadyCompleted) as error:
-        services.import_expenses(cycle=cycle, rows=rows, created_by=owner, category=other)
+        services.import_statement(cycle=cycle, decisions=decisions, created_by=owner)
     assert error.value.status == 409
     assert Expense.objects.count() == 0
 
 
-def test_service_rechecks_dates_against_the_locked_cycle(owner, cycle, other):
-    rows = importing.read_rows(
-        importing.read_table(statement(3)),
-        importing.Mapping(0, "ymd", 1, 2, currency="USD", currency_column=3),
-        start=cycle.start_date,
-        end=cycle.end_date,
-    )
-    # The cycle got shorter between the preview and the confirm: Nov 3 is now outside it.
+def test_service_rechecks_dates_against_the_locked_cycle_and_imports_nothing(owner, cycle, other):
+    decisions = _decisions(cycle, other)
+    # The cycle got shorter between the preview and the confirm: Nov 1 is now outside it.
     Cycle.objects.filter(pk=cycle.pk).update(start_date=datetime.date(2026, 11, 2))
-    result = services.import_expenses(cycle=cycle, rows=rows, created_by=owner, category=other)
-    assert (result.created, result.skipped_invalid) == (2, 1)
+    with pytest.raises(DomainError) as error:
+        services.import_statement(cycle=cycle, decisions=decisions, created_by=owner)
+    assert error.value.status == 422
+    assert Expense.objects.count() == 0
 
 
 # -- who may use an import -----------------------------------------------------------------------
@@ -521,7 +553,7 @@ def test_exported_cycle_imports_into_an_empty_cycle_with_nothing_lost(
         ("Big one", "999999.99", "USD", datetime.date(2026, 12, 12)),
     ]
     for description, amount, currency, day in made:
-        services.add_expense(
+        expense_services.add_expense(
             cycle=cycle,
             created_by=owner,
             description=description,
@@ -559,7 +591,7 @@ def test_exported_cycle_imports_into_an_empty_cycle_with_nothing_lost(
 def test_export_escaped_formula_comes_back_with_one_apostrophe(
     owner_client, owner, cycle, other, stranger_client, other_household
 ):
-    services.add_expense(
+    expense_services.add_expense(
         cycle=cycle,
         created_by=owner,
         description="=SUM(A1:A2)",
@@ -589,16 +621,18 @@ def test_export_escaped_formula_comes_back_with_one_apostrophe(
 def test_confirm_takes_a_constant_number_of_queries(
     owner_client, cycle, rows, euro_rate, django_assert_max_num_queries
 ):
-    token = token_of(upload(owner_client, cycle, statement(rows)))
+    token = token_of(upload(owner_client, cycle, statement_text(rows)))
     page = preview(owner_client, cycle, token)
     assert page.context["counts"]["import"] == rows
     data = form_data(page)
-    # Session, user, cycle, categories, lock, existing expenses, two rate queries, one INSERT,
-    # the session again (plus savepoints): the same 14 for 10 rows as for 200.
-    with django_assert_max_num_queries(14) as captured:
+    # Session, user, cycle, categories, payment methods, planned expenses, what was imported
+    # before (two), rules, history; then under the lock: the cycle, the duplicate check again
+    # (two), two rate queries, one INSERT of expenses and one of their import records, the
+    # session again (plus savepoints): the same 23 for 10 rows as for 200.
+    with django_assert_max_num_queries(23) as captured:
         response = owner_client.post(_url("import_confirm", cycle), data)
     inserts = [q for q in captured.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 1
+    assert len(inserts) == 2
     assert response.status_code == 302
     assert Expense.objects.filter(cycle=cycle).count() == rows
     assert not Expense.objects.filter(cycle=cycle, base_amount__isnull=True).exists()

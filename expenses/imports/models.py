@@ -1,0 +1,111 @@
+"""What an import remembers: the household's rules, the column mapping of each bank (payment
+method), and which bank transactions became which expense (so a file is never imported twice).
+Registered through expenses.models."""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from . import rules
+
+
+class ImportRule(models.Model):
+    """When a bank row's description matches, set its category, payment method or description,
+    or leave the row out."""
+
+    HOUSEHOLD_FIELD = "household"
+
+    class Match(models.TextChoices):
+        CONTAINS = rules.CONTAINS, "contains"
+        EQUALS = rules.EQUALS, "is exactly"
+        REGEX = rules.REGEX, "matches the regular expression"
+
+    household = models.ForeignKey(
+        "accounts.Household", on_delete=models.CASCADE, related_name="import_rules"
+    )
+    match = models.CharField(max_length=10, choices=Match.choices, default=Match.CONTAINS)
+    pattern = models.CharField(max_length=rules.MAX_PATTERN)
+    min_amount = models.DecimalField(
+        max_digits=18, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    max_amount = models.DecimalField(
+        max_digits=18, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(max_length=3, blank=True)
+    category = models.ForeignKey(
+        "expenses.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    payment_method = models.ForeignKey(
+        "expenses.PaymentMethod",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    description = models.CharField(max_length=200, blank=True)
+    ignore = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(pattern=""),
+                name="expenses_importrule_pattern",
+                violation_error_message="Give the text to look for.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ignore=True)
+                | Q(category__isnull=False)
+                | Q(payment_method__isnull=False)
+                | ~Q(description=""),
+                name="expenses_importrule_does_something",
+                violation_error_message=(
+                    "Choose what the rule does: a category, a payment method, a new "
+                    "description, or leave the row out."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_match_display()} “{self.pattern}”"
+
+
+class ImportProfile(models.Model):
+    """The last column mapping used for a payment method's statements (columns by header)."""
+
+    HOUSEHOLD_FIELD = "household"
+
+    household = models.ForeignKey(
+        "accounts.Household", on_delete=models.CASCADE, related_name="import_profiles"
+    )
+    payment_method = models.OneToOneField(
+        "expenses.PaymentMethod", on_delete=models.CASCADE, related_name="import_profile"
+    )
+    settings = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Import mapping of {self.payment_method}"
+
+
+class ImportedTransaction(models.Model):
+    """One bank transaction an import turned into (or paid with) an expense: its bank id, or
+    its date, amount, currency and description, hashed (see rows.record_key)."""
+
+    household = models.ForeignKey("accounts.Household", on_delete=models.CASCADE, related_name="+")
+    expense = models.ForeignKey(
+        "expenses.Expense", on_delete=models.CASCADE, related_name="import_records"
+    )
+    key = models.CharField(max_length=64)
+    by_bank_id = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["household", "key"])]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,238 @@
+"""The import pipeline, read once per request: raw text → statement (format detected from the
+content) → rows read with the household's choices → proposals (reconciliation with the plan,
+rules, suggestions from history). Views call these; forms only turn POSTed strings into choices.
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from .csv_reader import Mapping, Table, detect_mapping, read_entries, read_table
+from .decoding import DecodedText, decode_text
+from .formats import (
+    CSV,
+    FORMAT_LABELS,
+    ParsedStatement,
+    apply_date_format,
+    detect_format,
+    read_camt,
+    read_ofx,
+    read_qif,
+)
+from .limits import MAX_UPLOAD_BYTES, TOO_LARGE, UnreadableFile
+from .reconciliation import PlannedExpense, candidates, reconcile
+from .rows import DUPLICATE, ImportRow, finish_entry, mark_duplicates
+from .rules import History, Rule, RuleBook
+from .values import MONTH_FIRST_CURRENCIES, detect_date_format
+
+READERS = {"ofx": read_ofx, "qif": read_qif, "camt053": read_camt}
+# What the session may hold of one upload, compressed (a statement compresses ten to one).
+MAX_STORED_BYTES = 3 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An upload read once: its format and either its table (CSV) or its entries."""
+
+    format: str
+    encoding: str
+    table: Table | None = None
+    parsed: ParsedStatement | None = None
+
+    @property
+    def format_label(self) -> str:
+        return FORMAT_LABELS[self.format]
+
+    @property
+    def row_count(self) -> int:
+        return len(self.table.rows) if self.table else len(self.parsed.entries)
+
+    @property
+    def needs_date_format(self) -> bool:
+        return self.format == CSV or bool(self.parsed and self.parsed.needs_date_format)
+
+
+def read_upload(raw: bytes) -> DecodedText:
+    """An uploaded file's text, or UnreadableFile; the size is checked before anything else."""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise UnreadableFile(TOO_LARGE)
+    decoded = decode_text(raw)
+    read_statement(decoded.text, encoding=decoded.encoding)  # refuses what cannot be read
+    return decoded
+
+
+def read_statement(text: str, *, encoding: str = "utf_8") -> Statement:
+    """The text read once into a statement; UnreadableFile when it is none."""
+    kind = detect_format(text)
+    if kind == CSV:
+        return Statement(format=CSV, encoding=encoding, table=read_table(text))
+    return Statement(format=kind, encoding=encoding, parsed=READERS[kind](text))
+
+
+def pack_text(text: str) -> str | None:
+    """The text as the session keeps it (compressed), or None when it is too large to keep."""
+    packed = base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
+    return packed if len(packed) <= MAX_STORED_BYTES else None
+
+
+def unpack_text(packed: str) -> str:
+    return zlib.decompress(base64.b64decode(packed)).decode("utf-8")
+
+
+# -- choices ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choices:
+    """How to read the statement: detected, remembered or chosen by the household."""
+
+    mapping: Mapping | None = None  # CSV
+    date_format: str | None = None  # CSV and QIF
+    currency: str = "USD"  # for rows that do not state one
+    ambiguous_dates: bool = False  # DD/MM or MM/DD could not be told: the household chooses
+    remembered: bool = False  # the payment method's mapping was applied as it was
+
+
+def detect_choices(
+    statement: Statement,
+    *,
+    base_currency: str,
+    window: tuple[date, date],
+    remembered: dict | None = None,
+    currency: str | None = None,
+) -> Choices:
+    """What the preview starts from: the payment method's remembered mapping when it fits this
+    file, else detection. `currency`: the payment method's, when known."""
+    default_currency = currency or (remembered or {}).get("currency") or base_currency
+    if statement.format == CSV:
+        if remembered:
+            mapping = Mapping.from_names(remembered, statement.table.header)
+            if mapping is not None:
+                return Choices(
+                    mapping=mapping,
+                    date_format=mapping.date_format,
+                    currency=mapping.currency,
+                    remembered=True,
+                )
+        mapping = detect_mapping(statement.table, base_currency=default_currency, window=window)
+        return Choices(
+            mapping=mapping,
+            date_format=mapping.date_format,
+            currency=mapping.currency,
+            ambiguous_dates=mapping.ambiguous_dates,
+        )
+    parsed = statement.parsed
+    file_currency = parsed.currency or default_currency
+    if not parsed.needs_date_format:
+        return Choices(currency=file_currency)
+    if remembered and remembered.get("date_format"):
+        return Choices(
+            date_format=remembered["date_format"], currency=file_currency, remembered=True
+        )
+    guess = detect_date_format(
+        [entry.raw_date for entry in parsed.entries[:200] if entry.raw_date],
+        month_first=base_currency in MONTH_FIRST_CURRENCIES,
+        window=window,
+    )
+    return Choices(
+        date_format=guess.key or "mdy_slash",
+        currency=file_currency,
+        ambiguous_dates=guess.ambiguous,
+    )
+
+
+def read_rows(
+    statement: Statement,
+    choices: Choices,
+    *,
+    start: date,
+    end: date,
+    own_last4: frozenset[str] = frozenset(),
+) -> list[ImportRow]:
+    """Every transaction of the statement as a row of a cycle from `start` to `end`."""
+    if statement.format == CSV:
+        mapping = choices.mapping
+        entries = read_entries(statement.table, mapping)
+    else:
+        entries = statement.parsed.entries
+        if statement.parsed.needs_date_format and choices.date_format:
+            entries = apply_date_format(entries, choices.date_format)
+    currency = choices.mapping.currency if choices.mapping else choices.currency
+    return [
+        finish_entry(entry, start=start, end=end, currency=currency, own_last4=own_last4)
+        for entry in entries
+    ]
+
+
+# -- proposals -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Proposal:
+    """What the preview proposes for one row, and why; the household may change any of it."""
+
+    row: ImportRow
+    action: str  # "new", "skip" or "pay"
+    pays: PlannedExpense | None = None
+    options: list[PlannedExpense] = field(default_factory=list)  # plausible planned expenses
+    category_id: int | None = None
+    category_source: str = ""
+    payment_method_id: int | None = None
+    payment_method_source: str = ""
+    description: str = ""
+    description_source: str = ""
+    rule: Rule | None = None
+
+
+def propose(
+    rows: list[ImportRow],
+    *,
+    existing,
+    planned: list[PlannedExpense],
+    rule_book: RuleBook,
+    history: History,
+    default_category_id: int | None,
+    default_payment_method_id: int | None,
+) -> list[Proposal]:
+    """Each row with what would happen to it: duplicates marked, the planned expense it pays,
+    and the rule or suggestion that sets its category, payment method and description."""
+    rows = mark_duplicates(rows, existing)
+    # A planned expense a duplicate row stands for is already accounted for: not a match.
+    seen = {row.record_key for row in rows if row.status == DUPLICATE}
+    planned = [expense for expense in planned if expense.record_key not in seen]
+    matches = reconcile(rows, planned)
+    proposals = []
+    for row in rows:
+        proposal = Proposal(row=row, action="new" if row.status == "import" else "skip")
+        proposal.category_id, proposal.category_source = default_category_id, "default"
+        proposal.payment_method_id = default_payment_method_id
+        proposal.payment_method_source = "statement" if default_payment_method_id else ""
+        proposal.description = row.description
+        if row.importable:
+            proposal.options = [expense for _, expense in candidates(row, planned)][:5]
+            rule = rule_book.first(row)
+            if rule is not None:
+                proposal.rule = rule
+                if rule.ignore:
+                    proposal.action = "skip"
+                if rule.category_id:
+                    proposal.category_id, proposal.category_source = rule.category_id, "rule"
+                if rule.payment_method_id:
+                    proposal.payment_method_id = rule.payment_method_id
+                    proposal.payment_method_source = "rule"
+                if rule.description:
+                    proposal.description, proposal.description_source = rule.description, "rule"
+            if proposal.category_source == "default":
+                suggested = history.suggest(row.description)
+                if suggested is not None:
+                    proposal.category_id, proposal.category_source = suggested, "history"
+            matched = matches.get(row.line)
+            if matched is not None and proposal.action == "new":
+                proposal.action, proposal.pays = "pay", matched
+                if matched not in proposal.options:
+                    proposal.options.insert(0, matched)
+        proposals.append(proposal)
+    return proposals

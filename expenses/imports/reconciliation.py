@@ -1,0 +1,102 @@
+"""Which bank rows pay which planned expenses of the cycle — pure functions, no database.
+
+A row is a plausible payment of a planned expense when it is in the same currency, its amount is
+within AMOUNT_TOLERANCE of the plan and its date within DATE_WINDOW_DAYS of the planned date.
+Among the plausible pairs, the best scores are taken first (an exact amount counts most, then a
+similar description, then a close date), and each planned expense pays at most one row and each
+row at most one planned expense. The household can untick a proposal or pick another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .matching import normalise, similarity
+from .rows import IMPORT, ImportRow, expense_key, record_key
+
+AMOUNT_TOLERANCE = Decimal("0.10")  # a tenth of the planned amount, either way
+DATE_WINDOW_DAYS = 10
+AMOUNT_POINTS, DESCRIPTION_POINTS, DATE_POINTS = 50, 30, 20
+
+
+@dataclass(frozen=True)
+class PlannedExpense:
+    """What reconciliation needs of a planned expense of the cycle."""
+
+    pk: int
+    description: str
+    amount: Decimal
+    currency: str
+    date: date
+
+    @property
+    def words(self) -> str:
+        return normalise(self.description)
+
+    @property
+    def record_key(self) -> str:
+        return record_key(
+            expense_key(
+                on=self.date,
+                amount=self.amount,
+                currency=self.currency,
+                description=self.description,
+            )
+        )
+
+
+def score(row: ImportRow, planned: PlannedExpense, *, row_words: str | None = None) -> int:
+    """0 when the row cannot pay the planned expense; else up to 100 points: how well it fits."""
+    if row.status != IMPORT or row.amount is None or row.date is None:
+        return 0
+    if row.currency != planned.currency:
+        return 0
+    days = abs((row.date - planned.date).days)
+    if days > DATE_WINDOW_DAYS:
+        return 0
+    tolerance = planned.amount * AMOUNT_TOLERANCE
+    difference = abs(row.amount - planned.amount)
+    if difference > tolerance:
+        return 0
+    amount_share = 1 - difference / tolerance if tolerance else Decimal(1)
+    words = normalise(row.description) if row_words is None else row_words
+    points = int(AMOUNT_POINTS * amount_share)
+    points += DESCRIPTION_POINTS * similarity(words, planned.words) // 100
+    points += DATE_POINTS * (DATE_WINDOW_DAYS - days) // DATE_WINDOW_DAYS
+    return max(points, 1)
+
+
+def candidates(row: ImportRow, planned: list[PlannedExpense]) -> list[tuple[int, PlannedExpense]]:
+    """The planned expenses the row could pay, best first."""
+    words = normalise(row.description)
+    scored = [(score(row, expense, row_words=words), expense) for expense in planned]
+    return sorted(
+        ((points, expense) for points, expense in scored if points),
+        key=lambda pair: (-pair[0], pair[1].date, pair[1].pk),
+    )
+
+
+def reconcile(rows: list[ImportRow], planned: list[PlannedExpense]) -> dict[int, PlannedExpense]:
+    """line → the planned expense that row pays: the best pairs first, each side used once."""
+    if not planned:
+        return {}
+    by_currency: dict[str, list[PlannedExpense]] = {}
+    for expense in planned:
+        by_currency.setdefault(expense.currency, []).append(expense)
+    pairs = []
+    for row in rows:
+        if row.status != IMPORT:
+            continue
+        for points, expense in candidates(row, by_currency.get(row.currency, [])):
+            pairs.append((points, row.line, expense))
+    pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2].pk))
+    matched: dict[int, PlannedExpense] = {}
+    taken: set[int] = set()
+    for _, line, expense in pairs:
+        if line in matched or expense.pk in taken:
+            continue
+        matched[line] = expense
+        taken.add(expense.pk)
+    return matched

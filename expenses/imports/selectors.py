@@ -1,0 +1,106 @@
+"""Reads for an import: what the preview compares the file with — each in one query."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Household
+from cycles.models import Cycle
+
+from ..models import Expense, PaymentMethod
+from .models import ImportedTransaction, ImportProfile, ImportRule
+from .reconciliation import PlannedExpense
+from .rows import expense_key, record_key
+from .rules import History, Rule, RuleBook
+
+# Descriptions of the household's past expenses that suggestions look at (the most used first).
+HISTORY_LIMIT = 3_000
+
+
+def planned_expenses(cycle: Cycle) -> list[PlannedExpense]:
+    """The cycle's planned (unpaid, not skipped) expenses, which a bank row may pay."""
+    rows = (
+        Expense.objects.filter(cycle=cycle, status=Expense.Status.PLANNED)
+        .order_by("date", "pk")
+        .values_list("pk", "description", "amount", "currency", "date")
+    )
+    return [PlannedExpense(*row) for row in rows]
+
+
+def household_rules(household: Household) -> QuerySet[ImportRule]:
+    """The household's rules in the order they are applied, for the rules page."""
+    return ImportRule.objects.filter(household=household).select_related(
+        "category", "payment_method"
+    )
+
+
+def rule_book(household: Household) -> RuleBook:
+    """The household's rules, compiled for applying to a whole file."""
+    return RuleBook(
+        Rule(
+            pk=rule.pk,
+            match=rule.match,
+            pattern=rule.pattern,
+            label=str(rule),
+            position=rule.position,
+            min_amount=rule.min_amount,
+            max_amount=rule.max_amount,
+            currency=rule.currency,
+            category_id=rule.category_id,
+            payment_method_id=rule.payment_method_id,
+            description=rule.description,
+            ignore=rule.ignore,
+        )
+        for rule in ImportRule.objects.filter(household=household)
+    )
+
+
+def category_history(household: Household) -> History:
+    """How often the household put each description in each category (counted in SQL)."""
+    counts = (
+        Expense.objects.filter(cycle__household=household)
+        .exclude(status=Expense.Status.SKIPPED)
+        .order_by()
+        .values("description", "category_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("description", "category_id", "n")[:HISTORY_LIMIT]
+    )
+    return History(counts)
+
+
+def imported_counts(*, cycle: Cycle, bank_keys: list[str]) -> Counter:
+    """record key → how many times the cycle (or, for bank ids, the household) already holds
+    it: the rows earlier imports remembered, plus the expenses entered otherwise (by their
+    date, amount, currency and description)."""
+    counts: Counter = Counter()
+    remembered = (
+        ImportedTransaction.objects.filter(household_id=cycle.household_id)
+        .filter(Q(expense__cycle=cycle, by_bank_id=False) | Q(by_bank_id=True, key__in=bank_keys))
+        .order_by()
+        .values("key")
+        .annotate(n=Count("pk"))
+        .values_list("key", "n")
+    )
+    counts.update(dict(remembered))
+    others = (
+        Expense.objects.filter(cycle=cycle, import_records__isnull=True)
+        .order_by()
+        .values("date", "amount", "currency", "description")
+        .annotate(n=Count("pk"))
+        .values_list("date", "amount", "currency", "description", "n")
+    )
+    for on, amount, currency, description, n in others:
+        key = expense_key(on=on, amount=amount, currency=currency, description=description)
+        counts[record_key(key)] += n
+    return counts
+
+
+def remembered_mapping(payment_method: PaymentMethod | None) -> dict | None:
+    """The mapping last used for this payment method's statements, if any."""
+    if payment_method is None:
+        return None
+    profile = ImportProfile.objects.filter(payment_method=payment_method).first()
+    return profile.settings if profile else None

@@ -1,0 +1,289 @@
+"""Writes of an import: the statement's rows into a cycle (one transaction), the household's
+rules, and the mapping remembered per payment method."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounts.models import Household, User
+from colony.errors import DomainError, Unprocessable
+from cycles.models import Cycle
+from cycles.services import lock_open_cycle
+from exchange.services import RateBook
+
+from .. import services as expense_services
+from ..exceptions import (
+    CategoryNotAvailable,
+    ExpensePlanChanged,
+    ImportRowNotAllowed,
+    PaymentMethodNotAvailable,
+    PlannedExpensePaidTwice,
+    RuleDoesNothing,
+    UnsafeRulePattern,
+)
+from ..models import Category, Expense, PaymentMethod
+from . import rules, selectors
+from .models import ImportedTransaction, ImportProfile, ImportRule
+from .rows import DUPLICATE, INCOME, INVALID, ImportRow, split_duplicates
+
+NEW, SKIP, PAY = "new", "skip", "pay"
+
+
+@dataclass(frozen=True)
+class RowDecision:
+    """What the household decided for one row of the preview."""
+
+    row: ImportRow
+    action: str  # NEW, SKIP or PAY
+    category: Category | None = None
+    payment_method: PaymentMethod | None = None
+    description: str = ""
+    pays: int | None = None  # the planned expense's pk, for PAY
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: expenses created, planned expenses paid, and the rows left out."""
+
+    created: int
+    paid: int
+    skipped_duplicates: int
+    skipped_invalid: int
+    skipped_income: int
+    skipped_chosen: int
+
+
+def _check_row(decision: RowDecision, *, cycle: Cycle) -> None:
+    """The expense rules, checked again under the lock (the cycle may have changed since the
+    preview): the same function add_expense uses."""
+    row = decision.row
+    if not row.importable or row.date is None or row.amount is None:
+        raise ImportRowNotAllowed()
+    fields = {"date": row.date, "amount": row.amount, "currency": row.currency}
+    if decision.action == NEW:
+        if decision.category is None:
+            raise CategoryNotAvailable()
+        fields.update(
+            description=decision.description or row.description,
+            category=decision.category,
+            payment_method=decision.payment_method,
+        )
+    try:
+        expense_services.check_new_expense(cycle=cycle, **fields)
+    except DomainError as error:
+        if error.status != 422:
+            raise
+        raise ImportRowNotAllowed(f"Line {row.line}: {error.message}") from error
+
+
+def _lock_planned(decisions: list[RowDecision], *, cycle: Cycle) -> dict[int, Expense]:
+    wanted = [decision.pays for decision in decisions]
+    if len(set(wanted)) != len(wanted):
+        raise PlannedExpensePaidTwice()
+    planned = {
+        expense.pk: expense
+        for expense in Expense.objects.select_for_update().filter(
+            cycle=cycle, status=Expense.Status.PLANNED, pk__in=wanted
+        )
+    }
+    for decision in decisions:
+        expense = planned.get(decision.pays)
+        if expense is None:
+            raise ExpensePlanChanged()
+        if expense.currency != decision.row.currency:
+            raise Unprocessable(
+                f"Line {decision.row.line} is in {decision.row.currency}; "
+                f"“{expense.description}” is planned in {expense.currency}.",
+                code="PAYMENT_CURRENCY_DIFFERS",
+            )
+    return planned
+
+
+@transaction.atomic
+def import_statement(
+    *,
+    cycle: Cycle,
+    decisions: list[RowDecision],
+    created_by: User | None,
+    remember: tuple[PaymentMethod, dict] | None = None,
+) -> ImportResult:
+    """Import a statement's rows into a cycle that is not completed, in one transaction: a row
+    that pays a planned expense marks it paid at the bank's amount and date (through the
+    expenses service), other chosen rows become paid expenses; rows already imported are left
+    out (the bank's id, else date, amount, currency and description), and any row that breaks
+    an expense rule refuses the whole import — nothing is half imported."""
+    locked = lock_open_cycle(cycle)
+    income = invalid = 0
+    wanted = []
+    for decision in decisions:
+        if decision.row.status == INCOME:
+            income += 1
+        elif decision.row.status == INVALID:
+            invalid += 1
+        elif decision.action in (NEW, PAY) and decision.row.importable:
+            _check_row(decision, cycle=locked)
+            wanted.append(decision)
+    # Duplicates again, under the lock and the same way as the preview: every row that could be
+    # imported takes part, in the file's order, so the same rows come out as duplicates.
+    compared = [d.row for d in decisions if d.row.importable or d.row.status == DUPLICATE]
+    bank_keys = [row.record_key for row in compared if row.bank_id]
+    existing = selectors.imported_counts(cycle=locked, bank_keys=bank_keys)
+    fresh_rows, duplicates = split_duplicates(compared, existing)
+    fresh_ids = {id(row) for row in fresh_rows}
+    fresh = [d for d in wanted if id(d.row) in fresh_ids]
+    wanted_ids = {id(d.row) for d in wanted}
+    chosen_skip = sum(1 for row in fresh_rows if id(row) not in wanted_ids)
+    payments = [d for d in fresh if d.action == PAY]
+    additions = [d for d in fresh if d.action == NEW]
+    planned = _lock_planned(payments, cycle=locked)
+
+    records = []
+    for decision in payments:
+        row = decision.row
+        expense = expense_services.record_payment(
+            expense=planned[decision.pays],
+            by=created_by,
+            actual_amount=row.amount,
+            paid_on=row.date,
+        )
+        records.append(_record(locked, expense, row))
+
+    base_currency = locked.household.base_currency
+    # One book for every row: a fixed number of rate queries, whatever the file's length.
+    book = RateBook(on_or_before=locked.end_date, since=locked.start_date)
+    created = Expense.objects.bulk_create(
+        [
+            Expense(
+                cycle=locked,
+                created_by=created_by,
+                updated_by=created_by,
+                description=decision.description or decision.row.description,
+                amount=decision.row.amount,
+                planned_amount=decision.row.amount,
+                currency=decision.row.currency,
+                date=decision.row.date,
+                category=decision.category,
+                payment_method=decision.payment_method,
+                status=Expense.Status.PAID,
+                paid_on=decision.row.date,
+                **expense_services.rate_snapshot(
+                    amount=decision.row.amount,
+                    currency=decision.row.currency,
+                    base_currency=base_currency,
+                    on_date=decision.row.date,
+                    book=book,
+                ),
+            )
+            for decision in additions
+        ]
+    )
+    records.extend(
+        _record(locked, expense, decision.row)
+        for expense, decision in zip(created, additions, strict=True)
+    )
+    ImportedTransaction.objects.bulk_create(records)
+    if remember is not None:
+        payment_method, settings = remember
+        remember_mapping(payment_method=payment_method, settings=settings)
+    return ImportResult(
+        created=len(created),
+        paid=len(payments),
+        skipped_duplicates=len(duplicates),
+        skipped_invalid=invalid,
+        skipped_income=income,
+        skipped_chosen=chosen_skip,
+    )
+
+
+def _record(cycle: Cycle, expense: Expense, row: ImportRow) -> ImportedTransaction:
+    return ImportedTransaction(
+        household_id=cycle.household_id,
+        expense=expense,
+        key=row.record_key,
+        by_bank_id=bool(row.bank_id),
+    )
+
+
+def remember_mapping(*, payment_method: PaymentMethod, settings: dict) -> ImportProfile:
+    """Keep the mapping of this payment method's statements for its next file."""
+    profile, _ = ImportProfile.objects.update_or_create(
+        payment_method=payment_method,
+        defaults={"household_id": payment_method.household_id, "settings": settings},
+    )
+    return profile
+
+
+# -- rules -----------------------------------------------------------------------------------------
+
+RULE_FIELDS = (
+    "match",
+    "pattern",
+    "min_amount",
+    "max_amount",
+    "currency",
+    "category",
+    "payment_method",
+    "description",
+    "ignore",
+    "position",
+)
+
+
+def _check_rule(*, household: Household, fields: dict) -> dict:
+    fields = dict(fields)
+    fields["pattern"] = (fields.get("pattern") or "").strip()
+    fields["description"] = " ".join((fields.get("description") or "").split())
+    fields["currency"] = (fields.get("currency") or "").upper()
+    if not fields["pattern"]:
+        raise UnsafeRulePattern("Give the text to look for.")
+    if fields.get("match") not in ImportRule.Match.values:
+        raise UnsafeRulePattern("Choose how the description is matched.")
+    if fields["match"] == rules.REGEX:
+        try:
+            rules.check_pattern(fields["pattern"])
+        except rules.UnsafePattern as error:
+            raise UnsafeRulePattern(str(error)) from error
+    elif len(fields["pattern"]) > rules.MAX_PATTERN:
+        raise UnsafeRulePattern(f"A pattern has at most {rules.MAX_PATTERN} characters.")
+    low, high = fields.get("min_amount"), fields.get("max_amount")
+    for value in (low, high):
+        if value is not None and not Decimal(0) <= value < Decimal("1e15"):
+            raise Unprocessable("Amounts are positive.", code="RULE_AMOUNT_RANGE")
+    if low is not None and high is not None and low > high:
+        raise Unprocessable("The smallest amount is more than the largest.", code="RULE_RANGE")
+    category, method = fields.get("category"), fields.get("payment_method")
+    if category is not None and category.household_id != household.pk:
+        raise CategoryNotAvailable()
+    if method is not None and method.household_id != household.pk:
+        raise PaymentMethodNotAvailable()
+    if not (fields.get("ignore") or category or method or fields["description"]):
+        raise RuleDoesNothing()
+    return fields
+
+
+def create_rule(*, household: Household, **fields) -> ImportRule:
+    """Add an import rule; a regular expression must be safe to run on every row."""
+    fields.setdefault("match", rules.CONTAINS)
+    fields = _check_rule(household=household, fields=fields)
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise TypeError(f"create_rule() got unexpected fields: {sorted(unknown)}")
+    return ImportRule.objects.create(household=household, **fields)
+
+
+def update_rule(*, rule: ImportRule, **fields) -> ImportRule:
+    """Change an import rule, under the same checks as a new one."""
+    current = {name: getattr(rule, name) for name in RULE_FIELDS}
+    fields = _check_rule(household=rule.household, fields={**current, **fields})
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.save()
+    return rule
+
+
+def delete_rule(*, rule: ImportRule) -> None:
+    """Remove an import rule; expenses it already shaped stay as they are."""
+    rule.delete()

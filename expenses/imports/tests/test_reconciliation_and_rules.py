@@ -1,0 +1,162 @@
+"""Reconciling bank rows with the cycle's plan, household rules and their precedence, and
+category suggestions from history — pure functions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from expenses.imports.reconciliation import PlannedExpense, candidates, reconcile
+from expenses.imports.rows import IMPORT, ImportRow
+from expenses.imports.rules import (
+    CONTAINS,
+    EQUALS,
+    REGEX,
+    History,
+    Rule,
+    RuleBook,
+    UnsafePattern,
+    check_pattern,
+)
+
+
+def row(line=1, description="Abschlag Strom", amount="88.00", on=date(2026, 11, 3), ccy="EUR"):
+    return ImportRow(
+        line=line,
+        cells=(),
+        status=IMPORT,
+        date=on,
+        description=description,
+        amount=Decimal(amount),
+        currency=ccy,
+    )
+
+
+def planned(pk=1, description="Electric bill", amount="88.20", on=date(2026, 11, 1), ccy="EUR"):
+    return PlannedExpense(pk, description, Decimal(amount), ccy, on)
+
+
+# -- reconciliation ------------------------------------------------------------------------------
+
+
+def test_exact_amount_and_date_is_matched():
+    bill = planned(amount="88.00", on=date(2026, 11, 3))
+    assert reconcile([row()], [bill]) == {1: bill}
+
+
+def test_amount_within_tolerance_and_a_close_date_is_matched():
+    # "Abschlag Strom 88,00" pays the planned "Electric bill 88.20" two days earlier.
+    bill = planned()
+    assert reconcile([row()], [bill]) == {1: bill}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"amount": "120.00"},  # beyond a tenth of the plan
+        {"on": date(2026, 11, 30)},  # beyond the date window
+        {"ccy": "USD"},  # another currency
+    ],
+    ids=["amount", "date", "currency"],
+)
+def test_no_match_outside_the_tolerances(changes):
+    assert reconcile([row(**changes)], [planned()]) == {}
+
+
+def test_of_two_candidates_the_more_similar_description_wins():
+    water = planned(pk=1, description="Water bill", amount="88.00")
+    electric = planned(pk=2, description="Stadtwerke Strom Abschlag", amount="88.00")
+    assert [e.pk for _, e in candidates(row(), [water, electric])] == [2, 1]
+    assert reconcile([row()], [water, electric]) == {1: electric}
+
+
+def test_one_planned_expense_pays_at_most_one_row():
+    bill = planned(amount="88.00", on=date(2026, 11, 3))
+    rows = [row(line=1), row(line=2, on=date(2026, 11, 6))]
+    assert reconcile(rows, [bill]) == {1: bill}
+
+
+def test_two_rows_and_two_bills_pair_off_best_first():
+    first = planned(pk=1, description="Rent", amount="1450.00", on=date(2026, 11, 1))
+    second = planned(pk=2, description="Electric bill", amount="88.20", on=date(2026, 11, 1))
+    rows = [row(line=1), row(line=2, description="RIVERSIDE RENT", amount="1450.00")]
+    assert reconcile(rows, [first, second]) == {1: second, 2: first}
+
+
+def test_no_planned_expenses_no_matches():
+    assert reconcile([row()], []) == {}
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+
+def rule(pk, match, pattern, **fields):
+    return Rule(pk=pk, match=match, pattern=pattern, label=pattern, **fields)
+
+
+def test_contains_equals_and_regex_ignore_case():
+    book = RuleBook([rule(1, CONTAINS, "lidl", category_id=10)])
+    assert book.first(row(description="LIDL SAGT DANKE 1234")).pk == 1
+    book = RuleBook([rule(2, EQUALS, "netflix.com", category_id=10)])
+    assert book.first(row(description="NETFLIX.COM")).pk == 2
+    assert book.first(row(description="NETFLIX.COM 2")) is None
+    book = RuleBook([rule(3, REGEX, r"^amazon mktpl\*\w+$", category_id=10)])
+    assert book.first(row(description="AMAZON MKTPL*ZX81K2")).pk == 3
+
+
+def test_precedence_position_then_equals_regex_contains_then_longer_pattern():
+    lidl = row(description="LIDL SAGT DANKE")
+    contains_short = rule(1, CONTAINS, "lidl", category_id=1)
+    contains_long = rule(2, CONTAINS, "lidl sagt", category_id=2)
+    regex = rule(3, REGEX, "^lidl", category_id=3)
+    equals = rule(4, EQUALS, "lidl sagt danke", category_id=4)
+    assert RuleBook([contains_short, contains_long]).first(lidl).pk == 2
+    assert RuleBook([contains_long, regex]).first(lidl).pk == 3
+    assert RuleBook([regex, equals, contains_short]).first(lidl).pk == 4
+    first = rule(5, CONTAINS, "lidl", category_id=5, position=1)
+    assert RuleBook([equals, first]).first(lidl).pk == 5
+
+
+def test_amount_range_and_currency_narrow_a_rule():
+    small = rule(1, CONTAINS, "amazon", category_id=1, max_amount=Decimal("50"))
+    big = rule(2, CONTAINS, "amazon", category_id=2, min_amount=Decimal("50"), currency="EUR")
+    book = RuleBook([small, big])
+    assert book.first(row(description="Amazon", amount="20.00")).pk == 1
+    assert book.first(row(description="Amazon", amount="120.00")).pk == 2
+    assert book.first(row(description="Amazon", amount="120.00", ccy="USD")) is None
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"(a|aa)+$", r"(x+x+)+y", "a" * 101, "([a-z"], ids=["alt", "nested", "long", "bad"]
+)
+def test_dangerous_or_broken_regular_expressions_are_refused(pattern):
+    with pytest.raises(UnsafePattern):
+        check_pattern(pattern)
+
+
+def test_a_rule_that_times_out_stops_being_applied():
+    slow = rule(1, REGEX, r"(a|aa)+$", category_id=1)
+    book = RuleBook([slow, rule(2, CONTAINS, "a", category_id=2)])
+    hostile = row(description="a" * 60 + "!")
+    assert book.first(hostile).pk == 2
+    assert 1 in book.broken
+
+
+# -- suggestions from history --------------------------------------------------------------------
+
+
+def test_history_suggests_the_most_used_category_for_the_same_words():
+    history = History([("Albert Heijn 1403", 7, 5), ("ALBERT HEIJN 2211", 9, 1), ("Shell", 3, 2)])
+    assert history.suggest("ALBERT HEIJN 0999") == 7
+
+
+def test_history_suggests_for_a_similar_description():
+    history = History([("Vattenfall energie termijn", 4, 3)])
+    assert history.suggest("Vattenfall termijnbedrag energie") == 4
+
+
+def test_history_suggests_nothing_for_a_new_payee():
+    history = History([("Albert Heijn", 7, 5)])
+    assert history.suggest("Bakkerij De Korenbloem") is None
