@@ -45,6 +45,18 @@ INSTALLED_APPS = [
     "reminders",
 ]
 
+# Uploads: a bank statement is at most 10 MB (expenses.imports.limits); a request body over
+# MAX_UPLOAD_REQUEST_BYTES has its files discarded unread (colony.uploads), files up to the
+# memory limit stay in memory, and other form fields are capped.
+MAX_UPLOAD_REQUEST_BYTES = 11 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "colony.uploads.DiscardOversizedUploads",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -399,3 +399,24 @@ def test_the_preview_of_5000_rows_stays_small(owner_client, cycle):
     assert page.context["counts"]["import"] == 5_000
     assert len(page.content) < 400_000
     assert "and 4900 more rows" in page.content.decode()
+
+
+def test_an_upload_body_over_the_limit_is_discarded_and_refused_by_its_size(
+    owner_client, cycle, monkeypatch
+):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    spooled = []
+    original = TemporaryFileUploadHandler.receive_data_chunk
+    monkeypatch.setattr(
+        TemporaryFileUploadHandler,
+        "receive_data_chunk",
+        lambda self, data, start: spooled.append(len(data)) or original(self, data, start),
+    )
+    content = b"Date,Description,Amount\n" + b"2026-11-02,Coffee,-3.50\n" * 500_000
+    assert len(content) > 11 * 1024 * 1024
+    response = upload(owner_client, cycle, content)
+    assert response.status_code == 422
+    assert limits.TOO_LARGE in response.content.decode()
+    assert not owner_client.session.get(SESSION_KEY)
+    assert spooled == []  # nothing of it was written to a temporary file
