@@ -5,12 +5,14 @@ to their words before rapidfuzz compares them."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 _NOISE = re.compile(r"[^\w\s]|\d|_")
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Lower-case words without digits or punctuation: "Albert Heijn 1403" → "albert heijn"."""
     return " ".join(_NOISE.sub(" ", (text or "").lower()).split())

@@ -23,7 +23,7 @@ from .formats import (
     read_qif,
 )
 from .limits import MAX_UPLOAD_BYTES, TOO_LARGE, UnreadableFile
-from .reconciliation import PlannedExpense, candidates, reconcile
+from .reconciliation import PlannedExpense, plausible, reconcile
 from .rows import DUPLICATE, ImportRow, finish_entry, mark_duplicates
 from .rules import History, Rule, RuleBook
 from .values import MONTH_FIRST_CURRENCIES, detect_date_format
@@ -203,7 +203,8 @@ def propose(
     # A planned expense a duplicate row stands for is already accounted for: not a match.
     seen = {row.record_key for row in rows if row.status == DUPLICATE}
     planned = [expense for expense in planned if expense.record_key not in seen]
-    matches = reconcile(rows, planned)
+    options = plausible(rows, planned)
+    matches = reconcile(rows, planned, options=options)
     proposals = []
     for row in rows:
         proposal = Proposal(row=row, action="new" if row.status == "import" else "skip")
@@ -212,7 +213,7 @@ def propose(
         proposal.payment_method_source = "statement" if default_payment_method_id else ""
         proposal.description = row.description
         if row.importable:
-            proposal.options = [expense for _, expense in candidates(row, planned)][:5]
+            proposal.options = [expense for _, expense in options.get(row.line, ())][:5]
             rule = rule_book.first(row)
             if rule is not None:
                 proposal.rule = rule

@@ -70,27 +70,46 @@ def score(row: ImportRow, planned: PlannedExpense, *, row_words: str | None = No
 
 def candidates(row: ImportRow, planned: list[PlannedExpense]) -> list[tuple[int, PlannedExpense]]:
     """The planned expenses the row could pay, best first."""
+    if row.status != IMPORT or not planned:
+        return []
     words = normalise(row.description)
-    scored = [(score(row, expense, row_words=words), expense) for expense in planned]
-    return sorted(
-        ((points, expense) for points, expense in scored if points),
-        key=lambda pair: (-pair[0], pair[1].date, pair[1].pk),
-    )
+    scored = []
+    for expense in planned:
+        points = score(row, expense, row_words=words)
+        if points:
+            scored.append((points, expense))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].date, pair[1].pk))
+    return scored
 
 
-def reconcile(rows: list[ImportRow], planned: list[PlannedExpense]) -> dict[int, PlannedExpense]:
-    """line → the planned expense that row pays: the best pairs first, each side used once."""
-    if not planned:
-        return {}
+def plausible(
+    rows: list[ImportRow], planned: list[PlannedExpense]
+) -> dict[int, list[tuple[int, PlannedExpense]]]:
+    """line → the planned expenses each row could pay, best first (rows with none left out)."""
     by_currency: dict[str, list[PlannedExpense]] = {}
     for expense in planned:
         by_currency.setdefault(expense.currency, []).append(expense)
-    pairs = []
+    found = {}
     for row in rows:
-        if row.status != IMPORT:
-            continue
-        for points, expense in candidates(row, by_currency.get(row.currency, [])):
-            pairs.append((points, row.line, expense))
+        scored = candidates(row, by_currency.get(row.currency, []))
+        if scored:
+            found[row.line] = scored
+    return found
+
+
+def reconcile(
+    rows: list[ImportRow],
+    planned: list[PlannedExpense],
+    *,
+    options: dict[int, list[tuple[int, PlannedExpense]]] | None = None,
+) -> dict[int, PlannedExpense]:
+    """line → the planned expense that row pays: the best pairs first, each side used once.
+    `options`: what `plausible` found, when the caller has it already."""
+    if options is None:
+        options = plausible(rows, planned)
+    pairs = [
+        (points, line, expense) for line, scored in options.items() for points, expense in scored
+    ]
     pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2].pk))
     matched: dict[int, PlannedExpense] = {}
     taken: set[int] = set()
