@@ -1,0 +1,93 @@
+"""Importing a bank statement in a real browser into a cycle generated from templates: the
+bills the statement pays become paid (at the bank's amounts), nothing is doubled, and the one
+purchase that was not planned is added."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from accounts.tests.factories import TEST_PASSWORD, HouseholdFactory, make_owner
+from cycles import services as cycle_services
+from expenses.models import Category, Expense
+from templates_app.tests.factories import ExpenseTemplateFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STATEMENT = """Transaction Date,Post Date,Description,Category,Type,Amount,Memo
+12/03/2026,12/04/2026,CITY OF AUSTIN UTIL ELECTRIC,Bills & Utilities,Sale,-88.00,
+12/01/2026,12/02/2026,RIVERSIDE APARTMENTS RENT,Home,Sale,-1450.00,
+12/04/2026,12/05/2026,TRADER JOE'S #552,Groceries,Sale,-42.10,
+12/05/2026,12/06/2026,PAYMENT THANK YOU,,Payment,500.00,
+"""
+
+
+def test_import_pays_the_planned_bills_instead_of_doubling_them(browser_page, tmp_path):
+    household = HouseholdFactory(name="Import home")
+    owner = make_owner(household, email="ida@example.com", first_name="Ida")
+    utilities = Category.objects.get(household=household, name="Utilities")
+    housing = Category.objects.get(household=household, name="Housing")
+    ExpenseTemplateFactory(
+        household=household,
+        name="Electric bill",
+        amount=Decimal("88.20"),
+        category=utilities,
+        day_of_month=2,
+    )
+    ExpenseTemplateFactory(
+        household=household,
+        name="Rent",
+        amount=Decimal("1450.00"),
+        category=housing,
+        day_of_month=1,
+    )
+    cycle = cycle_services.create_cycle(
+        household=household,
+        name="December",
+        start_date=datetime.date(2026, 12, 1),
+        end_date=datetime.date(2026, 12, 28),
+        generate_from_templates=True,
+        created_by=owner,
+    )
+    assert cycle.expenses.count() == 2
+    statement = tmp_path / "december.csv"
+    statement.write_text(STATEMENT)
+
+    page = browser_page
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "ida@example.com")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"/cycles/{cycle.pk}/")
+    page.click("a:has-text('Import bank statement')")
+    page.wait_for_url("**/import/")
+    page.set_input_files("#id_file", str(statement))
+    page.click("button:has-text('Upload and preview')")
+    page.wait_for_url("**/import/preview/**")
+
+    electric = page.locator("#import-line-2")
+    assert "pays: Electric bill (planned 88.20 USD)" in electric.inner_text()
+    assert "pays: Rent (planned 1,450.00 USD)" in page.inner_text("#import-line-3")
+    assert page.get_attribute("#import-line-4", "data-action") == "new"
+    assert page.get_attribute("#import-line-5", "data-status") == "income"
+    # All December dates are at most 12, but the cycle decides: month first, nothing refused.
+    assert page.locator("[data-note=ambiguous-dates]").count() == 0
+
+    page.click("button:has-text('Import 1 new expense, mark 2 paid')")
+    page.wait_for_url(f"**/cycles/{cycle.pk}/")
+    body = page.inner_text("main")
+    assert "Imported 1 expense and marked 2 planned expenses paid" in body
+    assert page.locator("tr[id^=expense-]:has-text('Electric bill')").count() == 1
+    assert page.locator("tr[id^=expense-]:has-text('TRADER JOE')").count() == 1
+
+    expenses = {e.description: e for e in Expense.objects.filter(cycle=cycle)}
+    assert len(expenses) == 3
+    bill = expenses["Electric bill"]
+    assert (bill.status, bill.amount, bill.planned_amount, bill.paid_on) == (
+        Expense.Status.PAID,
+        Decimal("88.00"),
+        Decimal("88.20"),
+        datetime.date(2026, 12, 3),
+    )
+    assert expenses["Rent"].status == Expense.Status.PAID
