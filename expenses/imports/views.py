@@ -16,14 +16,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.scoping import get_for_household, household_required
 from colony.errors import DomainError
+from colony.htmx import page_or_partial, redirect_after_write
 from cycles.exceptions import CycleAlreadyCompleted
 from cycles.models import Cycle
 
@@ -51,10 +51,6 @@ def _open_cycle(request, cycle_pk) -> Cycle:
     if cycle.is_completed:
         raise CycleAlreadyCompleted()
     return cycle
-
-
-def _redirect(request, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 # -- the upload waiting in the session -------------------------------------------------------------
@@ -244,14 +240,15 @@ class Preview:
         }
 
     def render(self, request, *, status=200) -> HttpResponse:
-        template = (
-            "expenses/imports/partials/_preview.html"
-            if request.htmx
-            else "expenses/imports/preview.html"
-        )
         if not self.valid or self.row_errors:
             status = 422
-        return render(request, template, self.context(), status=status)
+        return page_or_partial(
+            request,
+            page="expenses/imports/preview.html",
+            partial="expenses/imports/partials/_preview.html",
+            context=self.context(),
+            status=status,
+        )
 
 
 def _result_message(result: services.ImportResult) -> str:
@@ -286,7 +283,7 @@ def import_upload(request: HttpRequest, cycle_pk: int) -> HttpResponse:
                 form.add_error("file", error.message)
             else:
                 url = reverse("expenses:import_preview", args=[cycle.pk])
-                return _redirect(request, f"{url}?{urlencode({'token': token})}")
+                return redirect_after_write(request, f"{url}?{urlencode({'token': token})}")
     return render(
         request,
         "expenses/imports/upload.html",
@@ -331,8 +328,9 @@ def import_confirm(request: HttpRequest, cycle_pk: int) -> HttpResponse:
                 preview.form.add_error(None, error.message)
             else:
                 _forget_upload(request, token)
-                messages.success(request, _result_message(result))
-                return _redirect(request, reverse("cycles:detail", args=[cycle.pk]))
+                return redirect_after_write(
+                    request, "cycles:detail", cycle.pk, message=_result_message(result)
+                )
         preview.valid = False
     return preview.render(request, status=422)
 
@@ -408,8 +406,7 @@ def _save_rule(request, form: ImportRuleForm, rule: ImportRule | None) -> HttpRe
             getattr(error, "field", None) if hasattr(error, "field") else None, error.message
         )
         return None
-    messages.success(request, "Rule saved.")
-    return _redirect(request, reverse("expenses:import_rule_list"))
+    return redirect_after_write(request, "expenses:import_rule_list", message="Rule saved.")
 
 
 @household_required
@@ -450,5 +447,4 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_for_household(ImportRule, request.household, pk=pk)
     services.delete_rule(rule=rule)
-    messages.success(request, "Rule deleted.")
-    return _redirect(request, reverse("expenses:import_rule_list"))
+    return redirect_after_write(request, "expenses:import_rule_list", message="Rule deleted.")
