@@ -182,6 +182,7 @@ class Proposal:
     category_source: str = ""
     payment_method_id: int | None = None
     payment_method_source: str = ""
+    payment_method_name: str = ""  # filled for display
     description: str = ""
     description_source: str = ""
     rule: Rule | None = None

@@ -206,6 +206,9 @@ class Preview:
 
     def context(self) -> dict:
         shown = self.proposals[:PREVIEW_ROWS]
+        method_names = {method.pk: str(method) for method in self.payment_methods}
+        for proposal in shown:
+            proposal.payment_method_name = method_names.get(proposal.payment_method_id, "")
         counts = {status: 0 for status in STATUSES}
         actions = {"new": 0, "pay": 0, "skip": 0}
         for proposal in self.proposals:

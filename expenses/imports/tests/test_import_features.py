@@ -420,3 +420,13 @@ def test_an_upload_body_over_the_limit_is_discarded_and_refused_by_its_size(
     assert limits.TOO_LARGE in response.content.decode()
     assert not owner_client.session.get(SESSION_KEY)
     assert spooled == []  # nothing of it was written to a temporary file
+
+
+def test_a_rule_sets_the_payment_method_and_the_preview_says_so(owner_client, cycle, household):
+    card = PaymentMethodFactory(household=household, name="Visa")
+    ImportRule.objects.create(household=household, pattern="lidl", payment_method=card)
+    page = open_preview(owner_client, cycle, "camt053.xml")
+    assert proposal(page, 2).payment_method_id == card.pk
+    assert "paid with Visa (by rule)" in page.content.decode()
+    confirm(owner_client, cycle, page)
+    assert Expense.objects.get(cycle=cycle, description__contains="LIDL").payment_method == card
