@@ -84,6 +84,21 @@ def bench_income_line(cycle):
     return line
 
 
+def bench_import_rule(household):
+    """The household's import rule (one is made the first time), for the rule edit page."""
+    from expenses.imports import services as import_services
+    from expenses.imports.models import ImportRule
+
+    rule = ImportRule.objects.filter(household=household).order_by("pk").first()
+    if rule is None:
+        rule = import_services.create_rule(
+            household=household,
+            pattern="Bench shop",
+            category=household.categories.order_by("pk").first(),
+        )
+    return rule
+
+
 def bench_objects(user, household) -> dict:
     """One of each object of the bench household, keyed like tests/urlwalk.World.objects."""
     from django.contrib.auth.tokens import default_token_generator
@@ -114,6 +129,7 @@ def bench_objects(user, household) -> dict:
         "invite_token": fresh_invite_token(user, household),
         "api_token": bench_api_token(user),
         "income_line": bench_income_line(cycle),
+        "import_rule": bench_import_rule(household),
         # The owner's password-reset link, as the email would carry it.
         "reset_uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "reset_token": default_token_generator.make_token(user),
