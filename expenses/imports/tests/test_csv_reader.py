@@ -414,7 +414,7 @@ def test_amount_parsing_never_uses_float(monkeypatch):
     real_float = builtins.float
 
     def no_float(*args):
-        raise AssertionError("float() used for money")
+        raise AssertionError("the float builtin was used for money")
 
     monkeypatch.setattr(builtins, "float", no_float)
     try:
