@@ -103,6 +103,24 @@ class UnsafeRulePattern(Unprocessable):
     field = "pattern"
 
 
+class InvalidRuleAmount(Unprocessable):
+    """A rule's amount bound breaks the money rule, or the bounds are the wrong way round;
+    `field` says which bound, so the form shows the message next to it."""
+
+    code = "INVALID_RULE_AMOUNT"
+    message = "Enter an amount like 12.50."
+
+    def __init__(self, message: str | None = None, *, field: str = "min_amount"):
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownRuleCurrency(Unprocessable):
+    code = "UNKNOWN_RULE_CURRENCY"
+    message = "Choose one of the currencies Colony knows, or any currency."
+    field = "currency"
+
+
 class RuleDoesNothing(Unprocessable):
     code = "RULE_DOES_NOTHING"
     message = "Choose what the rule does: a category, a payment method, a description or ignore."

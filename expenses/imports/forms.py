@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from exchange.currencies import CURRENCIES
+from exchange.forms import AmountField, check_amount
 
 from . import limits, rules
 from .csv_reader import NEGATIVE_IS_OUT, SIGN_CHOICES, Mapping, Table
@@ -322,6 +323,9 @@ class ImportRuleForm(forms.ModelForm):
             "description": "A clean name instead of the bank's text.",
         }
 
+    # Typed in the household's number format and judged by the money rule, like every amount.
+    min_amount = AmountField(required=False, label="Amount from")
+    max_amount = AmountField(required=False, label="Amount up to")
     currency = forms.ChoiceField(
         choices=[("", "— any —"), *[(code, code) for code in CURRENCIES]],
         required=False,
@@ -342,6 +346,13 @@ class ImportRuleForm(forms.ModelForm):
             except rules.UnsafePattern as error:
                 raise ValidationError(str(error), code="unsafe") from error
         return pattern
+
+    def clean(self):
+        cleaned = super().clean()
+        # The currency's decimals, by the same function the service calls.
+        for name in ("min_amount", "max_amount"):
+            check_amount(self, cleaned.get("currency"), name)
+        return cleaned
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}

@@ -4,9 +4,10 @@ Registered through expenses.models."""
 
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from exchange.money import amount_field
 
 from . import rules
 
@@ -27,12 +28,9 @@ class ImportRule(models.Model):
     )
     match = models.CharField(max_length=10, choices=Match.choices, default=Match.CONTAINS)
     pattern = models.CharField(max_length=rules.MAX_PATTERN)
-    min_amount = models.DecimalField(
-        max_digits=18, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
-    )
-    max_amount = models.DecimalField(
-        max_digits=18, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
-    )
+    # Bounds of the bank row's amount, under the money rule (exchange.money) like any amount.
+    min_amount = amount_field(null=True, blank=True)
+    max_amount = amount_field(null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     category = models.ForeignKey(
         "expenses.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+"

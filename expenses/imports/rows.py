@@ -25,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 from exchange.currencies import get_currency, is_known_currency
+from formats.dates import format_day, format_day_short
 
 from .limits import MAX_DESCRIPTION
 from .values import amount_problem, neutralise_formula
@@ -168,7 +169,7 @@ def finish_entry(
     problems = list(entry.problems)
     notes = list(entry.notes)
     if entry.date is not None and not start <= entry.date <= end:
-        problems.append(f"Outside this cycle ({start:%b %d} – {end:%b %d, %Y}).")
+        problems.append(f"Outside this cycle ({format_day_short(start)} – {format_day(end)}).")
     description, description_notes = clean_description(entry.description)
     notes.extend(description_notes)
     if not description and not any("description" in problem for problem in problems):

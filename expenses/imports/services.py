@@ -4,7 +4,6 @@ rules, and the mapping remembered per payment method."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import transaction
 
@@ -12,6 +11,8 @@ from accounts.models import Household, User
 from colony.errors import DomainError, Unprocessable
 from cycles.models import Cycle
 from cycles.services import lock_open_cycle
+from exchange.currencies import is_known_currency
+from exchange.money import InvalidAmount, validate_amount
 from exchange.services import RateBook
 
 from .. import services as expense_services
@@ -19,9 +20,11 @@ from ..exceptions import (
     CategoryNotAvailable,
     ExpensePlanChanged,
     ImportRowNotAllowed,
+    InvalidRuleAmount,
     PaymentMethodNotAvailable,
     PlannedExpensePaidTwice,
     RuleDoesNothing,
+    UnknownRuleCurrency,
     UnsafeRulePattern,
 )
 from ..models import Category, Expense, PaymentMethod
@@ -248,12 +251,19 @@ def _check_rule(*, household: Household, fields: dict) -> dict:
             raise UnsafeRulePattern(str(error)) from error
     elif len(fields["pattern"]) > rules.MAX_PATTERN:
         raise UnsafeRulePattern(f"A pattern has at most {rules.MAX_PATTERN} characters.")
+    if fields["currency"] and not is_known_currency(fields["currency"]):
+        raise UnknownRuleCurrency()
     low, high = fields.get("min_amount"), fields.get("max_amount")
-    for value in (low, high):
-        if value is not None and not Decimal(0) <= value < Decimal("1e15"):
-            raise Unprocessable("Amounts are positive.", code="RULE_AMOUNT_RANGE")
+    for name, value in (("min_amount", low), ("max_amount", high)):
+        if value is None:
+            continue
+        # A bound is an amount like any other: the money rule, in the rule's currency if any.
+        try:
+            validate_amount(value, fields["currency"] or None)
+        except InvalidAmount as error:
+            raise InvalidRuleAmount(error.message, field=name) from error
     if low is not None and high is not None and low > high:
-        raise Unprocessable("The smallest amount is more than the largest.", code="RULE_RANGE")
+        raise InvalidRuleAmount("The smallest amount is more than the largest.", field="max_amount")
     category, method = fields.get("category"), fields.get("payment_method")
     if category is not None and category.household_id != household.pk:
         raise CategoryNotAvailable()

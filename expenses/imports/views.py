@@ -405,9 +405,9 @@ def _save_rule(request, form: ImportRuleForm, rule: ImportRule | None) -> HttpRe
     except DomainError as error:
         if error.status != 422:
             raise
-        form.add_error(
-            getattr(error, "field", None) if hasattr(error, "field") else None, error.message
-        )
+        # Next to its field when the form has that field, above the form otherwise.
+        field = getattr(error, "field", None)
+        form.add_error(field if field in form.fields else None, error.message)
         return None
     return redirect_after_write(request, "expenses:import_rule_list", message="Rule saved.")
 

@@ -466,7 +466,7 @@ HEADER = "Date,Description,Amount,Currency\n"
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
-        ("2026-10-31,Early,-1.00,USD", "Outside this cycle (Nov 01 – Dec 12, 2026)."),
+        ("2026-10-31,Early,-1.00,USD", "Outside this cycle (Nov 1 – Dec 12, 2026)."),
         ("2026-11-31,Bad day,-1.00,USD", "Not a YYYY-MM-DD date."),
         (",No date,-1.00,USD", "No date."),
         ("2026-11-02,,-1.00,USD", "No description."),

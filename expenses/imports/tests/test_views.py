@@ -333,7 +333,7 @@ BAD_FILES = {
 NOTHING_TO_IMPORT = {
     "all-rows-invalid": (
         b"date,description,amount\n2026-01-02,Coffee,-3.50\n2026-01-03,Tea,-2.00\n",
-        "None of the 2 rows can be imported. Outside this cycle (Nov 01 – Dec 12, 2026). (2 rows)",
+        "None of the 2 rows can be imported. Outside this cycle (Nov 1 – Dec 12, 2026). (2 rows)",
     ),
     "all-money-in": (
         b"date,description,amount,direction\n2026-11-02,Salary,100.00,credit\n",
