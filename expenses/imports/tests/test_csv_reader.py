@@ -408,15 +408,15 @@ def test_amount_round_trip_in_both_styles(amount, decimal_comma, thousands):
     assert parsed == amount
 
 
-def test_amount_parsing_never_uses_float(monkeypatch):
+def test_amount_parsing_never_uses_the_float_builtin(monkeypatch):
     import builtins
 
     real_float = builtins.float
 
-    def no_float(*args):
+    def refuse(*args):
         raise AssertionError("the float builtin was used for money")
 
-    monkeypatch.setattr(builtins, "float", no_float)
+    monkeypatch.setattr(builtins, "float", refuse)
     try:
         assert parse_amount("1.049,99", decimal_comma=True) == Decimal("1049.99")
         assert detect_decimal_comma(["1.049,99", "23,45"]) is True
