@@ -83,7 +83,12 @@ def test_a_viewer_reads_the_rules_but_cannot_add_change_or_delete_one(
     viewer_client, household, food
 ):
     rule = services.create_rule(household=household, pattern="LIDL", category=food)
-    assert viewer_client.get(reverse("expenses:import_rule_list")).status_code == 200
+    page = viewer_client.get(reverse("expenses:import_rule_list"))
+    assert page.status_code == 200 and "contains “LIDL”" in page.content.decode()
+    # No write control is offered: no "New rule", no edit link, no delete form.
+    for write in ("import_rule_create", "import_rule_delete", "import_rule_edit"):
+        args = [] if write == "import_rule_create" else [rule.pk]
+        assert reverse(f"expenses:{write}", args=args) not in page.content.decode()
     refused = [
         viewer_client.post(
             reverse("expenses:import_rule_create"),
