@@ -4,7 +4,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from colony.mail import email_enabled, send_templated_mail
-from exchange.currencies import CURRENCY_CHOICES
+from formats.currencies import CURRENCY_CHOICES
 from formats.locales import locale_choices
 
 from . import services

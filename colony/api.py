@@ -95,7 +95,7 @@ def _http_error(request, error: HttpError):
 
 def _add_routers() -> None:
     from accounts.api import auth_router, household_router, tokens_router
-    from cycles.api import router as cycles_router
+    from budget.api import router as cycles_router
     from exchange.api import router as rates_router
     from expenses.api import categories_router, expenses_router, payment_methods_router
     from reports.api import router as reports_router

@@ -18,7 +18,7 @@ from pydantic import (
     create_model,
 )
 
-from exchange.currencies import quantum_for
+from formats.currencies import quantum_for
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50

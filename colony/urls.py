@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 
+from budget.views import dashboard
 from colony import pwa
 from colony.api import api
-from cycles.views import dashboard
 
 
 def healthz(request):
@@ -24,7 +24,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("rates/", include("exchange.urls")),
     path("templates/", include("templates_app.urls")),
-    path("cycles/", include("cycles.urls")),
+    path("", include("budget.urls")),
     path("", include("expenses.urls")),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),

@@ -10,9 +10,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from exchange.currencies import quantum_for
+from exchange.models import RateSource
 from exchange.money import MAX_INCOME, amount_field
-from expenses.models import Expense
+from formats.currencies import quantum_for
 
 DEFAULT_CYCLE_DAYS = 42
 MAX_CYCLE_DURATION_DAYS = 45
@@ -130,7 +130,7 @@ class IncomeLine(models.Model):
     received, with the rate snapshot that converts it into the household's base currency."""
 
     HOUSEHOLD_FIELD = "cycle__household"
-    RateSource = Expense.RateSource
+    RateSource = RateSource
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="income_lines")
     description = models.CharField(max_length=200)
@@ -162,7 +162,7 @@ class IncomeLine(models.Model):
     base_amount = amount_field(null=True, blank=True)
     rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
     rate_date = models.DateField(null=True, blank=True)
-    rate_source = models.CharField(max_length=10, choices=Expense.RateSource.choices, blank=True)
+    rate_source = models.CharField(max_length=10, choices=RateSource.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

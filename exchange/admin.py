@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .currencies import format_rate
+from formats.currencies import format_rate
+
 from .models import ExchangeRate
 from .services import StoreResult
 from .signals import rates_refreshed

@@ -11,9 +11,9 @@ from decimal import Decimal
 from django import forms
 
 from colony.errors import DomainError
+from formats.currencies import is_known_currency
 from formats.numbers import AmountFormatError, format_number, parse_number
 
-from .currencies import is_known_currency
 from .money import validate_amount
 
 

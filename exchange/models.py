@@ -5,7 +5,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .currencies import is_known_currency
+from formats.currencies import is_known_currency
+
+
+class RateSource(models.TextChoices):
+    """Where a converted amount's rate came from (kept with every expense and income line)."""
+
+    SAME_CURRENCY = "same", "Same currency"
+    STORED = "stored", "Stored rate"
+    MANUAL = "manual", "Entered by hand"
 
 
 class ExchangeRate(models.Model):

@@ -13,8 +13,8 @@ from decimal import Decimal
 from django.db import models
 
 from colony.errors import Unprocessable
+from formats.currencies import get_currency, is_known_currency
 
-from .currencies import get_currency, is_known_currency
 from .exceptions import UnknownCurrency
 
 # An expense or template amount: 0 < amount ≤ MAX_AMOUNT, in whichever currency.

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
-from .currencies import CURRENCIES
+from formats.currencies import CURRENCIES
+
 from .models import ExchangeRate
 from .services import inverse_rate
 

@@ -43,9 +43,9 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Household
+from formats.currencies import Currency, get_currency, is_known_currency
 
 from .client import FetchedRates, RatesClient
-from .currencies import Currency, get_currency, is_known_currency
 from .exceptions import ExchangeProviderError, RatesRefreshFailed, RateUnavailable, UnknownCurrency
 from .models import ExchangeRate
 from .signals import rates_refreshed

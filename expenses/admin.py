@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from exchange.currencies import format_money, format_rate
+from formats.currencies import format_money, format_rate
 
 from .models import Category, Expense, PaymentMethod
 

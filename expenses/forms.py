@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
-from exchange.currencies import CURRENCY_CHOICES
 from exchange.forms import AmountField, LocalizedDecimalField, check_amount
+from formats.currencies import CURRENCY_CHOICES
 from formats.dates import format_day
 
 from .models import Expense

@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from exchange.currencies import format_amount
+from exchange.models import RateSource
 from exchange.money import MAX_AMOUNT, MIN_AMOUNT, amount_field
+from formats.currencies import format_amount
 
 
 class Category(models.Model):
@@ -98,10 +99,7 @@ class Expense(models.Model):
         # bring it back) but left out of every total.
         SKIPPED = "skipped", "Skipped"
 
-    class RateSource(models.TextChoices):
-        SAME_CURRENCY = "same", "Same currency"
-        STORED = "stored", "Stored rate"
-        MANUAL = "manual", "Entered by hand"
+    RateSource = RateSource
 
     cycle = models.ForeignKey("cycles.Cycle", on_delete=models.CASCADE, related_name="expenses")
     description = models.CharField(max_length=200)

@@ -36,12 +36,6 @@ def count_expenses(field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _template_model():
-    from templates_app.models import ExpenseTemplate
-
-    return ExpenseTemplate
-
-
 def payment_methods_for_list(household: Household) -> QuerySet[PaymentMethod]:
     """The household's payment methods, active first, with owner and how often each is used."""
     return (
@@ -49,7 +43,7 @@ def payment_methods_for_list(household: Household) -> QuerySet[PaymentMethod]:
         .select_related("owner")
         .annotate(
             expense_count=count_expenses("payment_method"),
-            template_count=count_related(_template_model().objects.all(), "payment_method"),
+            template_count=Count("templates"),  # the one join: the other counts are subqueries
         )
         .order_by("-is_active", "name")
     )
@@ -66,7 +60,7 @@ def categories_for_list(household: Household) -> QuerySet[Category]:
         Category.objects.filter(household=household)
         .annotate(
             expense_count=count_expenses("category"),
-            template_count=count_related(_template_model().objects.all(), "category"),
+            template_count=Count("templates"),
         )
         .order_by("is_archived", "name")
     )

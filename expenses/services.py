@@ -14,11 +14,11 @@ from colony.errors import Unprocessable
 from colony.names import clean_name
 from cycles.models import Cycle
 from cycles.services import lock_open_cycle
-from exchange.currencies import is_known_currency
 from exchange.exceptions import RateUnavailable
 from exchange.models import ExchangeRate
 from exchange.money import validate_amount
 from exchange.services import RateBook, apply_rate, convert_with_quote
+from formats.currencies import is_known_currency
 
 from .exceptions import (
     CategoryNameExists,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_setup
+from . import views_setup
 from .imports import views as import_views
 
 app_name = "expenses"
@@ -28,14 +28,6 @@ urlpatterns = [
     path("categories/new/", views_setup.category_create, name="category_create"),
     path("categories/<int:pk>/edit/", views_setup.category_edit, name="category_edit"),
     path("categories/<int:pk>/toggle/", views_setup.category_toggle, name="category_toggle"),
-    # Expenses of a cycle: the add row, inline edit, paid toggle and delete on the cycle page.
-    path("cycles/<int:cycle_pk>/expenses/", views.expense_add, name="expense_add"),
-    path("expenses/<int:pk>/", views.expense_row, name="expense_row"),
-    path("expenses/<int:pk>/edit/", views.expense_edit, name="expense_edit"),
-    path("expenses/<int:pk>/toggle-paid/", views.expense_toggle_paid, name="expense_toggle_paid"),
-    path("expenses/<int:pk>/skip/", views.expense_skip, name="expense_skip"),
-    path("expenses/<int:pk>/restore/", views.expense_restore, name="expense_restore"),
-    path("expenses/<int:pk>/delete/", views.expense_delete, name="expense_delete"),
     # Importing a bank statement into a cycle: upload, preview and mapping, confirm.
     path("cycles/<int:cycle_pk>/import/", import_views.import_upload, name="import_upload"),
     path(

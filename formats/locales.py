@@ -15,6 +15,7 @@ from functools import cache
 
 from babel import Locale, negotiate_locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 DEFAULT_LOCALE = "en_US"
 
@@ -46,12 +47,10 @@ def babel_locale(code: str) -> Locale:
 
 def locale_label(code: str) -> str:
     """ "English (United States) — 1,234.56 · Dec 31, 2026": the name and what it looks like."""
-    from .numbers import format_number  # numbers imports this module
-
     sample_day = date(2026, 12, 31)
     locale = babel_locale(code)
     return (
-        f"{locale.english_name} — {format_number(Decimal('1234.56'), 2, code)}"
+        f"{locale.english_name} — {format_decimal(Decimal('1234.56'), locale=locale)}"
         f" · {format_date(sample_day, 'medium', locale=locale)}"
     )
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from django.db.models import QuerySet
 
 from accounts.models import Household, Membership
+from budget.selectors.budgets import BudgetLine, cycle_budget
 from cycles.models import Cycle
-from cycles.selectors.budgets import BudgetLine, cycle_budget
 from expenses.models import Expense
 
 from .models import ReminderPreference

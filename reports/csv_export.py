@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
-from exchange.currencies import quantum_for
+from colony.spreadsheet import text_cell
+from formats.currencies import quantum_for
 
 HEADER = (
     "date",
@@ -33,7 +34,6 @@ HEADER = (
     "cycle",
 )
 CHUNK_SIZE = 2000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class EchoBuffer:
@@ -41,12 +41,6 @@ class EchoBuffer:
 
     def write(self, value: str) -> str:
         return value
-
-
-def text_cell(value: str | None) -> str:
-    """Free text, defused so a spreadsheet shows it instead of running it as a formula."""
-    value = value or ""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def amount_cell(value: Decimal | None, currency: str) -> str:

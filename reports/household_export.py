@@ -17,9 +17,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from accounts.models import Household
+from colony.spreadsheet import text_cell
 
 from . import selectors
-from .csv_export import CHUNK_SIZE, amount_cell, date_cell, text_cell
+from .csv_export import CHUNK_SIZE, amount_cell, date_cell
 
 SPOOL_MAX_BYTES = 8 * 1024 * 1024
 

@@ -25,8 +25,8 @@ from accounts.models import Household
 from colony.dates import day_after
 from colony.errors import DomainError
 from cycles.models import Cycle
-from exchange.currencies import quantum_for
 from expenses.models import COUNTED, Category, Expense, ExpenseTotal, PaymentMethod
+from formats.currencies import quantum_for
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
 

@@ -7,9 +7,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.exceptions import NotHouseholdOwner
 from accounts.scoping import get_for_household, household_required
+from budget.selectors import budgets as budget_selectors
 from colony.htmx import page_or_partial
 from cycles.models import Cycle
-from cycles.selectors import budgets as budget_selectors
 
 from . import charts, selectors
 from .csv_export import streaming_csv

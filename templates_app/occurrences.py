@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 
-from exchange.currencies import get_currency, is_known_currency
+from formats.currencies import get_currency, is_known_currency
 
 WEEKLY = "weekly"
 BIWEEKLY = "biweekly"

@@ -21,8 +21,8 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from accounts.tests.factories import TEST_PASSWORD, HouseholdFactory, make_member, make_owner
+from budget.selectors import cycle_totals
 from cycles.models import Cycle
-from cycles.selectors import cycle_totals
 from cycles.tests.factories import CycleFactory
 from expenses.models import Category, Expense
 
@@ -88,7 +88,7 @@ class Add:
 
 def add_expense(base_url: str, session: requests.Session, home: Household, description, amount):
     response = session.post(
-        f"{base_url}{reverse('expenses:expense_add', args=[home.cycle.pk])}",
+        f"{base_url}{reverse('cycles:expense_add', args=[home.cycle.pk])}",
         data={
             "date": home.cycle.start_date.isoformat(),
             "description": description,

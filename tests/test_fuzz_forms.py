@@ -449,8 +449,8 @@ def test_post_view_never_fails_on_hostile_input(route, setup):
 def test_fields_are_discovered_from_the_rendered_forms(setup):
     """Guards the discovery itself: a parser that found nothing would fuzz nothing."""
     expected = {
-        "expenses:expense_add": {"description", "amount", "currency", "category", "date", "note"},
-        "expenses:expense_edit": {"description", "amount", "payment_method", "status"},
+        "cycles:expense_add": {"description", "amount", "currency", "category", "date", "note"},
+        "cycles:expense_edit": {"description", "amount", "payment_method", "status"},
         "templates_app:template_create": {"name", "amount", "frequency", "day_of_month"},
         "cycles:new": {"name", "start_date", "end_date", "income", "generate_from_templates"},
         "expenses:payment_method_create": {"name", "kind", "owner", "last4"},
@@ -464,7 +464,7 @@ def test_fields_are_discovered_from_the_rendered_forms(setup):
         route = routes[name]
         found = discover_fields(route, url_for(route, setup.world), setup)
         assert names <= set(found), (name, sorted(found))
-    route = routes["expenses:expense_add"]
+    route = routes["cycles:expense_add"]
     category = discover_fields(route, url_for(route, setup.world), setup)["category"]
     assert category.value in category.options and category.value  # a valid pick to start from
 
@@ -473,8 +473,8 @@ def test_fields_are_discovered_from_the_rendered_forms(setup):
 
 # Forms whose text a member types once and everyone sees later: each must store the payload.
 STORING_FORMS = [
-    "expenses:expense_add",
-    "expenses:expense_edit",
+    "cycles:expense_add",
+    "cycles:expense_edit",
     "expenses:category_create",
     "expenses:category_edit",
     "expenses:payment_method_create",

@@ -46,7 +46,7 @@ def test_logged_in_pages_and_downloads_are_never_stored(owner_client, cycle):
 
 def test_htmx_fragments_are_never_stored_either(owner_client, cycle, htmx_headers):
     expense = cycle.expenses.get()
-    response = owner_client.get(reverse("expenses:expense_row", args=[expense.pk]), **htmx_headers)
+    response = owner_client.get(reverse("cycles:expense_row", args=[expense.pk]), **htmx_headers)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
 
@@ -65,7 +65,7 @@ def test_a_server_error_on_an_htmx_request_is_a_message_in_the_banner(owner, cyc
     expense = cycle.expenses.get()
 
     response = client.post(
-        reverse("expenses:expense_toggle_paid", args=[expense.pk]),
+        reverse("cycles:expense_toggle_paid", args=[expense.pk]),
         {"amount": ""},
         HTTP_HX_REQUEST="true",
     )
@@ -84,7 +84,7 @@ def test_a_server_error_on_a_plain_request_is_the_error_page(owner, cycle, broke
     client.force_login(owner)
     expense = cycle.expenses.get()
 
-    response = client.post(reverse("expenses:expense_toggle_paid", args=[expense.pk]))
+    response = client.post(reverse("cycles:expense_toggle_paid", args=[expense.pk]))
 
     assert response.status_code == 500
     assert "HX-Retarget" not in response

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from exchange.currencies import CURRENCIES
+from formats.currencies import CURRENCIES
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -33,7 +33,7 @@ BENCH_DESCRIPTION = "Bench coffee"
 def htmx_add(bench: BenchHousehold):
     cycle = bench.cycle
     return bench.client.post(
-        reverse("expenses:expense_add", args=[cycle.pk]),
+        reverse("cycles:expense_add", args=[cycle.pk]),
         {
             "description": BENCH_DESCRIPTION,
             "amount": "3.50",

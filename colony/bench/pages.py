@@ -26,7 +26,7 @@ VARIANTS: dict[str, list[tuple[str, str, bool]]] = {
     "reports:household_export": [(" (all time)", "", True)],
 }
 # Fragments only HTMX asks for (a plain request is redirected to the page they belong to).
-HTMX_ONLY = {"expenses:expense_row"}
+HTMX_ONLY = {"cycles:expense_row"}
 # Token-addressed pages the isolation walker leaves to the accounts tests: url name →
 # {parameter: bench object key}.
 BENCH_FILLERS = {

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "expenses",
     "templates_app",
     "cycles",
+    "budget",
     "reports",
     "reminders",
 ]

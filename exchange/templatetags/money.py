@@ -1,11 +1,11 @@
 """`{% load money %}` then `{{ expense.amount|money:expense.currency }}` → "1,235 JPY".
 
-Formatting is Decimal-only and knows each currency's minor units (exchange.currencies).
+Formatting is Decimal-only and knows each currency's minor units (formats.currencies).
 """
 
 from django import template
 
-from exchange.currencies import format_money, format_rate
+from formats.currencies import format_money, format_rate
 
 register = template.Library()
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from exchange.currencies import CURRENCIES, format_money
+from formats.currencies import CURRENCIES, format_money
 
 
 def render(template: str, **context) -> str:

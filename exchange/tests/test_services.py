@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from accounts.tests.factories import HouseholdFactory
 from exchange import services
 from exchange.client import FetchedRates
-from exchange.currencies import get_currency
 from exchange.exceptions import (
     ExchangeProviderError,
     RatesRefreshFailed,
@@ -20,6 +19,7 @@ from exchange.exceptions import (
 from exchange.models import ExchangeRate
 from exchange.services import RateBook, convert, convert_with_quote, get_rate
 from exchange.signals import rates_refreshed
+from formats.currencies import get_currency
 
 from .conftest import USD_URL, sample, usd_payload
 from .factories import ExchangeRateFactory

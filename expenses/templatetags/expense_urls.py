@@ -18,11 +18,11 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 register = template.Library()
 
 ROW_ACTIONS = {
-    "edit": "expenses:expense_edit",
-    "toggle_paid": "expenses:expense_toggle_paid",
-    "skip": "expenses:expense_skip",
-    "restore": "expenses:expense_restore",
-    "delete": "expenses:expense_delete",
+    "edit": "cycles:expense_edit",
+    "toggle_paid": "cycles:expense_toggle_paid",
+    "skip": "cycles:expense_skip",
+    "restore": "cycles:expense_restore",
+    "delete": "cycles:expense_delete",
 }
 _PLACEHOLDER = 2_147_483_647  # digits that no other part of these URLs holds
 

@@ -201,7 +201,7 @@ def test_an_expense_created_by_the_api_shows_on_the_cycle_page(
 
 def test_an_expense_added_on_the_page_shows_in_the_api(owner_api, owner_client, cycle, food):
     owner_client.post(
-        reverse("expenses:expense_add", args=[cycle.pk]),
+        reverse("cycles:expense_add", args=[cycle.pk]),
         {
             "date": "2026-03-06",
             "description": "Bakery",

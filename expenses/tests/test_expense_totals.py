@@ -23,8 +23,8 @@ from hypothesis.stateful import (
 )
 
 from accounts.tests.factories import HouseholdFactory, make_owner
+from budget import services as cycle_services
 from colony.errors import DomainError
-from cycles import services as cycle_services
 from cycles.tests.factories import CycleFactory
 from exchange.models import ExchangeRate
 from expenses import services, totals

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from cycles import selectors as cycle_selectors
+from budget import selectors as cycle_selectors
+from budget.services import generate_expenses_from_templates
 from cycles.models import Cycle
-from cycles.services import generate_expenses_from_templates
 from cycles.tests.factories import CycleFactory
 from exchange.tests.factories import ExchangeRateFactory
 from expenses import services
@@ -45,7 +45,7 @@ def electricity(household, food):
 
 
 def _pay_url(expense):
-    return reverse("expenses:expense_toggle_paid", args=[expense.pk])
+    return reverse("cycles:expense_toggle_paid", args=[expense.pk])
 
 
 def _detail(cycle):
@@ -63,7 +63,7 @@ def test_generated_expense_is_planned_at_the_template_amount(cycle, electricity,
 
 def test_manual_expense_is_planned_at_its_amount(owner_client, cycle, food):
     owner_client.post(
-        reverse("expenses:expense_add", args=[cycle.pk]),
+        reverse("cycles:expense_add", args=[cycle.pk]),
         {
             "date": "2026-01-10",
             "description": "Groceries",
@@ -226,7 +226,7 @@ def test_skipping_over_htmx_strikes_the_row_and_leaves_it_out_of_the_totals(
 ):
     generate_expenses_from_templates(cycle=cycle, created_by=owner)
     first = Expense.objects.filter(template=electricity).order_by("date").first()
-    response = owner_client.post(reverse("expenses:expense_skip", args=[first.pk]), **htmx_headers)
+    response = owner_client.post(reverse("cycles:expense_skip", args=[first.pk]), **htmx_headers)
     body = response.content.decode()
     assert response.status_code == 200
     assert f'<tr id="expense-{first.pk}" data-status="skipped" class="skipped"' in " ".join(
@@ -275,7 +275,7 @@ def test_regeneration_never_brings_a_skipped_occurrence_back(
 ):
     generate_expenses_from_templates(cycle=cycle, created_by=owner)
     first = Expense.objects.filter(template=electricity).order_by("date").first()
-    owner_client.post(reverse("expenses:expense_skip", args=[first.pk]))
+    owner_client.post(reverse("cycles:expense_skip", args=[first.pk]))
 
     response = owner_client.post(reverse("cycles:generate", args=[cycle.pk]))
 
@@ -291,7 +291,7 @@ def test_restoring_a_skipped_expense_counts_it_again(
     expense = ExpenseFactory(cycle=cycle, category=food, amount=D("30.00"))
     services.skip_expense(expense=expense, by=owner)
     response = owner_client.post(
-        reverse("expenses:expense_restore", args=[expense.pk]), **htmx_headers
+        reverse("cycles:expense_restore", args=[expense.pk]), **htmx_headers
     )
     assert response.status_code == 200
     assert 'data-total="planned">30.00 USD' in response.content.decode()
@@ -303,9 +303,7 @@ def test_a_paid_expense_cannot_be_skipped(owner_client, cycle, food, htmx_header
     expense = ExpenseFactory(
         cycle=cycle, category=food, status=Expense.Status.PAID, paid_on=cycle.start_date
     )
-    response = owner_client.post(
-        reverse("expenses:expense_skip", args=[expense.pk]), **htmx_headers
-    )
+    response = owner_client.post(reverse("cycles:expense_skip", args=[expense.pk]), **htmx_headers)
     assert response.status_code == 409
     expense.refresh_from_db()
     assert expense.is_paid
@@ -314,14 +312,14 @@ def test_a_paid_expense_cannot_be_skipped(owner_client, cycle, food, htmx_header
 def test_skipping_in_a_completed_cycle_is_refused(owner_client, household, food):
     cycle = CycleFactory(household=household, status=Cycle.Status.COMPLETED)
     expense = ExpenseFactory(cycle=cycle, category=food)
-    response = owner_client.post(reverse("expenses:expense_skip", args=[expense.pk]))
+    response = owner_client.post(reverse("cycles:expense_skip", args=[expense.pk]))
     assert response.status_code == 409
 
 
 def test_skip_and_restore_are_404_for_another_household(stranger_client, cycle, food):
     expense = ExpenseFactory(cycle=cycle, category=food)
     for name in ("expense_skip", "expense_restore"):
-        response = stranger_client.post(reverse(f"expenses:{name}", args=[expense.pk]))
+        response = stranger_client.post(reverse(f"cycles:{name}", args=[expense.pk]))
         assert response.status_code == 404
 
 

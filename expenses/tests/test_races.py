@@ -43,10 +43,10 @@ EDIT = {
 @pytest.mark.parametrize(
     ("url_name", "data"),
     [
-        ("expenses:expense_toggle_paid", {"amount": "63.20"}),
-        ("expenses:expense_skip", {}),
-        ("expenses:expense_edit", EDIT),
-        ("expenses:expense_delete", {}),
+        ("cycles:expense_toggle_paid", {"amount": "63.20"}),
+        ("cycles:expense_skip", {}),
+        ("cycles:expense_edit", EDIT),
+        ("cycles:expense_delete", {}),
     ],
 )
 @pytest.mark.parametrize("htmx", [True, False])
@@ -54,7 +54,7 @@ def test_changing_an_expense_another_member_is_deleting_is_a_404(expense, url_na
     member = make_member(expense.cycle.household, email="max@example.com")
     client = logged_in(member)
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    if url_name == "expenses:expense_edit":
+    if url_name == "cycles:expense_edit":
         data = {**data, "category": expense.category_id}
     url = reverse(url_name, args=[expense.pk])
 

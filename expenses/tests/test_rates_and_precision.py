@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from cycles import selectors as cycle_selectors
+from budget import selectors as cycle_selectors
+from budget.services import complete_cycle
 from cycles.models import Cycle
-from cycles.services import complete_cycle
 from cycles.tests.factories import CycleFactory
 from exchange.services import apply_rate, inverse_rate
 from exchange.tests.factories import ExchangeRateFactory
@@ -77,7 +77,7 @@ def _add(client, cycle, food, **overrides):
         "note": "",
     }
     data.update(overrides)
-    return client.post(reverse("expenses:expense_add", args=[cycle.pk]), data)
+    return client.post(reverse("cycles:expense_add", args=[cycle.pk]), data)
 
 
 def _edit(client, expense, **overrides):
@@ -93,7 +93,7 @@ def _edit(client, expense, **overrides):
         "rate": "",
     }
     data.update(overrides)
-    return client.post(reverse("expenses:expense_edit", args=[expense.pk]), data)
+    return client.post(reverse("cycles:expense_edit", args=[expense.pk]), data)
 
 
 def _detail(cycle):
@@ -273,7 +273,7 @@ def test_the_edit_row_offers_the_manual_rate_and_clearing_it_goes_back_to_stored
     expense = Expense.objects.get()
     _edit(owner_client, expense, rate="1.0831")
     form = owner_client.get(
-        reverse("expenses:expense_edit", args=[expense.pk]), **htmx_headers
+        reverse("cycles:expense_edit", args=[expense.pk]), **htmx_headers
     ).content.decode()
     assert 'name="rate"' in form and 'value="1.0831"' in form
 
@@ -289,7 +289,7 @@ def test_a_manual_rate_on_a_base_currency_expense_is_a_form_error(
 ):
     expense = ExpenseFactory(cycle=cycle, category=food)
     response = owner_client.post(
-        reverse("expenses:expense_edit", args=[expense.pk]),
+        reverse("cycles:expense_edit", args=[expense.pk]),
         {
             "date": "2026-01-02",
             "description": "x",
@@ -310,7 +310,7 @@ def test_a_bad_manual_rate_is_a_form_error(owner_client, cycle, food, htmx_heade
     _add(owner_client, cycle, food)
     expense = Expense.objects.get()
     response = owner_client.post(
-        reverse("expenses:expense_edit", args=[expense.pk]),
+        reverse("cycles:expense_edit", args=[expense.pk]),
         {
             "date": "2026-01-10",
             "description": "x",
@@ -396,7 +396,7 @@ def test_zero_decimal_amounts_are_entered_and_shown_without_decimals(
     assert f"1,500 {currency}" in page
     assert f'id="pay-{expense.pk}-amount" name="amount" value="1,500"' in " ".join(page.split())
     form = owner_client.get(
-        reverse("expenses:expense_edit", args=[expense.pk]), **htmx_headers
+        reverse("cycles:expense_edit", args=[expense.pk]), **htmx_headers
     ).content.decode()
     assert 'value="1,500"' in form
 

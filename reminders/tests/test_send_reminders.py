@@ -13,8 +13,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.tests.factories import make_viewer
+from budget.services.budgets import set_budgets
 from cycles.models import Cycle
-from cycles.services.budgets import set_budgets
 from cycles.tests.factories import CycleFactory
 from expenses.models import Expense
 from expenses.tests.factories import CategoryFactory, ExpenseFactory

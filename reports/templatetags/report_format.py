@@ -1,6 +1,6 @@
 """Formatting for report pages: money in a currency, a change in percent.
 
-Amounts go through exchange.currencies, so they look the same on every page.
+Amounts go through formats.currencies, so they look the same on every page.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from exchange.currencies import format_amount
 from exchange.templatetags.money import money as exchange_money
+from formats.currencies import format_amount
 
 register = template.Library()
 register.filter("money", exchange_money)

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from budget.selectors.budgets import budget_report, cycle_budget_vs_actual
+from budget.services import income as income_services
 from cycles.models import CategoryBudget, Cycle
-from cycles.selectors.budgets import budget_report, cycle_budget_vs_actual
-from cycles.services import income as income_services
 from cycles.tests.factories import CycleFactory
 from expenses.models import Expense
 from expenses.tests.factories import CategoryFactory, ExpenseFactory

@@ -7,9 +7,10 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from colony.spreadsheet import text_cell
 from cycles.tests.factories import CycleFactory
 from expenses.tests.factories import CategoryFactory
-from reports.csv_export import HEADER, text_cell
+from reports.csv_export import HEADER
 
 from .conftest import make_expense
 

@@ -1,0 +1,214 @@
+"""The cycle page's expense actions. Each answers HTMX with the changed row(s) plus the totals
+out of band (one request per action), and a plain form post with a redirect back to the page."""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.scoping import get_for_household, household_required
+from colony.errors import DomainError
+from colony.htmx import partial_or_redirect, wants_partial
+from cycles.exceptions import CycleAlreadyCompleted
+from expenses import selectors, services
+from expenses.forms import ExpenseForm, PaymentForm
+from expenses.models import Expense
+
+from .selectors import budgets as budget_selectors
+from .views import (
+    ADD_FORM_ID,
+    apply_domain_error,
+    edit_form_id,
+    household_cycle,
+    new_expense_form,
+    render_cycle_page,
+)
+
+
+def _household_expense(request, pk) -> Expense:
+    return get_for_household(selectors.expenses_for_rows(), request.household, pk=pk)
+
+
+def _open_expense(request, pk) -> Expense:
+    """The household's expense, refused with 409 when its cycle is completed."""
+    expense = _household_expense(request, pk)
+    if expense.cycle.is_completed:
+        raise CycleAlreadyCompleted()
+    return expense
+
+
+def _edit_form(expense, choices, data=None) -> ExpenseForm:
+    initial = {
+        name: getattr(expense, f"{name}_id" if name in {"category", "payment_method"} else name)
+        for name in ExpenseForm.base_fields
+    }
+    # Only a rate typed by hand is shown for editing; a stored one is the exchange's.
+    initial["rate"] = expense.rate.normalize() if expense.has_manual_rate else None
+    initial["amount"] = expense.amount_for_input
+    return ExpenseForm(
+        data,
+        cycle=expense.cycle,
+        choices=choices,
+        expense=expense,
+        initial=initial,
+        form_id=edit_form_id(expense),
+    )
+
+
+def _budget_and_totals(cycle) -> dict:
+    """The budgets and the totals shown out of band after a change, from one query."""
+    budget = budget_selectors.cycle_budget(cycle)
+    return {"budget": budget, "totals": budget.totals}
+
+
+def _row_with_totals(request, expense, *, message: str):
+    """HTMX: the changed row (none once deleted) and the totals out of band; a plain post:
+    the message and back to the cycle page."""
+    cycle = expense.cycle
+
+    def context():
+        return {
+            "expense": None if expense.pk is None else expense,
+            "cycle": cycle,
+            "is_open": not cycle.is_completed,
+            **_budget_and_totals(cycle),
+        }
+
+    return partial_or_redirect(
+        request, "expenses/partials/_expense_changed.html", context, to=cycle, message=message
+    )
+
+
+@household_required
+@require_POST
+def expense_add(request, cycle_pk):
+    cycle = household_cycle(request, cycle_pk)
+    if cycle.is_completed:
+        raise CycleAlreadyCompleted()
+    choices = selectors.expense_choices(request.household)
+    form = ExpenseForm(request.POST, cycle=cycle, choices=choices, form_id=ADD_FORM_ID)
+    if form.is_valid():
+        try:
+            expense = services.add_expense(
+                cycle=cycle, created_by=request.user, **form.service_fields()
+            )
+        except DomainError as error:
+            if error.status != 422:
+                raise
+            apply_domain_error(form, error)
+        else:
+            return partial_or_redirect(
+                request,
+                "expenses/partials/_expense_added.html",
+                lambda: {
+                    "expense": expense,
+                    "cycle": cycle,
+                    "is_open": True,
+                    "add_form": new_expense_form(cycle, choices, after=expense).autofocus(),
+                    **_budget_and_totals(cycle),
+                },
+                to=cycle,
+                message=f"Added “{expense.description}”.",
+            )
+    if wants_partial(request):
+        return render(
+            request,
+            "expenses/partials/_expense_add_row.html",
+            {"add_form": form.autofocus(), "cycle": cycle},
+            status=422,
+        )
+    return render_cycle_page(request, cycle, choices=choices, add_form=form, status=422)
+
+
+@household_required
+@require_GET
+def expense_row(request, pk):
+    expense = _household_expense(request, pk)
+    if not wants_partial(request):
+        return redirect(expense.cycle)
+    cycle = expense.cycle
+    return render(
+        request,
+        "expenses/partials/_expense_row.html",
+        {"expense": expense, "cycle": cycle, "is_open": not cycle.is_completed},
+    )
+
+
+@household_required
+@require_http_methods(["GET", "POST"])
+def expense_edit(request, pk):
+    expense = _open_expense(request, pk)
+    choices = selectors.expense_choices(request.household)
+    if request.method == "GET":
+        form = _edit_form(expense, choices)
+        if wants_partial(request):
+            return render(
+                request,
+                "expenses/partials/_expense_edit_row.html",
+                {"edit_form": form.autofocus(), "expense": expense, "cycle": expense.cycle},
+            )
+        return render_cycle_page(request, expense.cycle, choices=choices, edit_form=form)
+    form = _edit_form(expense, choices, data=request.POST)
+    if form.is_valid():
+        try:
+            expense = services.update_expense(
+                expense=expense, updated_by=request.user, **form.service_fields()
+            )
+        except DomainError as error:
+            if error.status != 422:
+                raise
+            apply_domain_error(form, error)
+        else:
+            return _row_with_totals(request, expense, message=f"Saved “{expense.description}”.")
+    if wants_partial(request):
+        return render(
+            request,
+            "expenses/partials/_expense_edit_row.html",
+            {"edit_form": form.autofocus(), "expense": expense, "cycle": expense.cycle},
+            status=422,
+        )
+    return render_cycle_page(request, expense.cycle, choices=choices, edit_form=form, status=422)
+
+
+@household_required
+@require_POST
+def expense_toggle_paid(request, pk):
+    """Planned → paid at the amount posted (the actual one; the planned one when none is), or
+    paid → planned."""
+    expense = _open_expense(request, pk)
+    form = PaymentForm(request.POST, expense=expense)
+    if not form.is_valid():
+        if wants_partial(request):
+            return render(
+                request,
+                "expenses/partials/_expense_row.html",
+                {"expense": expense, "cycle": expense.cycle, "is_open": True, "pay_form": form},
+                status=422,
+            )
+        return render_cycle_page(request, expense.cycle, pay_form=form, status=422)
+    expense = services.toggle_paid(
+        expense=expense, by=request.user, actual_amount=form.cleaned_data["amount"]
+    )
+    state = "paid" if expense.is_paid else "planned"
+    return _row_with_totals(request, expense, message=f"“{expense.description}” is {state}.")
+
+
+@household_required
+@require_POST
+def expense_skip(request, pk):
+    expense = services.skip_expense(expense=_open_expense(request, pk), by=request.user)
+    return _row_with_totals(request, expense, message=f"Skipped “{expense.description}” this time.")
+
+
+@household_required
+@require_POST
+def expense_restore(request, pk):
+    expense = services.restore_expense(expense=_open_expense(request, pk), by=request.user)
+    return _row_with_totals(request, expense, message=f"Restored “{expense.description}”.")
+
+
+@household_required
+@require_POST
+def expense_delete(request, pk):
+    expense = _open_expense(request, pk)
+    services.delete_expense(expense=expense, by=request.user)
+    # The row's target is replaced by nothing: only the totals come back.
+    return _row_with_totals(request, expense, message=f"Deleted “{expense.description}”.")

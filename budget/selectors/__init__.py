@@ -1,0 +1,271 @@
+"""Reads for cycles: totals in one aggregate query, the list with per-cycle totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import Household, Invite, Membership
+from colony.dates import day_after
+from cycles.models import DEFAULT_CYCLE_DAYS, Cycle
+from expenses.models import COUNTED, Expense, ExpenseTotal, PaymentMethod
+from formats.currencies import get_currency, is_known_currency
+from templates_app.models import ExpenseTemplate
+
+
+def default_cycle_name(start_date: date, end_date: date) -> str:
+    """A name from the dates, e.g. "Jan 01 - Feb 12, 2026" (with an en dash)."""
+    if start_date.year == end_date.year:
+        return f"{start_date:%b %d} – {end_date:%b %d, %Y}"
+    return f"{start_date:%b %d, %Y} – {end_date:%b %d, %Y}"
+
+
+def next_cycle(cycle: Cycle) -> Cycle | None:
+    """The household's first cycle after this one."""
+    return (
+        Cycle.objects.filter(household_id=cycle.household_id, start_date__gt=cycle.start_date)
+        .order_by("start_date")
+        .first()
+    )
+
+
+_MONEY = DecimalField(max_digits=14, decimal_places=3)
+_ZERO = Value(Decimal(0), output_field=_MONEY)
+_PRECISE = DecimalField(max_digits=40, decimal_places=13)
+
+
+@dataclass(frozen=True)
+class CycleTotals:
+    """A cycle's money in the household's base currency; expenses awaiting a rate are counted
+    apart, never in the sums."""
+
+    currency: str
+    income: Decimal
+    planned: Decimal  # every expense of the cycle, paid or not
+    paid: Decimal
+    remaining: Decimal  # planned but not paid yet
+    balance: Decimal  # income minus every expense
+    awaiting_rate: int
+    expense_count: int
+    # Paid expenses: what they were planned at and what they actually cost (base currency).
+    paid_planned: Decimal = Decimal(0)
+    skipped_count: int = 0
+    income_received: Decimal = Decimal(0)
+
+    @property
+    def income_expected(self) -> Decimal:
+        """Income not received yet."""
+        return self.income - self.income_received
+
+    @property
+    def paid_difference(self) -> Decimal:
+        """Actual minus planned of the paid expenses: above zero, bills came in over plan."""
+        return self.paid - self.paid_planned
+
+    @property
+    def paid_difference_size(self) -> Decimal:
+        return abs(self.paid_difference)
+
+    @property
+    def spent_percent(self) -> int:
+        """Paid as a share of income, for the progress bar (100 when there is no income)."""
+        if self.income <= 0:
+            return 100 if self.paid > 0 else 0
+        share = self.paid * 100 / self.income
+        return int(share.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+    @property
+    def overspent(self) -> bool:
+        return self.paid > self.income
+
+
+def _quantum(currency: str) -> Decimal:
+    return get_currency(currency).quantum if is_known_currency(currency) else Decimal("0.01")
+
+
+def cycle_totals(cycle: Cycle) -> CycleTotals:
+    """Planned, paid, remaining and balance of a cycle, and the paid expenses' plan against
+    what they cost, from one aggregate over the cycle's kept totals (a few rows, however many
+    expenses); skipped expenses count nowhere."""
+    paid = Q(status=Expense.Status.PAID)
+    sums = ExpenseTotal.objects.filter(cycle_id=cycle.pk).aggregate(
+        planned=Coalesce(Sum("base_total", filter=COUNTED), _ZERO),
+        paid=Coalesce(Sum("base_total", filter=paid), _ZERO),
+        remaining=Coalesce(Sum("base_total", filter=~paid & COUNTED), _ZERO),
+        paid_planned=Coalesce(
+            Sum("planned_base_total", filter=paid), Value(Decimal(0)), output_field=_PRECISE
+        ),
+        awaiting=Coalesce(Sum("awaiting_count", filter=COUNTED), 0),
+        counted=Coalesce(Sum("expense_count", filter=COUNTED), 0),
+        skipped=Coalesce(Sum("expense_count", filter=~COUNTED), 0),
+    )
+    currency = cycle.household.base_currency
+    return CycleTotals(
+        currency=currency,
+        income=cycle.income,
+        planned=sums["planned"],
+        paid=sums["paid"],
+        remaining=sums["remaining"],
+        balance=cycle.income - sums["planned"],
+        awaiting_rate=sums["awaiting"],
+        expense_count=sums["counted"],
+        # Rounded once, half-even, to the base currency's minor units (like any stored amount).
+        paid_planned=sums["paid_planned"].quantize(_quantum(currency), ROUND_HALF_EVEN),
+        skipped_count=sums["skipped"],
+        income_received=cycle.income_received,
+    )
+
+
+def _kept_sum(field: str, condition: Q) -> Coalesce:
+    """A per-cycle sum of the kept expense totals (a few rows per cycle, whatever its size)."""
+    rows = (
+        ExpenseTotal.objects.filter(condition, cycle_id=OuterRef("pk"))
+        .order_by()
+        .values("cycle_id")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    output = IntegerField() if field.endswith("_count") else _MONEY
+    zero = Value(0) if field.endswith("_count") else _ZERO
+    return Coalesce(Subquery(rows, output_field=output), zero, output_field=output)
+
+
+def with_totals(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
+    """Annotate each cycle with planned, paid, balance and the count awaiting a rate (skipped
+    expenses left out), read from the kept totals: the cost is per cycle shown, not per
+    expense of the household's history."""
+    return cycles.annotate(
+        planned_total=_kept_sum("base_total", COUNTED),
+        paid_total=_kept_sum("base_total", Q(status=Expense.Status.PAID)),
+        awaiting_rate_count=_kept_sum("awaiting_count", COUNTED),
+    ).annotate(balance=F("income") - F("planned_total"))
+
+
+def cycles_with_totals(household: Household) -> QuerySet[Cycle]:
+    """The household's cycles, newest first, each with its totals (page it: only the cycles
+    of the page are summed)."""
+    return with_totals(Cycle.objects.filter(household=household)).order_by("-start_date", "-pk")
+
+
+def active_cycle(household: Household) -> Cycle | None:
+    return (
+        Cycle.objects.filter(household=household, status=Cycle.Status.ACTIVE)
+        .select_related("household")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class NewCycleDefaults:
+    name: str
+    start_date: date
+    end_date: date
+
+
+def new_cycle_defaults(household: Household, *, today: date) -> NewCycleDefaults:
+    """A new cycle starts the day after the latest one ends (or today) and lasts 42 days."""
+    latest_end = (
+        Cycle.objects.filter(household=household)
+        .order_by("-end_date")
+        .values_list("end_date", flat=True)
+        .first()
+    )
+    start = day_after(latest_end, default=today)
+    end = start + timedelta(days=DEFAULT_CYCLE_DAYS)
+    return NewCycleDefaults(name=default_cycle_name(start, end), start_date=start, end_date=end)
+
+
+@dataclass(frozen=True)
+class OnboardingStep:
+    key: str
+    label: str
+    done: bool
+    url_name: str
+
+
+def onboarding_checklist(household: Household) -> list[OnboardingStep] | None:
+    """The first-run steps and which are done, in one query; None once every step is done
+    (the dashboard then shows no checklist)."""
+    mine = OuterRef("pk")
+    row = (
+        Household.objects.filter(pk=household.pk)
+        .annotate(
+            has_methods=Exists(PaymentMethod.objects.filter(household=mine)),
+            has_templates=Exists(ExpenseTemplate.objects.filter(household=mine)),
+            has_cycle=Exists(Cycle.objects.filter(household=mine)),
+            members=Subquery(
+                Membership.objects.filter(household=mine)
+                .values("household")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            has_invites=Exists(Invite.objects.filter(household=mine)),
+        )
+        .values("has_methods", "has_templates", "has_cycle", "members", "has_invites")
+        .get()
+    )
+    steps = [
+        OnboardingStep(
+            "currency",
+            f"Base currency: {household.base_currency} (change it on the Household page)",
+            True,
+            "accounts:household",
+        ),
+        OnboardingStep(
+            "payment_methods",
+            "Add the cards and accounts you pay with",
+            row["has_methods"],
+            "expenses:payment_method_list",
+        ),
+        OnboardingStep(
+            "templates",
+            "Add recurring expenses as templates (rent, bills)",
+            row["has_templates"],
+            "templates_app:template_list",
+        ),
+        OnboardingStep("cycle", "Start your first cycle", row["has_cycle"], "cycles:new"),
+        OnboardingStep(
+            "invite",
+            "Invite the people you budget with",
+            (row["members"] or 0) > 1 or row["has_invites"],
+            "accounts:household",
+        ),
+    ]
+    return None if all(step.done for step in steps) else steps
+
+
+def current_draft_cycle(household: Household, *, today: date) -> Cycle | None:
+    """The household's draft cycle whose dates include today, if any."""
+    return Cycle.objects.filter(
+        household=household,
+        status=Cycle.Status.DRAFT,
+        start_date__lte=today,
+        end_date__gte=today,
+    ).first()
+
+
+def later_completed_exists() -> Exists:
+    """For annotating cycles: whether a later cycle of the same household is completed."""
+    return Exists(
+        Cycle.objects.filter(
+            household_id=OuterRef("household_id"),
+            status=Cycle.Status.COMPLETED,
+            start_date__gt=OuterRef("start_date"),
+        )
+    )

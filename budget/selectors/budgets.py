@@ -1,0 +1,410 @@
+"""Reads for category budgets: a cycle's budget lines (budget, planned, paid, rollover,
+available) from one query, and the usual amount of each category."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.db.models import (
+    Case,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from cycles.models import CategoryBudget, Cycle
+from expenses.models import COUNTED, Category, Expense, ExpenseTotal
+from formats.currencies import quantum_for
+
+from . import CycleTotals
+
+_MONEY = DecimalField(max_digits=20, decimal_places=3)
+_PRECISE = DecimalField(max_digits=40, decimal_places=13)
+_ZERO = Value(Decimal(0), output_field=_MONEY)
+# How many earlier cycles decide a category's usual amount.
+USUAL_OVER_CYCLES = 6
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One category in one cycle, in the household's base currency."""
+
+    category_id: int
+    name: str
+    is_archived: bool
+    rolls_over: bool
+    budget: Decimal | None  # None: the category has no budget in this cycle
+    rollover: Decimal  # carried in from the completed cycles before (0 unless it rolls over)
+    planned: Decimal  # every expense that counts, paid or not
+    paid: Decimal
+
+    @property
+    def spent(self) -> Decimal:
+        """What counts against the budget: every expense of the cycle that is not skipped."""
+        return self.planned
+
+    @property
+    def has_budget(self) -> bool:
+        return self.budget is not None
+
+    @property
+    def allowed(self) -> Decimal:
+        """What the category may spend in the cycle: its budget plus what rolled over."""
+        return (self.budget or Decimal(0)) + self.rollover
+
+    @property
+    def over_by(self) -> Decimal:
+        """How far spending went past what was allowed (0 when it did not)."""
+        return max(-self.available, Decimal(0))
+
+    @property
+    def available(self) -> Decimal:
+        """Budget + rollover - spent: below zero, the category is over budget."""
+        return (self.budget or Decimal(0)) + self.rollover - self.spent
+
+    @property
+    def is_over(self) -> bool:
+        return self.available < 0
+
+    @property
+    def is_unbudgeted_spending(self) -> bool:
+        return self.budget is None and self.spent > 0
+
+    @property
+    def percent(self) -> int:
+        """Spent as a share of budget + rollover (100 when there is nothing to spend)."""
+        allowed = self.allowed
+        if allowed <= 0:
+            return 100 if self.spent > 0 else 0
+        return int((self.spent * 100 / allowed).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+@dataclass(frozen=True)
+class CycleBudget:
+    """A cycle's budget view: its lines and the header numbers."""
+
+    currency: str
+    income: Decimal
+    lines: list[BudgetLine]
+    totals: CycleTotals | None = None  # the cycle's totals, from the same query
+
+    @property
+    def shown(self) -> list[BudgetLine]:
+        """Lines worth a row: a budget, spending or a rollover."""
+        return [line for line in self.lines if line.has_budget or line.spent or line.rollover]
+
+    @property
+    def budgeted(self) -> Decimal:
+        return sum((line.budget for line in self.lines if line.has_budget), Decimal(0))
+
+    @property
+    def unassigned(self) -> Decimal:
+        """Income not yet given to a category (below zero: budgets exceed the income)."""
+        return self.income - self.budgeted
+
+    @property
+    def overassigned(self) -> Decimal:
+        """How far the budgets exceed the income (0 when they do not)."""
+        return max(-self.unassigned, Decimal(0))
+
+    @property
+    def has_rollover(self) -> bool:
+        return any(line.rolls_over for line in self.lines)
+
+    @property
+    def unbudgeted_spending(self) -> Decimal:
+        return sum((line.spent for line in self.lines if not line.has_budget), Decimal(0))
+
+    @property
+    def over_budget(self) -> list[BudgetLine]:
+        return [line for line in self.lines if line.has_budget and line.is_over]
+
+    @property
+    def has_budgets(self) -> bool:
+        return any(line.has_budget for line in self.lines)
+
+    @property
+    def form_lines(self) -> list[BudgetLine]:
+        """Lines the budget form offers: every active category, and archived ones that already
+        have a budget here (they keep it, and it can be cleared)."""
+        return [line for line in self.lines if not line.is_archived or line.has_budget]
+
+
+def rollover_cycles(cycle: Cycle) -> QuerySet[Cycle]:
+    """The completed cycles whose leftovers carry into `cycle`: the unbroken run of completed
+    cycles right before it (none when the one right before is not completed)."""
+    earlier = Cycle.objects.filter(household_id=cycle.household_id, start_date__lt=cycle.start_date)
+    last_open_start = Subquery(
+        earlier.exclude(status=Cycle.Status.COMPLETED)
+        .order_by("-start_date")
+        .values("start_date")[:1]
+    )
+    return earlier.filter(status=Cycle.Status.COMPLETED).filter(
+        start_date__gt=Coalesce(last_open_start, Value(date.min))
+    )
+
+
+def _sum_subquery(queryset: QuerySet, expression: str, *, output=_MONEY) -> Coalesce:
+    """A correlated per-category sum of `expression` over `queryset`."""
+    summed = (
+        queryset.filter(category_id=OuterRef("pk"))
+        .order_by()
+        .values("category_id")
+        .annotate(total=Sum(expression, output_field=output))
+        .values("total")
+    )
+    return Coalesce(Subquery(summed, output_field=output), Value(Decimal(0)), output_field=output)
+
+
+def _count_subquery(queryset: QuerySet, field: str) -> Coalesce:
+    """A correlated per-category sum of a kept count."""
+    summed = (
+        queryset.filter(category_id=OuterRef("pk"))
+        .order_by()
+        .values("category_id")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Coalesce(Subquery(summed, output_field=IntegerField()), Value(0))
+
+
+def cycle_budget(cycle: Cycle, *, income: Decimal | None = None) -> CycleBudget:
+    """Every category of the household with its budget, planned and paid in `cycle` and what
+    rolls over into it, and the cycle's totals (`.totals`), from one query over the kept
+    expense totals (a few rows per cycle and category, whatever the cycle's size); the rows are
+    a household's categories (a few dozen). Every expense has a category of the household, so
+    the categories' sums are the cycle's."""
+    kept = ExpenseTotal.objects.filter(cycle_id=cycle.pk)
+    counted = kept.filter(COUNTED)
+    paid = kept.filter(status=Expense.Status.PAID)
+    run = rollover_cycles(cycle).values("pk")
+    carried = _sum_subquery(
+        CategoryBudget.objects.filter(cycle_id__in=run), "amount"
+    ) - _sum_subquery(ExpenseTotal.objects.filter(cycle_id__in=run).filter(COUNTED), "base_total")
+    rows = (
+        Category.objects.filter(household_id=cycle.household_id)
+        .annotate(
+            budget=Subquery(
+                CategoryBudget.objects.filter(cycle_id=cycle.pk, category_id=OuterRef("pk")).values(
+                    "amount"
+                )[:1],
+                output_field=_MONEY,
+            ),
+            planned=_sum_subquery(counted, "base_total"),
+            paid=_sum_subquery(paid, "base_total"),
+            rollover=Case(When(rolls_over=True, then=carried), default=_ZERO, output_field=_MONEY),
+            # For the cycle's totals (see CycleTotals).
+            paid_planned=_sum_subquery(paid, "planned_base_total", output=_PRECISE),
+            awaiting_rate=_count_subquery(counted, "awaiting_count"),
+            expense_count=_count_subquery(counted, "expense_count"),
+            skipped_count=_count_subquery(kept.exclude(COUNTED), "expense_count"),
+        )
+        .order_by("is_archived", "name")
+        .values_list(
+            "pk",
+            "name",
+            "is_archived",
+            "rolls_over",
+            "budget",
+            "rollover",
+            "planned",
+            "paid",
+            "paid_planned",
+            "awaiting_rate",
+            "expense_count",
+            "skipped_count",
+        )
+    )
+    rows = list(rows)
+    lines = [BudgetLine(*row[:8]) for row in rows]
+    currency = cycle.household.base_currency
+
+    def total(index):
+        return sum((row[index] for row in rows), Decimal(0))
+
+    planned, paid_total = total(6), total(7)
+    totals = CycleTotals(
+        currency=currency,
+        income=cycle.income,
+        planned=planned,
+        paid=paid_total,
+        remaining=planned - paid_total,
+        balance=cycle.income - planned,
+        awaiting_rate=sum(row[9] for row in rows),
+        expense_count=sum(row[10] for row in rows),
+        # Rounded once, half-even, to the base currency's minor units (like cycle_totals).
+        paid_planned=total(8).quantize(quantum_for(currency), ROUND_HALF_EVEN),
+        skipped_count=sum(row[11] for row in rows),
+        income_received=cycle.income_received,
+    )
+    return CycleBudget(
+        currency=currency,
+        income=cycle.income if income is None else income,
+        lines=lines,
+        totals=totals,
+    )
+
+
+def usual_budgets(cycle: Cycle) -> dict[int, Decimal]:
+    """Each active category's usual budget: the amount it was given most often in the last six
+    cycles before `cycle` (the latest of equally frequent amounts)."""
+    recent = (
+        Cycle.objects.filter(household_id=cycle.household_id, start_date__lt=cycle.start_date)
+        .order_by("-start_date")
+        .values("pk")[:USUAL_OVER_CYCLES]
+    )
+    rows = (
+        CategoryBudget.objects.filter(cycle_id__in=recent, category__is_archived=False)
+        .order_by("-cycle__start_date")
+        .values_list("category_id", "amount")
+    )
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for category_id, amount in rows:  # newest first: most_common keeps the first seen on ties
+        counts[category_id][amount] += 1
+    return {category_id: amounts.most_common(1)[0][0] for category_id, amounts in counts.items()}
+
+
+# -- budget vs actual, for reports --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetActual:
+    """A category's budget and what was spent against it (base currency)."""
+
+    label: str
+    budget: Decimal
+    actual: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """Budget minus actual: below zero, overspent."""
+        return self.budget - self.actual
+
+    @property
+    def is_over(self) -> bool:
+        return self.actual > self.budget
+
+
+@dataclass(frozen=True)
+class CycleBudgetSummary:
+    cycle: Cycle
+    budgeted: Decimal
+    spent: Decimal
+    income: Decimal  # expected
+    income_received: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.budgeted - self.spent
+
+    @property
+    def income_outstanding(self) -> Decimal:
+        return self.income - self.income_received
+
+
+@dataclass(frozen=True)
+class BudgetReport:
+    currency: str
+    cycles: list[CycleBudgetSummary]  # oldest first
+    categories: list[BudgetActual]
+
+    @property
+    def budgeted(self) -> Decimal:
+        return sum((row.budgeted for row in self.cycles), Decimal(0))
+
+    @property
+    def spent(self) -> Decimal:
+        return sum((row.spent for row in self.cycles), Decimal(0))
+
+    @property
+    def income(self) -> Decimal:
+        return sum((row.income for row in self.cycles), Decimal(0))
+
+    @property
+    def income_received(self) -> Decimal:
+        return sum((row.income_received for row in self.cycles), Decimal(0))
+
+
+def budget_vs_actual(cycle_ids: list[int]) -> list[BudgetActual]:
+    """Per category, the budgets of these cycles summed against what they spent (every
+    category with a budget or spending), in two grouped queries."""
+    budgets = (
+        CategoryBudget.objects.filter(cycle_id__in=cycle_ids)
+        .values_list("category__name")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    spent = (
+        ExpenseTotal.objects.filter(cycle_id__in=cycle_ids)
+        .filter(COUNTED)
+        .values_list("category__name")
+        .annotate(total=Sum("base_total"))
+        .order_by()
+    )
+    by_budget, by_spent = dict(budgets), dict(spent)
+    rows = [
+        BudgetActual(
+            label=name,
+            budget=by_budget.get(name, Decimal(0)),
+            actual=by_spent.get(name, Decimal(0)),
+        )
+        for name in set(by_budget) | set(by_spent)
+    ]
+    return sorted(rows, key=lambda row: (-max(row.budget, row.actual), row.label))
+
+
+def cycle_budget_vs_actual(cycle: Cycle) -> list[BudgetActual]:
+    """One cycle's categories with a budget or spending: budget (0 when none) against spent."""
+    return [
+        BudgetActual(label=line.name, budget=line.budget or Decimal(0), actual=line.spent)
+        for line in cycle_budget(cycle).shown
+    ]
+
+
+def budget_report(household, *, limit: int | None) -> BudgetReport:
+    """Budget vs actual per category and per cycle, and income expected vs received per cycle,
+    for the household's last `limit` cycles (all with None) — three queries."""
+    cycles = (
+        Cycle.objects.filter(household=household)
+        .annotate(
+            budgeted=_sum_cycle_subquery(CategoryBudget.objects.all(), "amount"),
+            spent=_sum_cycle_subquery(ExpenseTotal.objects.filter(COUNTED), "base_total"),
+        )
+        .order_by("-start_date", "-id")
+    )
+    rows = list(cycles if limit is None else cycles[:limit])
+    rows.reverse()
+    return BudgetReport(
+        currency=household.base_currency,
+        cycles=[
+            CycleBudgetSummary(
+                cycle=row,
+                budgeted=row.budgeted,
+                spent=row.spent,
+                income=row.income,
+                income_received=row.income_received,
+            )
+            for row in rows
+        ],
+        categories=budget_vs_actual([row.pk for row in rows]),
+    )
+
+
+def _sum_cycle_subquery(queryset: QuerySet, expression: str) -> Coalesce:
+    summed = (
+        queryset.filter(cycle_id=OuterRef("pk"))
+        .order_by()
+        .values("cycle_id")
+        .annotate(total=Sum(expression))
+        .values("total")
+    )
+    return Coalesce(Subquery(summed, output_field=_MONEY), _ZERO)

@@ -1,0 +1,21 @@
+"""The cycle core's reads: one way to find a household's cycle for a page, an API route or an
+import, with the 404 for another household's and the 409 for a completed one."""
+
+from __future__ import annotations
+
+from accounts.models import Household
+from accounts.scoping import get_for_household
+
+from .exceptions import CycleAlreadyCompleted
+from .models import Cycle
+
+
+def household_cycle(household: Household, pk, *, open_only: bool = False, queryset=None) -> Cycle:
+    """The household's cycle `pk` with its household (for the base currency), or 404 — the
+    same answer for a cycle that does not exist and one of another household. `open_only`
+    refuses a completed cycle with CycleAlreadyCompleted (409): it is read-only."""
+    cycles = queryset if queryset is not None else Cycle.objects.all()
+    cycle = get_for_household(cycles.select_related("household"), household, pk=pk)
+    if open_only and cycle.is_completed:
+        raise CycleAlreadyCompleted()
+    return cycle
