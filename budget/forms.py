@@ -18,7 +18,8 @@ class CycleForm(forms.Form):
     )
     start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text="At most 45 days after the start."
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="At most 45 days, the first and last day included.",
     )
 
     def __init__(self, *args, base_currency: str, **kwargs):

@@ -58,7 +58,9 @@ class CycleResponse(Schema):
 class CycleCreate(Schema):
     name: Text = Field("", max_length=100, description="Empty: named after its dates.")
     start_date: Day
-    end_date: Day | None = Field(None, description="Empty: 42 days after the start.")
+    end_date: Day | None = Field(
+        None, description="Empty: a 42-day cycle (the start and end day both count)."
+    )
     income: MoneyIn = Field(description='In the household\'s base currency, e.g. "2500.00".')
     generate_from_templates: bool = False
 

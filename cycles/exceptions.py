@@ -27,7 +27,7 @@ class CycleDateOutOfRange(Unprocessable):
 
 class CycleTooLong(Unprocessable):
     code = "MAX_CYCLE_DURATION_DAYS"
-    message = "A cycle lasts at most 45 days."
+    message = "A cycle lasts at most 45 days, its first and last day included."
     field = "end_date"
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,8 +14,14 @@ from exchange.models import RateSource
 from exchange.money import MAX_INCOME, amount_field
 from formats.currencies import quantum_for
 
+# A cycle's length counts its first and its last day: Jan 1 to Feb 11 is 42 days.
 DEFAULT_CYCLE_DAYS = 42
-MAX_CYCLE_DURATION_DAYS = 45
+MAX_CYCLE_DAYS = 45
+
+
+def cycle_end(start: date, days: int = DEFAULT_CYCLE_DAYS) -> date:
+    """The last day of a cycle of `days` days (both ends counted) starting on `start`."""
+    return start + timedelta(days=days - 1)
 
 
 class Cycle(models.Model):
@@ -65,9 +71,7 @@ class Cycle(models.Model):
                 condition=Q(end_date__gt=F("start_date")), name="cycles_cycle_end_after_start"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    end_date__lte=F("start_date") + timedelta(days=MAX_CYCLE_DURATION_DAYS)
-                ),
+                condition=Q(end_date__lte=F("start_date") + timedelta(days=MAX_CYCLE_DAYS - 1)),
                 name="cycles_cycle_max_duration",
             ),
             models.CheckConstraint(
@@ -87,12 +91,26 @@ class Cycle(models.Model):
         return reverse("cycles:detail", args=[self.pk])
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
     def is_completed(self) -> bool:
         return self.status == self.Status.COMPLETED
 
     @property
-    def duration_days(self) -> int:
-        return (self.end_date - self.start_date).days
+    def is_open(self) -> bool:
+        """Not completed: it and its expenses still take changes."""
+        return not self.is_completed
+
+    @property
+    def days(self) -> int:
+        """How many days the cycle has, its first and last day included."""
+        return (self.end_date - self.start_date).days + 1
 
 
 class CategoryBudget(models.Model):

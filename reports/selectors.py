@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
@@ -24,20 +24,15 @@ from django.db.models.functions import Coalesce
 from accounts.models import Household
 from colony.dates import day_after
 from colony.errors import DomainError
-from cycles.models import Cycle
+from cycles.models import Cycle, cycle_end
+from exchange.services import RateBook, convert
 from expenses.models import COUNTED, Category, Expense, ExpenseTotal, PaymentMethod
 from formats.currencies import quantum_for
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
 
-try:  # The exchange app converts template amounts; without it they simply await a rate.
-    from exchange.services import RateBook, convert
-except ImportError:  # pragma: no cover — only while the exchange app is being built
-    RateBook = convert = None
-
 ZERO = Decimal("0")
 PERCENT_QUANTUM = Decimal("0.1")
-FORECAST_DAYS = 42
 FORECAST_HISTORY_CYCLES = 3
 UNASSIGNED = "Unassigned"
 NO_PAYMENT_METHOD = "No payment method"
@@ -437,8 +432,6 @@ def _template_base_total(
 ) -> Decimal | None:
     if template.currency.upper() == base_currency.upper():
         return total
-    if convert is None:
-        return None
     try:
         return convert(total, template.currency, base_currency, on_date, book=book)
     except DomainError:  # no stored rate (or an unknown currency): shown as awaiting a rate
@@ -457,14 +450,14 @@ def _sum_by_category(lines: Iterable[TemplateForecast]) -> dict[str, tuple[int, 
 
 
 def forecast_next_cycle(*, household: Household, today: date) -> Forecast:
-    """What the next 42-day cycle will probably cost: what the active templates will generate
-    in it plus the average spending without a template of the last three cycles; and the
+    """What the next default-length cycle will probably cost: what the active templates will
+    generate in it plus the average spending without a template of the last three cycles; and the
     income its income templates will bring."""
     base_currency = household.base_currency
     start = next_cycle_start(household=household, today=today)
-    end = start + timedelta(days=FORECAST_DAYS - 1)
+    end = cycle_end(start)
 
-    book = RateBook(on_or_before=start) if RateBook is not None else None
+    book = RateBook(on_or_before=start)
     templates = ExpenseTemplate.objects.filter(household=household, is_active=True).select_related(
         "category"
     )

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 
+from cycles.models import DEFAULT_CYCLE_DAYS, cycle_end
 from formats.currencies import get_currency, is_known_currency
 
 WEEKLY = "weekly"
@@ -20,7 +21,8 @@ MONTHLY = "monthly"
 PER_CYCLE = "per_cycle"
 YEARLY = "yearly"
 
-PREVIEW_DAYS = 42
+# A preview shows what a template makes in one default cycle.
+PREVIEW_DAYS = DEFAULT_CYCLE_DAYS
 
 # A year has 52 weeks, 26 fortnights, 12 months; a cycle is taken to be six weeks long.
 _PER_MONTH = {
@@ -110,7 +112,7 @@ def next_occurrence(template: Schedule, on_or_after: date) -> date | None:
 def preview_for_cycle(template, start: date, days: int = PREVIEW_DAYS) -> tuple[int, Decimal]:
     """How many expenses `template` makes in the `days` calendar days from `start` (inclusive),
     and their total in the template's currency."""
-    end = start + timedelta(days=days - 1)
+    end = cycle_end(start, days)
     count = len(occurrence_dates(template, start, end))
     return count, (template.amount or Decimal(0)) * count
 

@@ -200,8 +200,8 @@ PARAM_DEFAULTS = {
 }
 # For a plain `pk`, the object is guessed from the URL name's first word.
 PK_BY_PREFIX = {
+    "cycles:expense": "expense",  # the cycle page's expense actions, before "cycles:"
     "cycles:": "cycle",
-    "expenses:expense": "expense",
     "expenses:payment_method": "payment_method",
     "expenses:category": "category",
     "expenses:import_rule": "import_rule",

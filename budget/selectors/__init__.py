@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import (
@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Household, Invite, Membership
 from colony.dates import day_after
-from cycles.models import DEFAULT_CYCLE_DAYS, Cycle
+from cycles.models import Cycle, cycle_end
 from expenses.models import COUNTED, Expense, ExpenseTotal, PaymentMethod
 from formats.currencies import get_currency, is_known_currency
 from templates_app.models import ExpenseTemplate
@@ -179,7 +179,8 @@ class NewCycleDefaults:
 
 
 def new_cycle_defaults(household: Household, *, today: date) -> NewCycleDefaults:
-    """A new cycle starts the day after the latest one ends (or today) and lasts 42 days."""
+    """A new cycle starts the day after the latest one ends (or today) and lasts 42 days, both
+    ends counted."""
     latest_end = (
         Cycle.objects.filter(household=household)
         .order_by("-end_date")
@@ -187,7 +188,7 @@ def new_cycle_defaults(household: Household, *, today: date) -> NewCycleDefaults
         .first()
     )
     start = day_after(latest_end, default=today)
-    end = start + timedelta(days=DEFAULT_CYCLE_DAYS)
+    end = cycle_end(start)
     return NewCycleDefaults(name=default_cycle_name(start, end), start_date=start, end_date=end)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -26,7 +26,7 @@ from cycles.exceptions import (
     OnlyOwnerMayReopen,
     UnknownUnpaidChoice,
 )
-from cycles.models import DEFAULT_CYCLE_DAYS, MAX_CYCLE_DURATION_DAYS, Cycle, CycleEvent
+from cycles.models import MAX_CYCLE_DAYS, Cycle, CycleEvent, cycle_end
 from cycles.services import lock_cycle, lock_open_cycle
 from exchange.money import validate_income
 from exchange.services import RateBook
@@ -53,7 +53,7 @@ def _check_dates(start_date: date, end_date: date) -> None:
     _check_in_range(end_date, "end_date")
     if end_date <= start_date:
         raise InvalidCycleDates()
-    if end_date > start_date + timedelta(days=MAX_CYCLE_DURATION_DAYS):
+    if end_date > cycle_end(start_date, MAX_CYCLE_DAYS):
         raise CycleTooLong()
 
 
@@ -101,7 +101,7 @@ def create_cycle(
     its first income line. With no active cycle, a cycle whose dates include today starts
     at once (`cycle.started` says so)."""
     _check_in_range(start_date, "start_date")
-    end_date = end_date or start_date + timedelta(days=DEFAULT_CYCLE_DAYS)
+    end_date = end_date or cycle_end(start_date)
     _check_dates(start_date, end_date)
     validate_income(income, household.base_currency)
     name = clean_name(name, required=False) or default_cycle_name(start_date, end_date)

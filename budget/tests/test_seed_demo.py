@@ -1,12 +1,12 @@
 from io import StringIO
 
 import pytest
-from budget.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Household, User
+from budget.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 from cycles.models import Cycle
 from expenses.models import Expense
 
