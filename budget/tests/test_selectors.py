@@ -58,8 +58,8 @@ def test_list_totals_per_cycle_in_one_query(household, other_household, django_a
 def test_new_cycle_starts_today_when_there_is_none(household):
     today = datetime.date(2026, 3, 1)
     defaults = selectors.new_cycle_defaults(household, today=today)
-    assert (defaults.start_date, defaults.end_date) == (today, datetime.date(2026, 4, 12))
-    assert defaults.name == "Mar 01 – Apr 12, 2026"
+    assert (defaults.start_date, defaults.end_date) == (today, datetime.date(2026, 4, 11))
+    assert defaults.name == "Mar 01 – Apr 11, 2026"
 
 
 def test_choices_come_in_one_query_with_archived_and_inactive_marked(

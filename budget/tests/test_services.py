@@ -46,8 +46,10 @@ def _create(household, **overrides):
 def test_new_cycle_is_a_draft_of_42_days_named_after_its_dates(household):
     cycle = _create(household)
     assert cycle.status == Cycle.Status.DRAFT
-    assert cycle.end_date == datetime.date(2026, 2, 12)
-    assert cycle.name == "Jan 01 – Feb 12, 2026"
+    # Jan 1 to Feb 11 is 42 days, both ends counted.
+    assert cycle.end_date == datetime.date(2026, 2, 11)
+    assert cycle.days == 42
+    assert cycle.name == "Jan 01 – Feb 11, 2026"
 
 
 def test_end_before_or_on_start_is_invalid_cycle_dates(household):
@@ -59,10 +61,12 @@ def test_end_before_or_on_start_is_invalid_cycle_dates(household):
 
 
 def test_cycle_longer_than_45_days_is_refused(household):
-    _create(household, end_date=JAN_1 + datetime.timedelta(days=45), name="Long but fine")
+    longest = _create(household, end_date=JAN_1 + datetime.timedelta(days=44), name="Longest")
+    assert longest.days == 45
+    # Mar 1 to Apr 15 is 46 days counting both ends: one too many (it used to be accepted).
     with pytest.raises(CycleTooLong) as error:
         _create(
-            household, start_date=datetime.date(2026, 3, 1), end_date=datetime.date(2026, 4, 16)
+            household, start_date=datetime.date(2026, 3, 1), end_date=datetime.date(2026, 4, 15)
         )
     assert error.value.code == "MAX_CYCLE_DURATION_DAYS"
 
@@ -78,11 +82,11 @@ def test_cycle_name_is_unique_per_household_ignoring_case(household, other_house
 def test_overlapping_cycles_are_refused(household):
     _create(household)
     with pytest.raises(CycleOverlap) as error:
-        _create(household, start_date=datetime.date(2026, 2, 12))
+        _create(household, start_date=datetime.date(2026, 2, 11))
     assert error.value.code == "CYCLE_OVERLAP"
     assert error.value.status == 409
     # The day after the end is free.
-    assert _create(household, start_date=datetime.date(2026, 2, 13)).pk
+    assert _create(household, start_date=datetime.date(2026, 2, 12)).pk
 
 
 def test_cycles_of_another_household_do_not_overlap_ours(household, other_household):

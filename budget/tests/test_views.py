@@ -35,10 +35,10 @@ def test_new_cycle_with_changed_dates_and_no_typed_name_is_named_after_its_dates
 
     response = owner_client.post(
         NEW,
-        {"start_date": "2026-12-01", "end_date": "2027-01-15", "income": "100", "name": ""},
+        {"start_date": "2026-12-01", "end_date": "2027-01-14", "income": "100", "name": ""},
     )
     assert response.status_code == 302
-    assert Cycle.objects.get(household=household).name == "Dec 01, 2026 – Jan 15, 2027"
+    assert Cycle.objects.get(household=household).name == "Dec 01, 2026 – Jan 14, 2027"
 
 
 def test_new_cycle_form_prefills_the_day_after_the_latest_cycle(owner_client, household):
@@ -46,10 +46,11 @@ def test_new_cycle_form_prefills_the_day_after_the_latest_cycle(owner_client, ho
     response = owner_client.get(NEW)
     form = response.context["form"]
     assert form.initial["start_date"] == datetime.date(2026, 2, 13)
-    assert form.initial["end_date"] == datetime.date(2026, 3, 27)
+    # 42 days, the first and last included.
+    assert form.initial["end_date"] == datetime.date(2026, 3, 26)
     # The name is only suggested: left empty it follows whatever dates are saved.
     assert "name" not in form.initial
-    assert form.fields["name"].widget.attrs["placeholder"] == "Feb 13 – Mar 27, 2026"
+    assert form.fields["name"].widget.attrs["placeholder"] == "Feb 13 – Mar 26, 2026"
     checkbox = 'name="generate_from_templates" id="id_generate_from_templates" checked'
     assert checkbox in response.content.decode()
 
@@ -74,7 +75,7 @@ def test_creating_without_generation_makes_no_expenses(owner_client, household):
     ("overrides", "status", "text"),
     [
         ({"end_date": "2026-01-01"}, 422, "The end date must be after the start date."),
-        ({"end_date": "2026-02-16"}, 422, "A cycle lasts at most 45 days."),
+        ({"end_date": "2026-02-15"}, 422, "A cycle lasts at most 45 days"),
         ({"income": "-1"}, 422, "Income cannot be negative."),
         ({"income": "abc"}, 422, "Enter an income like 1,234.57."),
         ({"income": "1e3"}, 422, "Enter an income like 1,234.57."),
