@@ -52,12 +52,6 @@ class OwnerMustHandOver(Conflict):
     )
 
 
-class ConfirmationMismatch(DomainError):
-    code = "CONFIRMATION_MISMATCH"
-    message = "The confirmation did not match."
-    status = 422
-
-
 class ReadOnlyRole(DomainError):
     code = "READ_ONLY_ROLE"
     message = (

@@ -15,10 +15,6 @@ def pending_invites(household: Household) -> QuerySet[Invite]:
     return Invite.objects.pending().filter(household=household).select_related("created_by")
 
 
-def owner_count(household: Household) -> int:
-    return household.memberships.filter(role=Membership.Role.OWNER).count()
-
-
 def api_tokens_of(user) -> QuerySet[ApiToken]:
     """The user's API tokens, newest first (revoked and expired ones too, marked as such)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")

@@ -15,6 +15,7 @@ from accounts.models import Household, User
 from cycles.models import Cycle, IncomeLine
 from expenses import services as expense_services
 from expenses.models import Category, Expense
+from expenses.setup import services as setup_services
 from templates_app import services as template_services
 from templates_app.models import ExpenseTemplate
 
@@ -30,15 +31,13 @@ def seed_demo_budget(*, household: Household, owner: User) -> bool:
     if Cycle.objects.filter(household=household).exists():
         return False
     categories = {c.name: c for c in Category.objects.filter(household=household)}
-    card = expense_services.create_payment_method(
+    card = setup_services.create_payment_method(
         household=household, name="Visa", kind="card", owner=owner, last4="4242"
     )
-    bank = expense_services.create_payment_method(
+    bank = setup_services.create_payment_method(
         household=household, name="Checking account", kind="bank_account", owner=owner
     )
-    expense_services.create_payment_method(
-        household=household, name="Cash", kind="cash", owner=owner
-    )
+    setup_services.create_payment_method(household=household, name="Cash", kind="cash", owner=owner)
 
     today = timezone.localdate()
     active_start = today - timedelta(days=10)

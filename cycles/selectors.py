@@ -3,8 +3,11 @@ import, with the 404 for another household's and the 409 for a completed one."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from accounts.models import Household
 from accounts.scoping import get_for_household
+from colony.dates import day_after
 
 from .exceptions import CycleAlreadyCompleted
 from .models import Cycle
@@ -19,3 +22,15 @@ def household_cycle(household: Household, pk, *, open_only: bool = False, querys
     if open_only and cycle.is_completed:
         raise CycleAlreadyCompleted()
     return cycle
+
+
+def next_cycle_start(household: Household, *, today: date) -> date:
+    """The day after the household's latest cycle ends, or today when it has none: where a new
+    cycle, a template preview and the forecast begin."""
+    latest_end = (
+        Cycle.objects.filter(household=household)
+        .order_by("-end_date")
+        .values_list("end_date", flat=True)
+        .first()
+    )
+    return day_after(latest_end, default=today)

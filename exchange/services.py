@@ -40,7 +40,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 
 from accounts.models import Household
 from formats.currencies import Currency, get_currency, is_known_currency
@@ -176,11 +175,6 @@ class RateBook:
         self._answers: dict[tuple[str, str, date], RateQuote | None] = {}
 
     # -- loading ----------------------------------------------------------------------------
-
-    def preload(self) -> RateBook:
-        """Load the window now (otherwise the first conversion does)."""
-        self._cover(self._until or self._since or timezone.localdate())
-        return self
 
     def _add(self, rows: Iterable[tuple[str, str, date, Decimal]]) -> None:
         for base, quote, rate_date, rate in rows:

@@ -18,7 +18,7 @@ from colony.api_schemas import (
 )
 from cycles.models import Cycle
 
-from . import selectors, selectors_setup, services
+from . import selectors, services
 from .exceptions import CategoryNotAvailable, PaymentMethodNotAvailable
 from .models import Category, Expense, PaymentMethod
 from .schemas import (
@@ -34,6 +34,8 @@ from .schemas import (
     PaymentMethodResponse,
     PaymentMethodUpdate,
 )
+from .setup import selectors as setup_selectors
+from .setup import services as setup_services
 
 payment_methods_router = Router(tags=["payment methods"])
 categories_router = Router(tags=["categories"])
@@ -51,12 +53,12 @@ def _member(user_id: int | None) -> User | None:
 @payment_methods_router.get("", response={200: page_of(PaymentMethodResponse), **COMMON_ERRORS})
 def payment_method_list(request: HttpRequest, page: Query[PageQuery]):
     """The household's payment methods, active first."""
-    return paginate(selectors_setup.payment_methods_for_list(request.household), page)
+    return paginate(setup_selectors.payment_methods_for_list(request.household), page)
 
 
 @payment_methods_router.post("", response={201: PaymentMethodResponse, **WRITE_ERRORS})
 def payment_method_create(request: HttpRequest, payload: PaymentMethodCreate):
-    method = services.create_payment_method(
+    method = setup_services.create_payment_method(
         household=request.household,
         name=payload.name,
         kind=payload.kind,
@@ -79,7 +81,7 @@ def payment_method_update(request: HttpRequest, pk: int, payload: PaymentMethodU
     sent = sent_fields(payload)
     details = {"name", "kind", "owner_id", "last4"}
     if details & sent.keys():
-        method = services.update_payment_method(
+        method = setup_services.update_payment_method(
             payment_method=method,
             name=sent.get("name", method.name),
             kind=sent.get("kind") or method.kind,
@@ -87,7 +89,7 @@ def payment_method_update(request: HttpRequest, pk: int, payload: PaymentMethodU
             last4=sent["last4"] if sent.get("last4") is not None else method.last4,
         )
     if sent.get("is_active") is not None:
-        method = services.set_payment_method_active(
+        method = setup_services.set_payment_method_active(
             payment_method=method, is_active=sent["is_active"]
         )
     return method
@@ -97,7 +99,7 @@ def payment_method_update(request: HttpRequest, pk: int, payload: PaymentMethodU
 def payment_method_delete(request: HttpRequest, pk: int):
     """Delete a payment method no expense or template uses (else 409 PAYMENT_METHOD_IN_USE)."""
     method = get_for_household(PaymentMethod, request.household, pk=pk)
-    services.delete_payment_method(payment_method=method)
+    setup_services.delete_payment_method(payment_method=method)
     return Status(204, None)
 
 
@@ -107,12 +109,14 @@ def payment_method_delete(request: HttpRequest, pk: int):
 @categories_router.get("", response={200: page_of(CategoryResponse), **COMMON_ERRORS})
 def category_list(request: HttpRequest, page: Query[PageQuery]):
     """The household's categories, archived last."""
-    return paginate(selectors_setup.categories_for_list(request.household), page)
+    return paginate(setup_selectors.categories_for_list(request.household), page)
 
 
 @categories_router.post("", response={201: CategoryResponse, **WRITE_ERRORS})
 def category_create(request: HttpRequest, payload: CategoryCreate):
-    return Status(201, services.create_category(household=request.household, name=payload.name))
+    return Status(
+        201, setup_services.create_category(household=request.household, name=payload.name)
+    )
 
 
 @categories_router.get("/{int:pk}", response={200: CategoryResponse, **COMMON_ERRORS})
@@ -126,9 +130,9 @@ def category_update(request: HttpRequest, pk: int, payload: CategoryUpdate):
     category = get_for_household(Category, request.household, pk=pk)
     sent = sent_fields(payload)
     if sent.get("name") is not None:
-        category = services.rename_category(category=category, name=sent["name"])
+        category = setup_services.rename_category(category=category, name=sent["name"])
     if sent.get("is_archived") is not None:
-        category = services.set_category_archived(
+        category = setup_services.set_category_archived(
             category=category, is_archived=sent["is_archived"]
         )
     return category

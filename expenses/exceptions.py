@@ -50,6 +50,12 @@ class ExpenseNotFound(NotFound):
     message = "This expense was deleted (by another member?). Reload the page to see the cycle."
 
 
+class OneOffExpenseNotSkippable(Unprocessable):
+    code = "EXPENSE_NOT_SKIPPABLE"
+    message = "Only an expense from a template can be skipped. Delete a one-off expense instead."
+    field = "status"
+
+
 class PaidExpenseNotSkippable(Conflict):
     code = "PAID_EXPENSE_NOT_SKIPPABLE"
     message = "This expense is paid. Mark it as planned before skipping it."

@@ -215,6 +215,16 @@ class Expense(models.Model):
         return self.status == self.Status.SKIPPED
 
     @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    @property
+    def can_skip(self) -> bool:
+        """Only a planned occurrence of a template is skipped ("not this time"); a one-off
+        expense that will not happen is deleted instead."""
+        return self.is_planned and self.template_id is not None
+
+    @property
     def awaits_rate(self) -> bool:
         return self.base_amount is None
 

@@ -31,14 +31,6 @@ class ExpenseChoices:
     categories: list[Category]
     payment_methods: list[PaymentMethod]
 
-    @property
-    def open_categories(self) -> list[Category]:
-        return [category for category in self.categories if not category.is_archived]
-
-    @property
-    def active_payment_methods(self) -> list[PaymentMethod]:
-        return [method for method in self.payment_methods if method.is_active]
-
 
 def _choice_rows(queryset: QuerySet, kind: str, flag: str, last4) -> QuerySet:
     # Same columns, same order on both sides of the UNION.

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max, ProtectedError, RestrictedError
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Household, User
+from accounts.models import User
 from colony.errors import Unprocessable
-from colony.names import clean_name
 from cycles.models import Cycle
 from cycles.services import lock_open_cycle
 from exchange.exceptions import RateUnavailable
@@ -21,159 +20,19 @@ from exchange.services import RateBook, apply_rate, convert_with_quote
 from formats.currencies import is_known_currency
 
 from .exceptions import (
-    CategoryNameExists,
-    CategoryNotAvailable,
     ExpenseDateOutsideCycle,
     ExpenseNotFound,
     ExpenseNotSkipped,
     ExpensePlanChanged,
     ManualRateNotNeeded,
+    OneOffExpenseNotSkippable,
     PaidExpenseNotSkippable,
-    PaymentMethodInUse,
-    PaymentMethodNameExists,
-    PaymentMethodNotAvailable,
-    PaymentMethodOwnerNotMember,
 )
 from .models import Category, Expense, PaymentMethod
+from .setup.services import check_selectable
 
 RATE_QUANTUM = Decimal("1e-10")
 
-
-def seed_default_categories(*, household: Household) -> None:
-    """Give a new household the usual categories so it can budget straight away."""
-    Category.objects.bulk_create(
-        [Category(household=household, name=name) for name in Category.DEFAULT_NAMES],
-        ignore_conflicts=True,
-    )
-
-
-# --- payment methods and categories (household set-up) ---------------------------------------
-
-
-def _check_owner(*, household_id: int, owner: User | None) -> None:
-    if (
-        owner is not None
-        and not User.objects.filter(pk=owner.pk, membership__household_id=household_id).exists()
-    ):
-        raise PaymentMethodOwnerNotMember()
-
-
-def _check_payment_method_name(*, household_id: int, name: str, pk: int | None) -> None:
-    taken = PaymentMethod.objects.filter(household_id=household_id, name__iexact=name)
-    if taken.exclude(pk=pk).exists():
-        raise PaymentMethodNameExists()
-
-
-def _save_payment_method(payment_method: PaymentMethod) -> PaymentMethod:
-    try:
-        # A savepoint, so a concurrent insert of the same name fails alone, not the transaction.
-        with transaction.atomic():
-            payment_method.save()
-    except IntegrityError as error:
-        raise PaymentMethodNameExists() from error
-    return payment_method
-
-
-def create_payment_method(
-    *,
-    household: Household,
-    name: str,
-    kind: str,
-    owner: User | None,
-    last4: str = "",
-    is_active: bool = True,
-) -> PaymentMethod:
-    """Add a payment method; its name is unique in the household, ignoring case."""
-    _check_owner(household_id=household.pk, owner=owner)
-    name = clean_name(name)
-    _check_payment_method_name(household_id=household.pk, name=name, pk=None)
-    return _save_payment_method(
-        PaymentMethod(
-            household=household,
-            name=name,
-            kind=kind,
-            owner=owner,
-            last4=last4,
-            is_active=is_active,
-        )
-    )
-
-
-def update_payment_method(
-    *, payment_method: PaymentMethod, name: str, kind: str, owner: User | None, last4: str = ""
-) -> PaymentMethod:
-    """Change a payment method's details; its name stays unique in the household."""
-    _check_owner(household_id=payment_method.household_id, owner=owner)
-    name = clean_name(name)
-    _check_payment_method_name(
-        household_id=payment_method.household_id, name=name, pk=payment_method.pk
-    )
-    payment_method.name = name
-    payment_method.kind = kind
-    payment_method.owner = owner
-    payment_method.last4 = last4
-    return _save_payment_method(payment_method)
-
-
-def set_payment_method_active(*, payment_method: PaymentMethod, is_active: bool) -> PaymentMethod:
-    """Deactivate or reactivate: inactive methods stay on existing rows but are not offered."""
-    payment_method.is_active = is_active
-    payment_method.save(update_fields=["is_active"])
-    return payment_method
-
-
-@transaction.atomic
-def delete_payment_method(*, payment_method: PaymentMethod) -> None:
-    """Delete a payment method no expense or template uses; a used one can only be deactivated."""
-    locked = PaymentMethod.objects.select_for_update().get(pk=payment_method.pk)
-    if locked.expenses.exists() or locked.templates.exists():
-        raise PaymentMethodInUse()
-    try:
-        with transaction.atomic():
-            locked.delete()
-    except (IntegrityError, ProtectedError, RestrictedError) as error:
-        # An expense added between the check and the delete.
-        raise PaymentMethodInUse() from error
-
-
-def _check_category_name(*, household_id: int, name: str, pk: int | None) -> None:
-    taken = Category.objects.filter(household_id=household_id, name__iexact=name)
-    if taken.exclude(pk=pk).exists():
-        raise CategoryNameExists()
-
-
-def _save_category(category: Category) -> Category:
-    try:
-        with transaction.atomic():
-            category.save()
-    except IntegrityError as error:
-        raise CategoryNameExists() from error
-    return category
-
-
-def create_category(*, household: Household, name: str) -> Category:
-    """Add a category; its name is unique in the household, ignoring case."""
-    name = clean_name(name)
-    _check_category_name(household_id=household.pk, name=name, pk=None)
-    return _save_category(Category(household=household, name=name))
-
-
-def rename_category(*, category: Category, name: str) -> Category:
-    """Rename a category; every expense and template in it follows."""
-    name = clean_name(name)
-    _check_category_name(household_id=category.household_id, name=name, pk=category.pk)
-    category.name = name
-    return _save_category(category)
-
-
-def set_category_archived(*, category: Category, is_archived: bool) -> Category:
-    """Archive or restore: archived categories stay on existing rows but are not offered."""
-    category.is_archived = is_archived
-    category.save(update_fields=["is_archived"])
-    return category
-
-
-# --- expenses in a cycle ------------------------------------------------------------------------
 
 # Fields an expense form may change; a change to one of RATE_FIELDS takes a new rate snapshot.
 EXPENSE_FIELDS = frozenset(
@@ -276,16 +135,19 @@ def _check_expense_fields(*, cycle: Cycle, expense: Expense | None = None, **fie
         )
     if "date" in fields and not cycle.start_date <= fields["date"] <= cycle.end_date:
         raise ExpenseDateOutsideCycle()
-    category = fields.get("category")
-    if category is not None:
-        keeps_own = expense is not None and category.pk == expense.category_id
-        if category.household_id != cycle.household_id or (category.is_archived and not keeps_own):
-            raise CategoryNotAvailable()
-    method = fields.get("payment_method")
-    if method is not None:
-        keeps_own = expense is not None and method.pk == expense.payment_method_id
-        if method.household_id != cycle.household_id or (not method.is_active and not keeps_own):
-            raise PaymentMethodNotAvailable()
+    # Skipping is for a template's occurrence (Expense.can_skip), whichever way it is asked.
+    skipping = fields.get("status") == Expense.Status.SKIPPED
+    if skipping and (expense is None or expense.template_id is None):
+        raise OneOffExpenseNotSkippable()
+    if skipping and expense.is_paid:
+        raise PaidExpenseNotSkippable()
+    check_selectable(
+        household_id=cycle.household_id,
+        category=fields.get("category"),
+        payment_method=fields.get("payment_method"),
+        kept_category_id=getattr(expense, "category_id", None),
+        kept_payment_method_id=getattr(expense, "payment_method_id", None),
+    )
 
 
 def check_new_expense(*, cycle: Cycle, **fields) -> None:
@@ -490,6 +352,8 @@ def skip_expense(*, expense: Expense, by: User | None) -> Expense:
     _lock_expense(expense)
     if expense.is_paid:
         raise PaidExpenseNotSkippable()
+    if not expense.can_skip and not expense.is_skipped:
+        raise OneOffExpenseNotSkippable()
     expense.status, expense.paid_on = Expense.Status.SKIPPED, None
     expense.updated_by = by
     expense.save(update_fields=["status", "paid_on", "updated_by", "updated_at"])

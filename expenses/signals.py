@@ -6,11 +6,12 @@ from accounts.signals import household_created
 from exchange.signals import rates_refreshed
 
 from . import services
+from .setup import services as setup_services
 
 
 @receiver(household_created)
 def give_new_household_default_categories(sender, household, **kwargs):
-    services.seed_default_categories(household=household)
+    setup_services.seed_default_categories(household=household)
 
 
 @receiver(rates_refreshed)

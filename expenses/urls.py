@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import views_setup
 from .imports import views as import_views
+from .setup import views as views_setup
 
 app_name = "expenses"
 

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household
-from colony.dates import day_after
 from colony.errors import DomainError
 from cycles.models import Cycle, cycle_end
+from cycles.selectors import next_cycle_start
 from exchange.services import RateBook, convert
 from expenses.models import COUNTED, Category, Expense, ExpenseTotal, PaymentMethod
 from formats.currencies import quantum_for
@@ -421,12 +421,6 @@ class Forecast:
         return self.from_templates + self.usual_other
 
 
-def next_cycle_start(*, household: Household, today: date) -> date:
-    """The day after the household's latest cycle ends, or today when it has none."""
-    latest_end = Cycle.objects.filter(household=household).aggregate(end=Max("end_date"))["end"]
-    return day_after(latest_end, default=today)
-
-
 def _template_base_total(
     template: ExpenseTemplate, total: Decimal, base_currency: str, on_date: date, book
 ) -> Decimal | None:
@@ -454,7 +448,7 @@ def forecast_next_cycle(*, household: Household, today: date) -> Forecast:
     generate in it plus the average spending without a template of the last three cycles; and the
     income its income templates will bring."""
     base_currency = household.base_currency
-    start = next_cycle_start(household=household, today=today)
+    start = next_cycle_start(household, today=today)
     end = cycle_end(start)
 
     book = RateBook(on_or_before=start)

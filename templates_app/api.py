@@ -18,10 +18,11 @@ from colony.api_schemas import (
     paginate,
     sent_fields,
 )
+from cycles.selectors import next_cycle_start
+from expenses.exceptions import CategoryNotAvailable, PaymentMethodNotAvailable
 from expenses.models import Category, PaymentMethod
 
 from . import selectors, services
-from .exceptions import CategoryNotSelectable, PaymentMethodNotSelectable
 from .models import ExpenseTemplate
 from .schemas import TemplateCreate, TemplatePreviewResponse, TemplateResponse, TemplateUpdate
 
@@ -39,7 +40,7 @@ def _template(request: HttpRequest, pk: int) -> ExpenseTemplate:
 def _category(request: HttpRequest, pk: int) -> Category:
     found = Category.objects.filter(household=request.household, pk=pk).first()
     if found is None:
-        raise CategoryNotSelectable()
+        raise CategoryNotAvailable()
     return found
 
 
@@ -48,7 +49,7 @@ def _payment_method(request: HttpRequest, pk: int | None) -> PaymentMethod | Non
         return None
     found = PaymentMethod.objects.filter(household=request.household, pk=pk).first()
     if found is None:
-        raise PaymentMethodNotSelectable()
+        raise PaymentMethodNotAvailable()
     return found
 
 
@@ -125,7 +126,7 @@ def template_delete(request: HttpRequest, pk: int):
 def template_preview(request: HttpRequest, pk: int):
     """How many expenses the template makes in the next cycle, and their total."""
     template = _template(request, pk)
-    start = selectors.next_cycle_start(request.household, timezone.localdate())
+    start = next_cycle_start(request.household, today=timezone.localdate())
     preview = selectors.template_preview(template, start=start)
     return {
         "start": preview.start,

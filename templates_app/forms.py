@@ -8,7 +8,7 @@ from accounts.models import Household
 from colony.dates import is_supported_date, out_of_range_message
 from colony.names import NameField
 from exchange.forms import AmountField, check_amount
-from expenses.selectors_setup import selectable_categories, selectable_payment_methods
+from expenses.setup.selectors import selectable_categories, selectable_payment_methods
 from formats.currencies import CURRENCY_CHOICES, get_currency, is_known_currency
 
 from .models import ExpenseTemplate

@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import Household
-from colony.dates import day_after
-from cycles.models import Cycle
 from expenses.models import Expense
-from expenses.selectors_setup import count_related
+from expenses.setup.selectors import count_related
 
 from .models import ExpenseTemplate
 from .occurrences import PREVIEW_DAYS, monthly_equivalent, next_occurrence, preview_for_cycle
@@ -42,12 +40,6 @@ def with_schedule(templates: Iterable[ExpenseTemplate], today: date) -> list[Exp
         template.next_occurrence = next_occurrence(template, today) if template.is_active else None
         template.monthly_equivalent = monthly_equivalent(template)
     return rows
-
-
-def next_cycle_start(household: Household, today: date) -> date:
-    """The day after the household's latest cycle ends, or today when it has none."""
-    latest_end = Cycle.objects.filter(household=household).aggregate(end=Max("end_date"))["end"]
-    return day_after(latest_end, default=today)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,11 @@ from django.db import transaction
 from accounts.models import Household
 from colony.names import clean_name
 from exchange.money import validate_amount
+from expenses.exceptions import CategoryNotAvailable
 from expenses.models import Category, Expense, PaymentMethod
+from expenses.setup.services import check_selectable
 
-from .exceptions import (
-    CategoryNotSelectable,
-    InvalidTemplateSchedule,
-    PaymentMethodNotSelectable,
-)
+from .exceptions import InvalidTemplateSchedule
 from .models import ExpenseTemplate
 
 Frequency = ExpenseTemplate.Frequency
@@ -41,18 +39,13 @@ def _check_choices(
     template: ExpenseTemplate | None = None,
 ) -> None:
     # What a template already uses may stay even once archived/deactivated.
-    if category.household_id != household_id or (
-        category.is_archived and (template is None or template.category_id != category.pk)
-    ):
-        raise CategoryNotSelectable()
-    if payment_method is not None and (
-        payment_method.household_id != household_id
-        or (
-            not payment_method.is_active
-            and (template is None or template.payment_method_id != payment_method.pk)
-        )
-    ):
-        raise PaymentMethodNotSelectable()
+    check_selectable(
+        household_id=household_id,
+        category=category,
+        payment_method=payment_method,
+        kept_category_id=getattr(template, "category_id", None),
+        kept_payment_method_id=getattr(template, "payment_method_id", None),
+    )
 
 
 def create_template(
@@ -138,7 +131,7 @@ def _apply(template: ExpenseTemplate, **values) -> ExpenseTemplate:
         # Income has no category nor payment method: it is not spending.
         values["category"] = values["payment_method"] = None
     elif values["category"] is None:
-        raise CategoryNotSelectable()
+        raise CategoryNotAvailable()
     else:
         _check_choices(
             household_id=template.household_id,

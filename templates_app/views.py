@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.scoping import get_for_household, household_required
 from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write
+from cycles.selectors import next_cycle_start
 
 from . import selectors, services
 from .forms import TemplateForm
@@ -21,7 +22,7 @@ PREVIEW_FIELDS = ("amount", "currency", "frequency", "day_of_month", "start_date
 def _preview(request: HttpRequest, form: TemplateForm, saved: ExpenseTemplate | None = None):
     """The preview for the form's values (or the saved template's before any edit), or None
     while they do not make a schedule yet."""
-    start = selectors.next_cycle_start(request.household, timezone.localdate())
+    start = next_cycle_start(request.household, today=timezone.localdate())
     if not form.is_bound:
         return selectors.template_preview(saved, start=start) if saved else None
     form.is_valid()

@@ -22,8 +22,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household, Invite, Membership
-from colony.dates import day_after
 from cycles.models import Cycle, cycle_end
+from cycles.selectors import next_cycle_start
 from expenses.models import COUNTED, Expense, ExpenseTotal, PaymentMethod
 from formats.currencies import get_currency, is_known_currency
 from templates_app.models import ExpenseTemplate
@@ -181,13 +181,7 @@ class NewCycleDefaults:
 def new_cycle_defaults(household: Household, *, today: date) -> NewCycleDefaults:
     """A new cycle starts the day after the latest one ends (or today) and lasts 42 days, both
     ends counted."""
-    latest_end = (
-        Cycle.objects.filter(household=household)
-        .order_by("-end_date")
-        .values_list("end_date", flat=True)
-        .first()
-    )
-    start = day_after(latest_end, default=today)
+    start = next_cycle_start(household, today=today)
     end = cycle_end(start)
     return NewCycleDefaults(name=default_cycle_name(start, end), start_date=start, end_date=end)
 

@@ -330,7 +330,10 @@ def test_paying_with_the_actual_amount_keeps_the_plan(owner_api, cycle, food):
 
 
 def test_skip_and_restore(owner_api, cycle, food):
-    expense = ExpenseFactory(cycle=cycle, category=food)
+    template = ExpenseTemplateFactory(household=cycle.household, category=food)
+    expense = ExpenseFactory(
+        cycle=cycle, category=food, template=template, occurrence_date=cycle.start_date
+    )
     assert owner_api.post(f"{EXP_URL}/{expense.pk}/skip").json()["status"] == "skipped"
     assert owner_api.post(f"{EXP_URL}/{expense.pk}/restore").json()["status"] == "planned"
     again = owner_api.post(f"{EXP_URL}/{expense.pk}/restore")
@@ -338,6 +341,16 @@ def test_skip_and_restore(owner_api, cycle, food):
     owner_api.patch(f"{EXP_URL}/{expense.pk}", {"status": "paid"}, content_type=JSON)
     refused = owner_api.post(f"{EXP_URL}/{expense.pk}/skip")
     assert error_code(refused, 409) == "PAID_EXPENSE_NOT_SKIPPABLE"
+
+
+def test_only_a_template_occurrence_can_be_skipped(owner_api, cycle, food):
+    one_off = ExpenseFactory(cycle=cycle, category=food)
+    refused = owner_api.post(f"{EXP_URL}/{one_off.pk}/skip")
+    assert error_code(refused, 422) == "EXPENSE_NOT_SKIPPABLE"
+    by_patch = owner_api.patch(f"{EXP_URL}/{one_off.pk}", {"status": "skipped"}, content_type=JSON)
+    assert error_code(by_patch, 422) == "EXPENSE_NOT_SKIPPABLE"
+    one_off.refresh_from_db()
+    assert one_off.is_planned
 
 
 def test_patch_changes_only_what_is_sent(owner_api, cycle, food):

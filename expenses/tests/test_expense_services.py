@@ -14,10 +14,12 @@ from expenses import services
 from expenses.exceptions import (
     CategoryNotAvailable,
     ExpenseDateOutsideCycle,
+    OneOffExpenseNotSkippable,
     PaymentMethodNotAvailable,
 )
 from expenses.models import Expense
 from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
+from templates_app.tests.factories import ExpenseTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +254,32 @@ def test_paying_refuses_an_actual_amount_its_form_refuses(cycle, food, owner, am
     expense.refresh_from_db()
     assert expense.status == Expense.Status.PLANNED
     assert expense.amount == Decimal("12.50")
+
+
+# The skip rule lives in the service (Expense.can_skip), not in the row template: every way of
+# asking is refused for a one-off expense, and a template's occurrence can be skipped.
+
+
+def test_a_one_off_expense_cannot_be_skipped_whichever_way_it_is_asked(cycle, food, owner):
+    one_off = _add(cycle, food, owner)
+    assert not one_off.can_skip
+    with pytest.raises(OneOffExpenseNotSkippable):
+        services.skip_expense(expense=one_off, by=owner)
+    with pytest.raises(OneOffExpenseNotSkippable):
+        services.update_expense(expense=one_off, updated_by=owner, status=Expense.Status.SKIPPED)
+    with pytest.raises(OneOffExpenseNotSkippable):
+        _add(cycle, food, owner, status=Expense.Status.SKIPPED)
+    one_off.refresh_from_db()
+    assert one_off.is_planned
+    assert Expense.objects.count() == 1
+
+
+def test_a_templates_planned_occurrence_can_be_skipped(cycle, food, owner):
+    template = ExpenseTemplateFactory(household=cycle.household, category=food)
+    occurrence = ExpenseFactory(
+        cycle=cycle, category=food, template=template, occurrence_date=JAN_10
+    )
+    assert occurrence.can_skip
+    services.skip_expense(expense=occurrence, by=owner)
+    occurrence.refresh_from_db()
+    assert occurrence.is_skipped and not occurrence.can_skip

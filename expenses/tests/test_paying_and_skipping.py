@@ -44,6 +44,18 @@ def electricity(household, food):
     )
 
 
+def _occurrence(cycle, category, amount):
+    """A planned expense made by a template: only those can be skipped."""
+    template = ExpenseTemplateFactory(household=cycle.household, category=category, amount=amount)
+    return ExpenseFactory(
+        cycle=cycle,
+        category=category,
+        amount=amount,
+        template=template,
+        occurrence_date=cycle.start_date,
+    )
+
+
 def _pay_url(expense):
     return reverse("cycles:expense_toggle_paid", args=[expense.pk])
 
@@ -240,7 +252,7 @@ def test_skipping_over_htmx_strikes_the_row_and_leaves_it_out_of_the_totals(
 
 def test_skipped_expenses_are_left_out_of_every_total(owner_client, owner, cycle, food, household):
     ExpenseFactory(cycle=cycle, category=food, amount=D("30.00"))
-    skipped = ExpenseFactory(cycle=cycle, category=food, amount=D("500.00"))
+    skipped = _occurrence(cycle, food, D("500.00"))
     services.skip_expense(expense=skipped, by=owner)
 
     page = owner_client.get(_detail(cycle)).content.decode()
@@ -262,7 +274,7 @@ def test_skipped_expenses_are_left_out_of_the_forecast_average(owner, household,
         household=household, status=Cycle.Status.ACTIVE, start_date=datetime.date(2026, 1, 1)
     )
     ExpenseFactory(cycle=past, category=food, amount=D("42.00"))
-    skipped = ExpenseFactory(cycle=past, category=food, amount=D("900.00"))
+    skipped = _occurrence(past, food, D("900.00"))
     services.skip_expense(expense=skipped, by=owner)
     from reports.selectors import forecast_next_cycle
 
@@ -288,7 +300,7 @@ def test_regeneration_never_brings_a_skipped_occurrence_back(
 def test_restoring_a_skipped_expense_counts_it_again(
     owner_client, owner, cycle, food, htmx_headers
 ):
-    expense = ExpenseFactory(cycle=cycle, category=food, amount=D("30.00"))
+    expense = _occurrence(cycle, food, D("30.00"))
     services.skip_expense(expense=expense, by=owner)
     response = owner_client.post(
         reverse("cycles:expense_restore", args=[expense.pk]), **htmx_headers

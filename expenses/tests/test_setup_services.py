@@ -5,7 +5,6 @@ import pytest
 from accounts.tests.factories import make_owner
 from colony.names import NameRequired
 from cycles.tests.factories import CycleFactory
-from expenses import services
 from expenses.exceptions import (
     CategoryNameExists,
     PaymentMethodInUse,
@@ -13,6 +12,7 @@ from expenses.exceptions import (
     PaymentMethodOwnerNotMember,
 )
 from expenses.models import Category, PaymentMethod
+from expenses.setup import services
 from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
 from templates_app.tests.factories import ExpenseTemplateFactory
 

@@ -95,10 +95,10 @@ def test_an_archived_category_or_another_households_is_not_selectable(
     theirs = CategoryFactory(household=other_household, name="Theirs")
     for category in (archived, theirs):
         response = owner_api.post(URL, body(category), content_type=JSON)
-        assert error_code(response, 422) == "CATEGORY_NOT_SELECTABLE"
+        assert error_code(response, 422) == "CATEGORY_NOT_AVAILABLE"
     method = PaymentMethodFactory(household=other_household)
     response = owner_api.post(URL, body(rent, payment_method_id=method.pk), content_type=JSON)
-    assert error_code(response, 422) == "PAYMENT_METHOD_NOT_SELECTABLE"
+    assert error_code(response, 422) == "PAYMENT_METHOD_NOT_AVAILABLE"
 
 
 def test_the_frequency_is_validated_per_field(owner_api, rent):

@@ -9,14 +9,11 @@ from colony.names import NameRequired
 from cycles.tests.factories import CycleFactory
 from exchange.exceptions import UnknownCurrency
 from exchange.money import InvalidAmount
+from expenses.exceptions import CategoryNotAvailable, PaymentMethodNotAvailable
 from expenses.models import Expense
 from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
 from templates_app import services
-from templates_app.exceptions import (
-    CategoryNotSelectable,
-    InvalidTemplateSchedule,
-    PaymentMethodNotSelectable,
-)
+from templates_app.exceptions import InvalidTemplateSchedule
 from templates_app.models import ExpenseTemplate
 from templates_app.tests.factories import ExpenseTemplateFactory
 
@@ -112,14 +109,14 @@ def test_monthly_without_a_day_is_refused(household, housing):
 
 def test_category_of_another_household_is_refused(household, other_household):
     foreign = CategoryFactory(household=other_household, name="Housing")
-    with pytest.raises(CategoryNotSelectable):
+    with pytest.raises(CategoryNotAvailable):
         services.create_template(household=household, **_values(foreign))
 
 
 def test_archived_category_is_refused_for_a_new_template(household, housing):
     housing.is_archived = True
     housing.save()
-    with pytest.raises(CategoryNotSelectable):
+    with pytest.raises(CategoryNotAvailable):
         services.create_template(household=household, **_values(housing))
 
 
@@ -136,7 +133,7 @@ def test_inactive_or_foreign_payment_method_is_refused(household, housing, other
     inactive = PaymentMethodFactory(household=household, is_active=False)
     foreign = PaymentMethodFactory(household=other_household)
     for method in (inactive, foreign):
-        with pytest.raises(PaymentMethodNotSelectable):
+        with pytest.raises(PaymentMethodNotAvailable):
             services.create_template(household=household, payment_method=method, **_values(housing))
 
 

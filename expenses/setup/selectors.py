@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Household, User
 
-from .models import Category, ExpenseTotal, PaymentMethod
+from ..models import Category, ExpenseTotal, PaymentMethod
 
 
 def count_related(queryset: QuerySet, field: str) -> Coalesce:

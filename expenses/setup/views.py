@@ -13,11 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.scoping import get_for_household, household_required
 from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write
 
-from . import selectors_setup as selectors
-from . import services
-from .exceptions import CategoryNameExists, PaymentMethodNameExists
-from .forms_setup import CategoryForm, PaymentMethodForm
-from .models import Category, PaymentMethod
+from ..exceptions import CategoryNameExists, PaymentMethodNameExists
+from ..models import Category, PaymentMethod
+from . import selectors, services
+from .forms import CategoryForm, PaymentMethodForm
 
 # --- payment methods ------------------------------------------------------------------------
 

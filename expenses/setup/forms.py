@@ -7,8 +7,8 @@ from django import forms
 from accounts.models import Household
 from colony.names import NameField
 
-from .models import Category, PaymentMethod
-from .selectors_setup import household_member_users
+from ..models import Category, PaymentMethod
+from .selectors import household_member_users
 
 
 class MemberChoiceField(forms.ModelChoiceField):
