@@ -29,7 +29,7 @@ from cycles.models import Cycle
 
 from ..exceptions import ImportNotFound, ImportTooLarge
 from ..models import PaymentMethod
-from ..selectors_setup import selectable_categories, selectable_payment_methods
+from ..setup.selectors import selectable_categories, selectable_payment_methods
 from . import pipeline, selectors, services
 from .forms import ImportPreviewForm, ImportRuleForm, ImportUploadForm, row_choices
 from .limits import UnreadableFile
