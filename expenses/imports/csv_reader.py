@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from exchange.currencies import is_known_currency
+from formats.currencies import is_known_currency
 
 from .limits import (
     EMPTY,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from exchange.currencies import CURRENCIES
 from exchange.forms import AmountField, check_amount
+from formats.currencies import CURRENCIES
 
 from . import limits, rules
 from .csv_reader import NEGATIVE_IS_OUT, SIGN_CHOICES, Mapping, Table

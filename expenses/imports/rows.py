@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from exchange.currencies import get_currency, is_known_currency
+from formats.currencies import get_currency, is_known_currency
 from formats.dates import format_day, format_day_short
 
 from .limits import MAX_DESCRIPTION

@@ -11,9 +11,9 @@ from accounts.models import Household, User
 from colony.errors import DomainError, Unprocessable
 from cycles.models import Cycle
 from cycles.services import lock_open_cycle
-from exchange.currencies import is_known_currency
 from exchange.money import InvalidAmount, validate_amount
 from exchange.services import RateBook
+from formats.currencies import is_known_currency
 
 from .. import services as expense_services
 from ..exceptions import (

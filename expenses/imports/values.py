@@ -18,8 +18,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from exchange.currencies import is_known_currency
 from exchange.money import InvalidAmount, validate_amount
+from formats.currencies import is_known_currency
 
 # -- dates ---------------------------------------------------------------------------------------
 
