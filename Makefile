@@ -41,6 +41,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --check
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff format .

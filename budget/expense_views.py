@@ -80,9 +80,7 @@ def _row_with_totals(request, expense, *, message: str):
 @household_required
 @require_POST
 def expense_add(request, cycle_pk):
-    cycle = household_cycle(request, cycle_pk)
-    if cycle.is_completed:
-        raise CycleAlreadyCompleted()
+    cycle = household_cycle(request, cycle_pk, open_only=True)
     choices = selectors.expense_choices(request.household)
     form = ExpenseForm(request.POST, cycle=cycle, choices=choices, form_id=ADD_FORM_ID)
     if form.is_valid():

@@ -10,6 +10,7 @@ from accounts import selectors as account_selectors
 from accounts.scoping import get_for_household, household_required
 from colony.errors import DomainError
 from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write, wants_partial
+from cycles import selectors as cycle_selectors
 from cycles.exceptions import CycleAlreadyCompleted, InvalidStatusTransition
 from cycles.models import Cycle, IncomeLine
 from expenses import selectors as expense_selectors
@@ -41,13 +42,16 @@ def edit_form_id(expense) -> str:
     return f"expense-{expense.pk}-form"
 
 
-def household_cycle(request, pk, *, for_page: bool = False) -> Cycle:
-    """The household's cycle (with its household, for the base currency), or 404; `for_page`
-    also says whether a later cycle is completed (then it cannot be reopened)."""
-    cycles = Cycle.objects.select_related("household", "reopened_by")
+def household_cycle(request, pk, *, for_page: bool = False, open_only: bool = False) -> Cycle:
+    """The request household's cycle (cycles.selectors.household_cycle: 404, or 409 with
+    `open_only` once completed); `for_page` also says whether a later cycle is completed (then
+    it cannot be reopened)."""
+    cycles = Cycle.objects.select_related("reopened_by")
     if for_page:
         cycles = cycles.annotate(has_later_completed=selectors.later_completed_exists())
-    return get_for_household(cycles, request.household, pk=pk)
+    return cycle_selectors.household_cycle(
+        request.household, pk, open_only=open_only, queryset=cycles
+    )
 
 
 def _can_reopen(request, cycle) -> bool:

@@ -16,7 +16,7 @@ from colony.api_schemas import (
     paginate,
     sent_fields,
 )
-from cycles.models import Cycle
+from cycles.selectors import household_cycle
 
 from . import selectors, services
 from .exceptions import CategoryNotAvailable, PaymentMethodNotAvailable
@@ -173,7 +173,7 @@ def expense_list(request: HttpRequest, page: Query[PageQuery], filters: Query[Ex
 def expense_create(request: HttpRequest, payload: ExpenseCreate):
     """Add an expense to a cycle that is not completed, converted at the stored rate for its
     date (or the `rate` the bank charged); no rate stored yet: it awaits one."""
-    cycle = get_for_household(Cycle, request.household, pk=payload.cycle_id)
+    cycle = household_cycle(request.household, payload.cycle_id)
     cycle.household = request.household
     expense = services.add_expense(
         cycle=cycle,

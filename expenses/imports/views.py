@@ -24,8 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.scoping import get_for_household, household_required
 from colony.errors import DomainError
 from colony.htmx import page_or_partial, redirect_after_write
-from cycles.exceptions import CycleAlreadyCompleted
 from cycles.models import Cycle
+from cycles.selectors import household_cycle
 
 from ..exceptions import ImportNotFound, ImportTooLarge
 from ..models import PaymentMethod
@@ -44,13 +44,7 @@ PREVIEW_ROWS = 100
 
 
 def _open_cycle(request, cycle_pk) -> Cycle:
-    """The household's cycle (404 for anyone else), refused with 409 once completed."""
-    cycle = get_for_household(
-        Cycle.objects.select_related("household"), request.household, pk=cycle_pk
-    )
-    if cycle.is_completed:
-        raise CycleAlreadyCompleted()
-    return cycle
+    return household_cycle(request.household, cycle_pk, open_only=True)
 
 
 # -- the upload waiting in the session -------------------------------------------------------------
