@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import TEST_PASSWORD, HouseholdFactory, make_owner
-from cycles import services as cycle_services
+from budget import services as cycle_services
 from expenses.models import Category, Expense
 from templates_app.tests.factories import ExpenseTemplateFactory
 
