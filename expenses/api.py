@@ -166,7 +166,8 @@ def expense_list(request: HttpRequest, page: Query[PageQuery], filters: Query[Ex
     """The household's expenses (of one cycle with `cycle`), filtered and sorted by date; two
     queries a page whatever its size."""
     rows = selectors.expenses_for_api(household=request.household, **dict(filters))
-    return paginate(rows, page)
+    count = selectors.kept_expense_count(household=request.household, **dict(filters))
+    return paginate(rows, page, count=count)
 
 
 @expenses_router.post("", response={201: ExpenseResponse, **WRITE_ERRORS})

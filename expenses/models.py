@@ -169,6 +169,9 @@ class Expense(models.Model):
             models.Index(fields=["cycle", "date"]),
             models.Index(fields=["cycle", "status"]),
             models.Index(fields=["template", "occurrence_date"]),
+            # The API's list across cycles, sorted by date: a page is read in index order
+            # instead of sorting every expense of the household's history.
+            models.Index(fields=["date", "id"], name="expenses_expense_date_id"),
         ]
         constraints = [
             models.CheckConstraint(

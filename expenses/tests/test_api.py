@@ -418,3 +418,42 @@ def test_expense_list_queries_do_not_grow_with_the_page(
     with django_assert_max_num_queries(6):
         large = owner_api.get(f"{EXP_URL}?cycle={cycle.pk}&limit=200").json()
     assert len(small["items"]) == 1 and len(large["items"]) == 60 == large["count"]
+
+
+def test_expense_list_count_comes_from_the_kept_totals_and_matches_the_rows(
+    owner_api, owner, member, cycle, food, other_household, django_assert_num_queries
+):
+    """The list's `count` is read from ExpenseTotal when the filters allow (no COUNT over the
+    household's whole history), and is always what the filters really match."""
+    fun = CategoryFactory(household=cycle.household, name="Fun")
+    later = CycleFactory(
+        household=cycle.household, start_date=cycle.end_date + datetime.timedelta(1)
+    )
+    ExpenseFactory.create_batch(3, cycle=cycle, category=food)
+    ExpenseFactory.create_batch(2, cycle=later, category=fun, created_by=member)
+    ExpenseFactory(cycle=cycle, category=fun, status=Expense.Status.PAID, paid_on=cycle.start_date)
+    ExpenseFactory.create_batch(4, cycle=CycleFactory(household=other_household))
+
+    queries = [
+        "",
+        f"cycle={cycle.pk}",
+        f"cycle={later.pk}",
+        f"category={fun.pk}",
+        "status=paid",
+        f"category={fun.pk}&status=planned",
+        f"member={member.pk}",
+        "search=zzz",
+    ]
+    for query in queries:
+        body = owner_api.get(f"{EXP_URL}?{query}&limit=1").json()
+        expected = owner_api.get(f"{EXP_URL}?{query}&limit=200").json()["items"]
+        assert body["count"] == len(expected), query
+    assert owner_api.get(EXP_URL).json()["count"] == 6
+
+    # Token and rate limit, the kept count, the page: no COUNT over expenses.
+    with django_assert_num_queries(4) as captured:
+        owner_api.get(f"{EXP_URL}?limit=1")
+    assert not any(
+        "COUNT(" in q["sql"].upper() and '"expenses_expense"' in q["sql"]
+        for q in captured.captured_queries
+    )
