@@ -245,6 +245,24 @@ def test_add_an_expense_by_keyboard_alone_from_page_load(household_in_use, brows
     watched.close()
 
 
+def test_shift_tab_into_the_date_starts_at_its_first_part(household_in_use, browser):
+    """Typed digits after Shift+Tab go into the whole date, not into its year alone."""
+    _owner, cycle, _past = household_in_use
+    chromium, base_url = browser
+    watched = Watched(chromium, base_url, DESKTOP)
+    watched.log_in(f"/cycles/{cycle.pk}/")
+    page = watched.page
+    page.keyboard.press("n")
+    page.focus("#expense-add-form-status")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "expense-add-form-date"
+    day = cycle.start_date + datetime.timedelta(days=3)
+    page.keyboard.type(day.strftime("%m%d%Y"))  # Chromium's en-US order: month, day, year
+    assert page.input_value("#expense-add-form-date") == day.isoformat()
+    assert not watched.problems, watched.problems
+    watched.close()
+
+
 def test_escape_cancels_an_inline_edit(household_in_use, browser):
     _owner, cycle, _past = household_in_use
     chromium, base_url = browser

@@ -135,6 +135,19 @@
       }
       return;
     }
+    // Shift+Tab back into a date field: Chromium would land on its last part (the year), and
+    // the digits typed next would go there. Focusing it from code starts at its first part.
+    if (event.key === "Tab" && event.shiftKey && form) {
+      var fields = fieldsOf(form).filter(function (field) {
+        return !field.disabled && field.type !== "hidden" && field.tabIndex >= 0 && field.offsetParent !== null;
+      });
+      var previous = fields[fields.indexOf(active) - 1];
+      if (previous && previous.type === "date") {
+        event.preventDefault();
+        previous.focus();
+        return;
+      }
+    }
     // Enter adds (or saves) from any field of the row, a select included.
     if (event.key === "Enter" && form && (form.hasAttribute("data-add-form") || form.hasAttribute("data-edit-form"))
         && active.tagName !== "TEXTAREA" && active.tagName !== "BUTTON" && active.tagName !== "A") {
