@@ -1,13 +1,14 @@
-from django.contrib import messages
-from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.roles import allowed_for_viewers
 from accounts.scoping import household_required
+from colony.htmx import page_or_partial, partial_or_redirect
 from colony.mail import email_enabled
 
 from . import selectors, services
 from .forms import ReminderPreferenceForm
+
+PARTIAL = "reminders/partials/_preferences.html"
 
 
 @household_required
@@ -20,30 +21,32 @@ def preferences(request):
         data=request.POST or None,
         initial={"enabled": preference.enabled, "days_ahead": preference.days_ahead},
     )
+    status = 200
     if request.method == "POST":
         if form.is_valid():
             preference = services.set_reminder_preference(user=request.user, **form.cleaned_data)
-            if not request.htmx:
-                messages.success(
-                    request,
-                    "Reminders are on." if preference.enabled else "Reminders are off.",
-                )
-                return redirect("accounts:household")
+            saved = "Reminders are on." if preference.enabled else "Reminders are off."
             form = ReminderPreferenceForm(
                 initial={"enabled": preference.enabled, "days_ahead": preference.days_ahead}
             )
-            status = 200
-        else:
-            status = 422
-    else:
-        status = 200
-    context = {
+            context = _context(form, preference, saved=True)
+            return partial_or_redirect(
+                request, PARTIAL, context, to="accounts:household", message=saved
+            )
+        status = 422
+    return page_or_partial(
+        request,
+        page="reminders/preferences.html",
+        partial=PARTIAL,
+        context=_context(form, preference, saved=False),
+        status=status,
+    )
+
+
+def _context(form, preference, *, saved: bool) -> dict:
+    return {
         "reminder_form": form,
         "reminder_preference": preference,
         "email_enabled": email_enabled(),
-        "saved": request.method == "POST" and status == 200,
+        "saved": saved,
     }
-    template = (
-        "reminders/partials/_preferences.html" if request.htmx else "reminders/preferences.html"
-    )
-    return render(request, template, context, status=status)
