@@ -132,13 +132,13 @@ def _sqlite_add(row: str, sign: int) -> str:
 
 
 SQLITE_FORWARD = [
-    f"""CREATE TRIGGER expenses_total_after_insert AFTER INSERT ON expenses_expense
+    f"""CREATE TRIGGER IF NOT EXISTS expenses_total_after_insert AFTER INSERT ON expenses_expense
     BEGIN {_sqlite_add("NEW", 1)}
     END""",
-    f"""CREATE TRIGGER expenses_total_after_update AFTER UPDATE ON expenses_expense
+    f"""CREATE TRIGGER IF NOT EXISTS expenses_total_after_update AFTER UPDATE ON expenses_expense
     BEGIN {_sqlite_add("OLD", -1)} {_sqlite_add("NEW", 1)}
     END""",
-    f"""CREATE TRIGGER expenses_total_after_delete AFTER DELETE ON expenses_expense
+    f"""CREATE TRIGGER IF NOT EXISTS expenses_total_after_delete AFTER DELETE ON expenses_expense
     BEGIN {_sqlite_add("OLD", -1)}
     END""",
 ]
@@ -154,6 +154,37 @@ def install_triggers(schema_editor) -> None:
     )
     for statement in statements:
         schema_editor.execute(statement)
+
+
+SQLITE_TRIGGER_NAMES = tuple(
+    f"expenses_total_after_{event}" for event in ("insert", "update", "delete")
+)
+
+
+def ensure_sqlite_triggers(*, using: str = "default") -> bool:
+    """SQLite drops a table's triggers whenever Django rebuilds the table for a migration (most
+    column changes do), and then the totals silently stop following the expenses. After every
+    migrate: put back any trigger that is gone and, if one was, recount the totals (a
+    development database is small). Returns whether anything was repaired. PostgreSQL keeps
+    its triggers through ALTER TABLE, so nothing is done there."""
+    from django.db import connections
+
+    db = connections[using]
+    if db.vendor != "sqlite":
+        return False
+    with db.cursor() as cursor:
+        if "expenses_expense" not in db.introspection.table_names(cursor):
+            return False
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'expenses_expense'"
+        )
+        present = {row[0] for row in cursor.fetchall()}
+        if present >= set(SQLITE_TRIGGER_NAMES):
+            return False
+        for statement in SQLITE_FORWARD:
+            cursor.execute(statement)
+    rebuild()
+    return True
 
 
 def remove_triggers(schema_editor) -> None:
