@@ -176,7 +176,8 @@ def ensure_sqlite_triggers(*, using: str = "default") -> bool:
         if "expenses_expense" not in db.introspection.table_names(cursor):
             return False
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'expenses_expense'"
+            "SELECT name FROM sqlite_master"
+            " WHERE type = 'trigger' AND tbl_name = 'expenses_expense'"
         )
         present = {row[0] for row in cursor.fetchall()}
         if present >= set(SQLITE_TRIGGER_NAMES):
