@@ -1,15 +1,17 @@
 """The cycle page's expense actions. Each answers HTMX with the changed row(s) plus the totals
 out of band (one request per action), and a plain form post with a redirect back to the page."""
 
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scoping import get_for_household, household_required
-from colony.errors import DomainError
+from colony.errors import DomainError, Unprocessable
 from colony.htmx import partial_or_redirect, wants_partial
 from cycles.exceptions import CycleAlreadyCompleted
 from expenses import selectors, services
-from expenses.forms import ExpenseForm, PaymentForm
+from expenses.exceptions import ExpenseChanged
+from expenses.forms import ExpenseForm, PaymentForm, VersionForm
 from expenses.models import Expense
 
 from .selectors import budgets as budget_selectors
@@ -75,6 +77,34 @@ def _row_with_totals(request, expense, *, message: str):
     return partial_or_redirect(
         request, "expenses/partials/_expense_changed.html", context, to=cycle, message=message
     )
+
+
+def _changed_meanwhile(request, error: ExpenseChanged, cycle):
+    """A change made from a stale row: 409 with the expense as it is now and the reason; HTMX
+    swaps the current row in place of the stale one and shows the message in #messages."""
+    if not wants_partial(request):
+        messages.error(request, error.message)
+        return render_cycle_page(request, cycle, status=error.status)
+    expense = selectors.expenses_for_rows().get(pk=error.expense_id)
+    return render(
+        request,
+        "expenses/partials/_expense_stale.html",
+        {
+            "expense": expense,
+            "cycle": expense.cycle,
+            "is_open": not expense.cycle.is_completed,
+            "code": error.code,
+            "message": error.message,
+        },
+        status=error.status,
+    )
+
+
+def _expected_version(request) -> int | None:
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        raise Unprocessable("This page is out of date: reload it.", code="BAD_VERSION")
+    return form.cleaned_data["version"]
 
 
 @household_required
@@ -150,6 +180,8 @@ def expense_edit(request, pk):
             expense = services.update_expense(
                 expense=expense, updated_by=request.user, **form.service_fields()
             )
+        except ExpenseChanged as error:
+            return _changed_meanwhile(request, error, expense.cycle)
         except DomainError as error:
             if error.status != 422:
                 raise
@@ -182,9 +214,15 @@ def expense_toggle_paid(request, pk):
                 status=422,
             )
         return render_cycle_page(request, expense.cycle, pay_form=form, status=422)
-    expense = services.toggle_paid(
-        expense=expense, by=request.user, actual_amount=form.cleaned_data["amount"]
-    )
+    try:
+        expense = services.toggle_paid(
+            expense=expense,
+            by=request.user,
+            actual_amount=form.cleaned_data["amount"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ExpenseChanged as error:
+        return _changed_meanwhile(request, error, expense.cycle)
     state = "paid" if expense.is_paid else "planned"
     return _row_with_totals(request, expense, message=f"“{expense.description}” is {state}.")
 
@@ -192,14 +230,26 @@ def expense_toggle_paid(request, pk):
 @household_required
 @require_POST
 def expense_skip(request, pk):
-    expense = services.skip_expense(expense=_open_expense(request, pk), by=request.user)
+    expense = _open_expense(request, pk)
+    try:
+        expense = services.skip_expense(
+            expense=expense, by=request.user, expected_version=_expected_version(request)
+        )
+    except ExpenseChanged as error:
+        return _changed_meanwhile(request, error, expense.cycle)
     return _row_with_totals(request, expense, message=f"Skipped “{expense.description}” this time.")
 
 
 @household_required
 @require_POST
 def expense_restore(request, pk):
-    expense = services.restore_expense(expense=_open_expense(request, pk), by=request.user)
+    expense = _open_expense(request, pk)
+    try:
+        expense = services.restore_expense(
+            expense=expense, by=request.user, expected_version=_expected_version(request)
+        )
+    except ExpenseChanged as error:
+        return _changed_meanwhile(request, error, expense.cycle)
     return _row_with_totals(request, expense, message=f"Restored “{expense.description}”.")
 
 
@@ -207,6 +257,11 @@ def expense_restore(request, pk):
 @require_POST
 def expense_delete(request, pk):
     expense = _open_expense(request, pk)
-    services.delete_expense(expense=expense, by=request.user)
+    try:
+        services.delete_expense(
+            expense=expense, by=request.user, expected_version=_expected_version(request)
+        )
+    except ExpenseChanged as error:
+        return _changed_meanwhile(request, error, expense.cycle)
     # The row's target is replaced by nothing: only the totals come back.
     return _row_with_totals(request, expense, message=f"Deleted “{expense.description}”.")

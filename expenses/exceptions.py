@@ -56,6 +56,21 @@ class OneOffExpenseNotSkippable(Unprocessable):
     field = "status"
 
 
+class ExpenseChanged(Conflict):
+    """A write made from an older version of the expense than the stored one."""
+
+    code = "EXPENSE_CHANGED"
+    message = (
+        "Someone else changed this expense while you had it open, so your change was not "
+        "saved. This is the expense as it is now: make your change again if it still applies."
+    )
+
+    def __init__(self, *, expense_id: int, version: int):
+        super().__init__()
+        self.expense_id = expense_id
+        self.version = version
+
+
 class PaidExpenseNotSkippable(Conflict):
     code = "PAID_EXPENSE_NOT_SKIPPABLE"
     message = "This expense is paid. Mark it as planned before skipping it."

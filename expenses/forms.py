@@ -13,6 +13,20 @@ from .models import Expense
 from .selectors import SORT_ASCENDING, SORT_DESCENDING, ExpenseChoices
 
 
+def version_field() -> forms.IntegerField:
+    # The version of the expense the person was looking at (Expense.version), sent back with
+    # the change so that a change made from a stale row is refused instead of undoing another.
+    return forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
+
+
+class VersionForm(forms.Form):
+    """The version a row's button (skip, restore, delete) was rendered with."""
+
+    version = version_field()
+
+
 class ExpenseForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(max_length=200, error_messages={"required": "Describe it."})
@@ -39,6 +53,7 @@ class ExpenseForm(forms.Form):
             "max_whole_digits": "A rate has at most 10 digits before the decimal mark.",
         },
     )
+    version = version_field()
 
     def __init__(
         self,
@@ -80,6 +95,7 @@ class ExpenseForm(forms.Form):
             placeholder="Bank rate", title=f"1 unit in {cycle.household.base_currency}"
         )
         if expense is None:
+            del self.fields["version"]  # a new expense has no version to go stale
             # Skipping is for an occurrence already in the cycle.
             self.fields["status"].choices = [
                 choice for choice in Expense.Status.choices if choice[0] != Expense.Status.SKIPPED
@@ -137,10 +153,12 @@ class ExpenseForm(forms.Form):
         """The cleaned values as the expense services take them."""
         fields = dict(self.cleaned_data)
         fields["manual_rate"] = fields.pop("rate", None)
+        if "version" in fields:
+            fields["expected_version"] = fields.pop("version")
         return fields
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(VersionForm):
     """Marking an expense paid: the actual amount, pre-filled with the planned one."""
 
     amount = AmountField(required=False, label="Paid")

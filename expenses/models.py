@@ -162,6 +162,9 @@ class Expense(models.Model):
     former_member_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: every change by a person adds one. A write made from an older
+    # version (a stale form, row, or API If-Match) is refused with ExpenseChanged (409).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["date", "id"]

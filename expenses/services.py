@@ -20,6 +20,7 @@ from exchange.services import RateBook, apply_rate, convert_with_quote
 from formats.currencies import is_known_currency
 
 from .exceptions import (
+    ExpenseChanged,
     ExpenseDateOutsideCycle,
     ExpenseNotFound,
     ExpenseNotSkipped,
@@ -113,11 +114,29 @@ def _retake_snapshot(expense: Expense, *, base_currency: str) -> list[str]:
     return list(snapshot)
 
 
-def _lock_expense(expense: Expense) -> None:
+# What a change by someone else can have changed: reloaded when the row moved on meanwhile.
+_STATE_FIELDS = [f.attname for f in Expense._meta.concrete_fields if not f.primary_key]
+
+
+def _lock_expense(expense: Expense, *, expected_version: int | None) -> None:
     """Lock the expense's row for the rest of the transaction (after its cycle's, always in that
-    order); one deleted meanwhile by another member is ExpenseNotFound, not a failed save."""
-    if not Expense.objects.select_for_update().filter(pk=expense.pk).values_list("pk"):
+    order) and take the next version. Deleted meanwhile: ExpenseNotFound (not a failed save).
+    Changed since `expected_version` (the version the person's form or row showed):
+    ExpenseChanged, nothing written. Without an expected version the write applies to the
+    row as it is now (the instance is reloaded when it was read before a change)."""
+    current = (
+        Expense.objects.select_for_update()
+        .filter(pk=expense.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current is None:
         raise ExpenseNotFound()
+    if expected_version is not None and expected_version != current:
+        raise ExpenseChanged(expense_id=expense.pk, version=current)
+    if current != expense.version:
+        expense.refresh_from_db(fields=_STATE_FIELDS)
+    expense.version = current + 1
 
 
 def paid_on_for(expense_date: date) -> date:
@@ -212,12 +231,19 @@ def add_expense(
 
 
 @transaction.atomic
-def update_expense(*, expense: Expense, updated_by: User | None, **fields) -> Expense:
+def update_expense(
+    *,
+    expense: Expense,
+    updated_by: User | None,
+    expected_version: int | None = None,
+    **fields,
+) -> Expense:
     """Change an expense of a cycle that is not completed; a new amount, currency or date takes
     a new rate snapshot (keeping a manual rate), other changes keep the old one. Until it is
     paid, a new amount is also the new plan; once paid, it is the actual amount.
 
     `manual_rate` (when given): the rate the bank charged, or None to go back to stored rates.
+    `expected_version`: the version the change was made from (see _lock_expense).
     """
     unknown = set(fields) - EXPENSE_FIELDS - {MANUAL_RATE}
     if unknown:
@@ -225,7 +251,7 @@ def update_expense(*, expense: Expense, updated_by: User | None, **fields) -> Ex
     has_manual_rate_field = MANUAL_RATE in fields
     manual_rate = fields.pop(MANUAL_RATE, None)
     cycle = lock_open_cycle(Cycle(pk=expense.cycle_id))
-    _lock_expense(expense)
+    _lock_expense(expense, expected_version=expected_version)
     base_currency = cycle.household.base_currency
     if "description" in fields:
         fields["description"] = fields["description"].strip()
@@ -267,7 +293,7 @@ def update_expense(*, expense: Expense, updated_by: User | None, **fields) -> Ex
     elif RATE_FIELDS.intersection(changed):
         changed.extend(_retake_snapshot(expense, base_currency=base_currency))
     expense.updated_by = updated_by
-    expense.save(update_fields=[*dict.fromkeys(changed), "updated_by", "updated_at"])
+    expense.save(update_fields=[*dict.fromkeys(changed), "updated_by", "updated_at", "version"])
     return expense
 
 
@@ -280,7 +306,11 @@ def _set_amount(expense: Expense, amount: Decimal, *, base_currency: str) -> lis
 
 @transaction.atomic
 def toggle_paid(
-    *, expense: Expense, by: User | None, actual_amount: Decimal | None = None
+    *,
+    expense: Expense,
+    by: User | None,
+    actual_amount: Decimal | None = None,
+    expected_version: int | None = None,
 ) -> Expense:
     """A planned expense becomes paid (today, or on its date if that has passed) at its actual
     amount (default: the planned one); a paid one becomes planned again, at its planned amount.
@@ -288,7 +318,7 @@ def toggle_paid(
     if actual_amount is not None:
         validate_amount(actual_amount, expense.currency)
     cycle = lock_open_cycle(Cycle(pk=expense.cycle_id))
-    _lock_expense(expense)
+    _lock_expense(expense, expected_version=expected_version)
     base_currency = cycle.household.base_currency
     if expense.is_skipped:
         raise ExpenseNotSkipped("This expense is skipped. Restore it before paying it.")
@@ -311,6 +341,7 @@ def toggle_paid(
             *changed,
             "updated_by",
             "updated_at",
+            "version",
         ]
     )
     return expense
@@ -338,46 +369,62 @@ def record_payment(
     changed = _set_amount(locked, actual_amount, base_currency=cycle.household.base_currency)
     locked.status, locked.paid_on = Expense.Status.PAID, paid_on
     locked.updated_by = by
+    # A write like any other (Expense.version): a row or form shown before it is now stale.
+    locked.version += 1
     locked.save(
-        update_fields=["status", "paid_on", "planned_amount", *changed, "updated_by", "updated_at"]
+        update_fields=[
+            "status",
+            "paid_on",
+            "planned_amount",
+            *changed,
+            "updated_by",
+            "updated_at",
+            "version",
+        ]
     )
     return locked
 
 
 @transaction.atomic
-def skip_expense(*, expense: Expense, by: User | None) -> Expense:
+def skip_expense(
+    *, expense: Expense, by: User | None, expected_version: int | None = None
+) -> Expense:
     """A planned occurrence is skipped this time: kept, left out of every total, and never
     generated again."""
     lock_open_cycle(Cycle(pk=expense.cycle_id))
-    _lock_expense(expense)
+    _lock_expense(expense, expected_version=expected_version)
     if expense.is_paid:
         raise PaidExpenseNotSkippable()
     if not expense.can_skip and not expense.is_skipped:
         raise OneOffExpenseNotSkippable()
     expense.status, expense.paid_on = Expense.Status.SKIPPED, None
     expense.updated_by = by
-    expense.save(update_fields=["status", "paid_on", "updated_by", "updated_at"])
+    expense.save(update_fields=["status", "paid_on", "updated_by", "updated_at", "version"])
     return expense
 
 
 @transaction.atomic
-def restore_expense(*, expense: Expense, by: User | None) -> Expense:
+def restore_expense(
+    *, expense: Expense, by: User | None, expected_version: int | None = None
+) -> Expense:
     """A skipped expense is planned again and counts in the totals."""
     lock_open_cycle(Cycle(pk=expense.cycle_id))
-    _lock_expense(expense)
+    _lock_expense(expense, expected_version=expected_version)
     if not expense.is_skipped:
         raise ExpenseNotSkipped()
     expense.status = Expense.Status.PLANNED
     expense.updated_by = by
-    expense.save(update_fields=["status", "updated_by", "updated_at"])
+    expense.save(update_fields=["status", "updated_by", "updated_at", "version"])
     return expense
 
 
 @transaction.atomic
-def delete_expense(*, expense: Expense, by: User | None) -> None:
+def delete_expense(
+    *, expense: Expense, by: User | None, expected_version: int | None = None
+) -> None:
     """Delete an expense of a cycle that is not completed."""
     lock_open_cycle(Cycle(pk=expense.cycle_id))
-    _lock_expense(expense)
+    _lock_expense(expense, expected_version=expected_version)
     expense.delete()
 
 
