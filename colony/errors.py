@@ -94,8 +94,15 @@ def api_error_response(
 
 
 def domain_error_details(error: DomainError) -> dict:
+    details = {}
     field = getattr(error, "field", None)
-    return {"field": field} if field else {}
+    if field:
+        details["field"] = field
+    # A stale write says which version is current (e.g. ExpenseChanged).
+    version = getattr(error, "version", None)
+    if isinstance(version, int):
+        details["current_version"] = version
+    return details
 
 
 def render_error(request: HttpRequest, *, code: str, message: str, status: int) -> HttpResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.responses import Status
 
@@ -19,7 +19,7 @@ from colony.api_schemas import (
 from cycles.selectors import household_cycle
 
 from . import selectors, services
-from .exceptions import CategoryNotAvailable, PaymentMethodNotAvailable
+from .exceptions import CategoryNotAvailable, InvalidIfMatch, PaymentMethodNotAvailable
 from .models import Category, Expense, PaymentMethod
 from .schemas import (
     CategoryCreate,
@@ -145,6 +145,24 @@ def _expense(request: HttpRequest, pk: int) -> Expense:
     return get_for_household(selectors.expenses_for_api(), request.household, pk=pk)
 
 
+def _if_match(request: HttpRequest) -> int | None:
+    """The expense version an If-Match header names ("3" or W/"3"); None without one (or "*"):
+    the write then applies to the expense as it is now, like a page without a version."""
+    value = request.headers.get("If-Match", "").strip()
+    if not value or value == "*":
+        return None
+    text = value.removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 12:
+        raise InvalidIfMatch()
+    return int(text)
+
+
+def _tagged(response: HttpResponse, expense: Expense) -> Expense:
+    """The expense, its version sent as the ETag a later If-Match names."""
+    response["ETag"] = f'"{expense.version}"'
+    return expense
+
+
 def _category(request: HttpRequest, pk: int) -> Category:
     found = Category.objects.filter(household=request.household, pk=pk).first()
     if found is None:
@@ -171,7 +189,7 @@ def expense_list(request: HttpRequest, page: Query[PageQuery], filters: Query[Ex
 
 
 @expenses_router.post("", response={201: ExpenseResponse, **WRITE_ERRORS})
-def expense_create(request: HttpRequest, payload: ExpenseCreate):
+def expense_create(request: HttpRequest, response: HttpResponse, payload: ExpenseCreate):
     """Add an expense to a cycle that is not completed, converted at the stored rate for its
     date (or the `rate` the bank charged); no rate stored yet: it awaits one."""
     cycle = household_cycle(request.household, payload.cycle_id)
@@ -189,16 +207,18 @@ def expense_create(request: HttpRequest, payload: ExpenseCreate):
         note=payload.note,
         manual_rate=payload.rate,
     )
-    return Status(201, expense)
+    return Status(201, _tagged(response, expense))
 
 
 @expenses_router.get("/{int:pk}", response={200: ExpenseResponse, **COMMON_ERRORS})
-def expense_detail(request: HttpRequest, pk: int):
-    return _expense(request, pk)
+def expense_detail(request: HttpRequest, response: HttpResponse, pk: int):
+    """The expense, with its version as ETag: send it back as If-Match on a change, and a
+    change made meanwhile by someone else is refused with 409 EXPENSE_CHANGED."""
+    return _tagged(response, _expense(request, pk))
 
 
 @expenses_router.patch("/{int:pk}", response={200: ExpenseResponse, **WRITE_ERRORS})
-def expense_update(request: HttpRequest, pk: int, payload: ExpenseUpdate):
+def expense_update(request: HttpRequest, response: HttpResponse, pk: int, payload: ExpenseUpdate):
     """Change the fields sent; a new amount, currency or date takes a new rate snapshot."""
     expense = _expense(request, pk)
     sent = sent_fields(payload)
@@ -212,34 +232,50 @@ def expense_update(request: HttpRequest, pk: int, payload: ExpenseUpdate):
         fields["payment_method"] = _payment_method(request, sent["payment_method_id"])
     if "rate" in sent:
         fields["manual_rate"] = sent["rate"]
-    expense = services.update_expense(expense=expense, updated_by=request.user, **fields)
-    return _expense(request, pk)
+    services.update_expense(
+        expense=expense,
+        updated_by=request.user,
+        expected_version=_if_match(request),
+        **fields,
+    )
+    return _tagged(response, _expense(request, pk))
 
 
 @expenses_router.delete("/{int:pk}", response={204: None, **WRITE_ERRORS})
 def expense_delete(request: HttpRequest, pk: int):
-    services.delete_expense(expense=_expense(request, pk), by=request.user)
+    services.delete_expense(
+        expense=_expense(request, pk), by=request.user, expected_version=_if_match(request)
+    )
     return Status(204, None)
 
 
 @expenses_router.post("/{int:pk}/toggle-paid", response={200: ExpenseResponse, **WRITE_ERRORS})
-def expense_toggle_paid(request: HttpRequest, pk: int, payload: PaymentCreate):
+def expense_toggle_paid(
+    request: HttpRequest, response: HttpResponse, pk: int, payload: PaymentCreate
+):
     """Like the cycle page's paid box: a planned expense becomes paid at `amount` (default: its
     planned amount), a paid one planned again. To set a status without toggling, PATCH it."""
     services.toggle_paid(
-        expense=_expense(request, pk), by=request.user, actual_amount=payload.amount
+        expense=_expense(request, pk),
+        by=request.user,
+        actual_amount=payload.amount,
+        expected_version=_if_match(request),
     )
-    return _expense(request, pk)
+    return _tagged(response, _expense(request, pk))
 
 
 @expenses_router.post("/{int:pk}/skip", response={200: ExpenseResponse, **WRITE_ERRORS})
-def expense_skip(request: HttpRequest, pk: int):
+def expense_skip(request: HttpRequest, response: HttpResponse, pk: int):
     """Skip a planned occurrence this time: kept, out of every total, never generated again."""
-    services.skip_expense(expense=_expense(request, pk), by=request.user)
-    return _expense(request, pk)
+    services.skip_expense(
+        expense=_expense(request, pk), by=request.user, expected_version=_if_match(request)
+    )
+    return _tagged(response, _expense(request, pk))
 
 
 @expenses_router.post("/{int:pk}/restore", response={200: ExpenseResponse, **WRITE_ERRORS})
-def expense_restore(request: HttpRequest, pk: int):
-    services.restore_expense(expense=_expense(request, pk), by=request.user)
-    return _expense(request, pk)
+def expense_restore(request: HttpRequest, response: HttpResponse, pk: int):
+    services.restore_expense(
+        expense=_expense(request, pk), by=request.user, expected_version=_if_match(request)
+    )
+    return _tagged(response, _expense(request, pk))

@@ -145,3 +145,10 @@ class UnknownRuleCurrency(Unprocessable):
 class RuleDoesNothing(Unprocessable):
     code = "RULE_DOES_NOTHING"
     message = "Choose what the rule does: a category, a payment method, a description or ignore."
+
+
+class InvalidIfMatch(Unprocessable):
+    """An API write whose If-Match header is not an expense's ETag."""
+
+    code = "INVALID_IF_MATCH"
+    message = 'If-Match must be the ETag of the expense, e.g. "3".'

@@ -80,6 +80,7 @@ class ExpenseResponse(Schema):
     rate stored with it (`base_amount` null: awaiting a rate, left out of the totals)."""
 
     id: int
+    version: int  # also the ETag; send it as If-Match to refuse a stale change (409)
     cycle_id: int
     description: str
     amount: str

@@ -457,3 +457,59 @@ def test_expense_list_count_comes_from_the_kept_totals_and_matches_the_rows(
         "COUNT(" in q["sql"].upper() and '"expenses_expense"' in q["sql"]
         for q in captured.captured_queries
     )
+
+
+# --- stale writes: ETag / If-Match ----------------------------------------------------------
+
+
+def test_an_expense_carries_its_version_as_etag(owner_api, cycle, food):
+    expense = ExpenseFactory(cycle=cycle, category=food)
+    response = owner_api.get(f"{EXP_URL}/{expense.pk}")
+    version = response.json()["version"]
+    assert response["ETag"] == f'"{version}"'
+
+
+def test_a_change_from_a_stale_version_is_409_and_writes_nothing(
+    owner_api, member_api, cycle, food
+):
+    expense = ExpenseFactory(cycle=cycle, category=food, amount=Decimal("10.00"))
+    etag = owner_api.get(f"{EXP_URL}/{expense.pk}")["ETag"]
+    # Another member pays it meanwhile.
+    paid = member_api.post(
+        f"{EXP_URL}/{expense.pk}/toggle-paid", {}, content_type=JSON, HTTP_IF_MATCH=etag
+    )
+    assert paid.status_code == 200 and paid["ETag"] != etag
+    stale = owner_api.patch(
+        f"{EXP_URL}/{expense.pk}", {"amount": "99.00"}, content_type=JSON, HTTP_IF_MATCH=etag
+    )
+    assert error_code(stale, 409) == "EXPENSE_CHANGED"
+    assert stale.json()["error"]["details"]["current_version"] == paid.json()["version"]
+    expense.refresh_from_db()
+    assert expense.amount == Decimal("10.00") and expense.status == "paid"
+    fresh = owner_api.patch(
+        f"{EXP_URL}/{expense.pk}", {"note": "ok"}, content_type=JSON, HTTP_IF_MATCH=paid["ETag"]
+    )
+    assert fresh.status_code == 200
+    for call in (
+        lambda: owner_api.post(f"{EXP_URL}/{expense.pk}/skip", HTTP_IF_MATCH=etag),
+        lambda: owner_api.delete(f"{EXP_URL}/{expense.pk}", HTTP_IF_MATCH=etag),
+    ):
+        assert error_code(call(), 409) == "EXPENSE_CHANGED"
+    assert Expense.objects.filter(pk=expense.pk).exists()
+
+
+def test_a_write_without_if_match_applies_to_the_expense_as_it_is(owner_api, cycle, food):
+    expense = ExpenseFactory(cycle=cycle, category=food)
+    changed = owner_api.patch(f"{EXP_URL}/{expense.pk}", {"note": "a"}, content_type=JSON)
+    assert changed.status_code == 200 and changed["ETag"] == '"2"'
+    assert changed.json()["version"] == 2
+
+
+def test_a_malformed_if_match_is_refused(owner_api, cycle, food):
+    expense = ExpenseFactory(cycle=cycle, category=food)
+    response = owner_api.patch(
+        f"{EXP_URL}/{expense.pk}", {"note": "x"}, content_type=JSON, HTTP_IF_MATCH="yesterday"
+    )
+    assert error_code(response, 422) == "INVALID_IF_MATCH"
+    expense.refresh_from_db()
+    assert expense.note == "" and expense.version == 1
