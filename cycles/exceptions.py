@@ -1,6 +1,7 @@
 """Domain errors of cycles; `field` names the form field a message belongs next to, if any."""
 
 from colony.errors import Conflict, NotFound, Unprocessable
+from exchange.money import MAX_AMOUNT
 
 
 class CycleNotFound(NotFound):
@@ -89,7 +90,7 @@ class NoPreviousBudgets(Conflict):
 
 class IncomeTooLarge(Unprocessable):
     code = "INCOME_TOO_LARGE"
-    message = "A cycle's income adds up to at most 999,999,999.99."
+    message = f"A cycle's income adds up to at most {MAX_AMOUNT:,}."
     field = "amount"
 
 

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from exchange.models import RateSource
-from exchange.money import MAX_INCOME, amount_field
+from exchange.money import MAX_AMOUNT, amount_field, rate_snapshot_field
 from formats.currencies import quantum_for
 
 # A cycle's length counts its first and its last day: Jan 1 to Feb 11 is 42 days.
@@ -153,7 +153,7 @@ class IncomeLine(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="income_lines")
     description = models.CharField(max_length=200)
     amount = amount_field(
-        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(MAX_INCOME)]
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(MAX_AMOUNT)]
     )
     currency = models.CharField(max_length=3)
     expected_date = models.DateField()
@@ -178,7 +178,7 @@ class IncomeLine(models.Model):
     occurrence_date = models.DateField(null=True, blank=True)
     # Rate snapshot, as on an expense: no base amount means "awaiting a rate".
     base_amount = amount_field(null=True, blank=True)
-    rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    rate = rate_snapshot_field(null=True, blank=True)
     rate_date = models.DateField(null=True, blank=True)
     rate_source = models.CharField(max_length=10, choices=RateSource.choices, blank=True)
     created_by = models.ForeignKey(
@@ -195,7 +195,7 @@ class IncomeLine(models.Model):
         ordering = ["expected_date", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gt=0) & Q(amount__lte=MAX_INCOME),
+                condition=Q(amount__gt=0) & Q(amount__lte=MAX_AMOUNT),
                 name="cycles_incomeline_amount_in_range",
             ),
             models.CheckConstraint(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import (
@@ -384,10 +384,13 @@ def refresh_rates(
     bases: list[str] | None = None,
     on_date: date | None = None,
     client: RatesClient | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> list[StoreResult]:
     """Fetch and store the rates of every base currency in use (or `bases`), one transaction
     per fetch; a base whose fetch fails stores nothing and is reported in RatesRefreshFailed
-    after the others were stored. Sends `rates_refreshed` when anything was stored."""
+    after the others were stored. Sends `rates_refreshed` when anything was stored; its
+    receivers pass `report` one line for each thing they had to leave out (e.g. an expense
+    whose converted amount would not fit)."""
     codes = [_currency(code).code for code in bases] if bases else bases_in_use()
     codes = list(dict.fromkeys(codes))
     client = client or RatesClient()
@@ -401,7 +404,7 @@ def refresh_rates(
             continue
         results.append(store_rates(fetched=fetched))
     if results:
-        rates_refreshed.send(sender=ExchangeRate, results=results)
+        rates_refreshed.send(sender=ExchangeRate, results=results, report=report)
     if failed:
         reasons = "; ".join(error.message for _, error in failed)
         stored = f" (stored {', '.join(r.base for r in results)})" if results else ""

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django import forms
 
+from colony.errors import DomainError
 from exchange.forms import AmountField, LocalizedDecimalField, check_amount
+from exchange.money import InvalidRate, validate_manual_rate
 from formats.currencies import CURRENCY_CHOICES
 from formats.dates import format_day
 
@@ -48,9 +50,10 @@ class ExpenseForm(forms.Form):
         decimal_places=10,
         label="Rate",
         error_messages={
-            "max_digits": "A rate has at most 10 digits before the decimal mark.",
+            # Too many digits is out of the money rule's range: say that range.
+            "max_digits": InvalidRate.message,
             "max_decimal_places": "A rate has at most 10 decimals.",
-            "max_whole_digits": "A rate has at most 10 digits before the decimal mark.",
+            "max_whole_digits": InvalidRate.message,
         },
     )
     version = version_field()
@@ -130,6 +133,14 @@ class ExpenseForm(forms.Form):
         rate = self.cleaned_data["rate"]
         if rate is not None and rate <= 0:
             raise forms.ValidationError("A rate must be more than zero.")
+        kept = (
+            self.expense is not None and self.expense.has_manual_rate and rate == self.expense.rate
+        )
+        if rate is not None and not kept:
+            try:
+                validate_manual_rate(rate)
+            except DomainError as error:
+                raise forms.ValidationError(error.message, code=error.code) from error
         return rate
 
     def clean_date(self):

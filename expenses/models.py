@@ -7,7 +7,14 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from exchange.models import RateSource
-from exchange.money import MAX_AMOUNT, MIN_AMOUNT, amount_field
+from exchange.money import (
+    MAX_AMOUNT,
+    MIN_AMOUNT,
+    amount_field,
+    precise_total_field,
+    rate_snapshot_field,
+    total_field,
+)
 from formats.currencies import format_amount
 
 
@@ -139,7 +146,7 @@ class Expense(models.Model):
 
     # Rate snapshot: null base amount and rate mean "awaiting a rate" — never a silent 1.0.
     base_amount = amount_field(null=True, blank=True)
-    rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    rate = rate_snapshot_field(null=True, blank=True)
     rate_date = models.DateField(null=True, blank=True)
     rate_source = models.CharField(max_length=10, choices=RateSource.choices, blank=True)
 
@@ -294,10 +301,10 @@ class ExpenseTotal(models.Model):
     expense_count = models.IntegerField()
     # Expenses still awaiting a rate: counted here, never in base_total.
     awaiting_count = models.IntegerField()
-    base_total = models.DecimalField(max_digits=20, decimal_places=3)
+    base_total = total_field()
     # What the expenses were planned at, in the base currency at their own rates (unrounded:
     # amount times rate), for the paid-against-plan figure; awaiting expenses add nothing.
-    planned_base_total = models.DecimalField(max_digits=40, decimal_places=13)
+    planned_base_total = precise_total_field()
 
     class Meta:
         constraints = [

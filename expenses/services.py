@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -15,8 +17,13 @@ from cycles.models import Cycle
 from cycles.services import lock_open_cycle
 from exchange.exceptions import RateUnavailable
 from exchange.models import ExchangeRate
-from exchange.money import validate_amount
-from exchange.services import RateBook, apply_rate, convert_with_quote
+from exchange.money import (
+    AmountTooLargeInBase,
+    validate_amount,
+    validate_base_amount,
+    validate_manual_rate,
+)
+from exchange.services import RateBook, apply_rate, convert_with_quote, get_rate
 from formats.currencies import is_known_currency
 
 from .exceptions import (
@@ -34,6 +41,8 @@ from .setup.services import check_selectable
 
 RATE_QUANTUM = Decimal("1e-10")
 
+logger = logging.getLogger("colony.expenses")
+
 
 # Fields an expense form may change; a change to one of RATE_FIELDS takes a new rate snapshot.
 EXPENSE_FIELDS = frozenset(
@@ -42,6 +51,10 @@ EXPENSE_FIELDS = frozenset(
 RATE_FIELDS = frozenset({"amount", "currency", "date"})
 # Not stored as is: a rate typed by hand (None: use the stored rates) becomes a manual snapshot.
 MANUAL_RATE = "manual_rate"
+
+
+# The snapshot of an amount still awaiting a rate (never a made-up 1.0).
+AWAITING_RATE = {"base_amount": None, "rate": None, "rate_date": None, "rate_source": ""}
 
 
 def rate_snapshot(
@@ -53,7 +66,8 @@ def rate_snapshot(
     book: RateBook | None = None,
 ) -> dict:
     """The expense's amount in the base currency and the rate used, or all empty ("awaiting a
-    rate") when no rate is stored — never a made-up 1.0."""
+    rate") when no rate is stored — never a made-up 1.0. A converted amount beyond
+    MAX_BASE_AMOUNT is AmountTooLargeInBase (422), never a column overflow."""
     if currency == base_currency:
         return {
             "base_amount": amount,
@@ -64,13 +78,24 @@ def rate_snapshot(
     try:
         base_amount, quote = convert_with_quote(amount, currency, base_currency, on_date, book=book)
     except RateUnavailable:
-        return {"base_amount": None, "rate": None, "rate_date": None, "rate_source": ""}
+        return dict(AWAITING_RATE)
     return {
-        "base_amount": base_amount,
+        "base_amount": validate_base_amount(base_amount, base_currency),
         "rate": quote.rate.quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN),
         "rate_date": quote.rate_date,
         "rate_source": Expense.RateSource.STORED,
     }
+
+
+def generated_rate_snapshot(*, what: str, **kwargs) -> dict:
+    """`rate_snapshot` for a row a template makes (an expense or income line of a new cycle):
+    one whose converted amount would not fit waits like one without a rate, logged, and
+    refresh_rates reports it, rather than one template refusing the whole cycle."""
+    try:
+        return rate_snapshot(**kwargs)
+    except AmountTooLargeInBase as error:
+        logger.warning("%s still awaits a rate: %s", what, error.message)
+        return dict(AWAITING_RATE)
 
 
 def manual_rate_snapshot(
@@ -79,17 +104,37 @@ def manual_rate_snapshot(
     """The snapshot of a rate the household typed (what its bank charged): base amount =
     amount times rate, rounded once, half-even, to the base currency's minor units."""
     rate = rate.quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN)
+    base_amount = apply_rate(amount, rate, base_currency)
     return {
-        "base_amount": apply_rate(amount, rate, base_currency),
+        "base_amount": validate_base_amount(base_amount, base_currency),
         "rate": rate,
         "rate_date": on_date,
         "rate_source": Expense.RateSource.MANUAL,
     }
 
 
-def _check_manual_rate(*, currency: str, base_currency: str, manual_rate: Decimal | None) -> None:
-    if manual_rate is not None and currency == base_currency:
+def _check_manual_rate(
+    *,
+    currency: str,
+    base_currency: str,
+    manual_rate: Decimal | None,
+    on_date: date,
+    kept: Decimal | None = None,
+) -> None:
+    """A typed rate is for another currency than the base one, and sensible: in range, and
+    close to the stored rate for the pair when there is one (exchange.money). The expense's
+    own manual rate sent back unchanged (`kept`, as an edit form does) is not judged again."""
+    if manual_rate is None:
+        return
+    if currency == base_currency:
         raise ManualRateNotNeeded()
+    if kept is not None and manual_rate.quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN) == kept:
+        return
+    try:
+        stored = get_rate(currency, base_currency, on_date).rate
+    except RateUnavailable:
+        stored = None
+    validate_manual_rate(manual_rate, stored=stored)
 
 
 def _retake_snapshot(expense: Expense, *, base_currency: str) -> list[str]:
@@ -207,7 +252,10 @@ def add_expense(
     _check_expense_fields(cycle=locked, **fields)
     base_currency = cycle.household.base_currency
     _check_manual_rate(
-        currency=fields["currency"], base_currency=base_currency, manual_rate=manual_rate
+        currency=fields["currency"],
+        base_currency=base_currency,
+        manual_rate=manual_rate,
+        on_date=date,
     )
     if manual_rate is not None:
         snapshot = manual_rate_snapshot(
@@ -264,6 +312,8 @@ def update_expense(
         currency=fields.get("currency", expense.currency),
         base_currency=base_currency,
         manual_rate=manual_rate,
+        on_date=fields.get("date", expense.date),
+        kept=expense.rate if expense.has_manual_rate else None,
     )
     changed = [name for name, value in fields.items() if getattr(expense, name) != value]
     for name in changed:
@@ -432,11 +482,17 @@ def delete_expense(
 
 
 @transaction.atomic
-def fill_awaiting_rates(*, today: date | None = None) -> int:
+def fill_awaiting_rates(
+    *, today: date | None = None, report: Callable[[str], None] | None = None
+) -> int:
     """Give every expense still awaiting a rate (no base amount, no manual rate) its snapshot
     from the stored rates — the rate on or before its date, else the newest one stored, since
-    a later rate beats no total at all — in one transaction with one RateBook; returns how many
-    were filled.
+    a later rate beats no total at all — with one RateBook; returns how many were filled.
+
+    Row by row and household by household: an expense whose converted amount would not fit
+    (AmountTooLargeInBase) stays awaiting and is reported, and each household's rows are
+    written in their own savepoint, so one bad row or household never keeps the others
+    waiting. `report` receives one line per skipped expense (refresh_rates prints them).
 
     Completed cycles are included on purpose: an awaiting expense there has no base amount and
     is left out of the cycle's totals, which say so; filling it completes that history rather
@@ -448,7 +504,7 @@ def fill_awaiting_rates(*, today: date | None = None) -> int:
         .filter(base_amount__isnull=True)
         .exclude(rate_source=Expense.RateSource.MANUAL)
         .select_related("cycle__household")
-        .order_by("pk")
+        .order_by("cycle__household_id", "pk")
     )
     if not waiting:
         return 0
@@ -457,26 +513,62 @@ def fill_awaiting_rates(*, today: date | None = None) -> int:
         return 0
     fallback = max(today or timezone.localdate(), newest)
     book = RateBook(on_or_before=fallback, since=min(expense.date for expense in waiting))
-    filled = []
+    by_household: dict[int, list[Expense]] = {}
     for expense in waiting:
-        base_currency = expense.cycle.household.base_currency
         if not is_known_currency(expense.currency):
             continue
-        for on_date in (expense.date, fallback):
-            snapshot = rate_snapshot(
-                amount=expense.amount,
-                currency=expense.currency,
-                base_currency=base_currency,
-                on_date=on_date,
-                book=book,
-            )
-            if snapshot["base_amount"] is not None:
-                for name, value in snapshot.items():
-                    setattr(expense, name, value)
-                filled.append(expense)
-                break
-    Expense.objects.bulk_update(filled, ["base_amount", "rate", "rate_date", "rate_source"])
-    return len(filled)
+        try:
+            snapshot = _awaited_snapshot(expense, fallback=fallback, book=book)
+        except AmountTooLargeInBase as error:
+            _report_skipped(report, expense, error.message)
+            continue
+        if snapshot is not None:
+            for name, value in snapshot.items():
+                setattr(expense, name, value)
+            by_household.setdefault(expense.cycle.household_id, []).append(expense)
+    fields = ["base_amount", "rate", "rate_date", "rate_source"]
+    try:
+        with transaction.atomic():
+            Expense.objects.bulk_update([e for rows in by_household.values() for e in rows], fields)
+        return sum(len(rows) for rows in by_household.values())
+    except DatabaseError:
+        pass  # not expected after the checks above; then each household on its own
+    filled = 0
+    for rows in by_household.values():
+        try:
+            with transaction.atomic():
+                Expense.objects.bulk_update(rows, fields)
+        except DatabaseError as error:
+            for expense in rows:
+                _report_skipped(report, expense, f"not saved ({type(error).__name__})")
+        else:
+            filled += len(rows)
+    return filled
+
+
+def _awaited_snapshot(expense: Expense, *, fallback: date, book: RateBook) -> dict | None:
+    base_currency = expense.cycle.household.base_currency
+    for on_date in (expense.date, fallback):
+        snapshot = rate_snapshot(
+            amount=expense.amount,
+            currency=expense.currency,
+            base_currency=base_currency,
+            on_date=on_date,
+            book=book,
+        )
+        if snapshot["base_amount"] is not None:
+            return snapshot
+    return None
+
+
+def _report_skipped(report, expense: Expense, reason: str) -> None:
+    line = (
+        f"Expense {expense.pk} ({expense.amount} {expense.currency}, household "
+        f"{expense.cycle.household_id}) still awaits a rate: {reason}"
+    )
+    logger.warning(line)
+    if report is not None:
+        report(line)
 
 
 def remember_former_member(*, user) -> int:

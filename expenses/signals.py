@@ -15,9 +15,10 @@ def give_new_household_default_categories(sender, household, **kwargs):
 
 
 @receiver(rates_refreshed)
-def fill_expenses_awaiting_a_rate(sender, results, **kwargs):
-    # Idempotent: only expenses still without a base amount are filled.
-    services.fill_awaiting_rates()
+def fill_expenses_awaiting_a_rate(sender, results, report=None, **kwargs):
+    # Idempotent: only expenses still without a base amount are filled; one that cannot be
+    # (its converted amount would not fit) is reported and left awaiting.
+    services.fill_awaiting_rates(report=report)
 
 
 @receiver(pre_delete, sender=get_user_model())

@@ -22,7 +22,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import DecimalField
+
+from exchange.money import precise_total_field
 
 TABLE = "expenses_expensetotal"
 GROUP = "cycle_id, category_id, payment_method_id, status, from_template"
@@ -239,7 +240,7 @@ def _actual(cycle_ids=None) -> dict[Key, Sums]:
         if cycle_ids is None
         else Expense.objects.filter(cycle_id__in=cycle_ids)
     )
-    money = DecimalField(max_digits=40, decimal_places=13)
+    money = precise_total_field()
     rows = (
         expenses.values(
             "cycle_id",

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household
 from colony.errors import DomainError
 from cycles.models import Cycle, cycle_end
 from cycles.selectors import next_cycle_start
+from exchange.money import precise_total_field, total_field
 from exchange.services import RateBook, convert
 from expenses.models import COUNTED, Category, Expense, ExpenseTotal, PaymentMethod
 from formats.currencies import quantum_for
@@ -37,7 +38,8 @@ FORECAST_HISTORY_CYCLES = 3
 UNASSIGNED = "Unassigned"
 NO_PAYMENT_METHOD = "No payment method"
 
-_MONEY = DecimalField(max_digits=14, decimal_places=3)
+# Sums of amounts: sized by exchange.money so no allowed sum overflows.
+_MONEY = total_field()
 
 
 def _sum(expression, condition: Q | None = None, **filters) -> Coalesce:
@@ -145,7 +147,7 @@ def cycle_report(*, cycle: Cycle, base_currency: str) -> CycleReport:
         paid_planned=Coalesce(
             Sum("planned_base_total", filter=Q(status=Expense.Status.PAID)),
             Value(ZERO),
-            output_field=DecimalField(max_digits=40, decimal_places=13),
+            output_field=precise_total_field(),
         ),
         counted=Coalesce(Sum("expense_count"), Value(0)),
         awaiting=Coalesce(Sum("awaiting_count"), Value(0)),

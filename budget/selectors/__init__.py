@@ -8,7 +8,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -24,6 +23,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Household, Invite, Membership
 from cycles.models import Cycle, cycle_end
 from cycles.selectors import next_cycle_start
+from exchange.money import precise_total_field, total_field
 from expenses.models import COUNTED, Expense, ExpenseTotal, PaymentMethod
 from formats.currencies import get_currency, is_known_currency
 from templates_app.models import ExpenseTemplate
@@ -45,9 +45,10 @@ def next_cycle(cycle: Cycle) -> Cycle | None:
     )
 
 
-_MONEY = DecimalField(max_digits=14, decimal_places=3)
+# Sums of amounts and of amount times rate: sized by exchange.money so no allowed sum overflows.
+_MONEY = total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
-_PRECISE = DecimalField(max_digits=40, decimal_places=13)
+_PRECISE = precise_total_field()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import (
     Case,
-    DecimalField,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -22,13 +21,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from cycles.models import CategoryBudget, Cycle
+from exchange.money import precise_total_field, total_field
 from expenses.models import COUNTED, Category, Expense, ExpenseTotal
 from formats.currencies import quantum_for
 
 from . import CycleTotals
 
-_MONEY = DecimalField(max_digits=20, decimal_places=3)
-_PRECISE = DecimalField(max_digits=40, decimal_places=13)
+_MONEY = total_field()
+_PRECISE = precise_total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
 # How many earlier cycles decide a category's usual amount.
 USUAL_OVER_CYCLES = 6

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household
+from exchange.money import total_field
 from expenses.models import COUNTED, Expense
 
-_MONEY = DecimalField(max_digits=16, decimal_places=3)
+_MONEY = total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
 # Longer search text is cut: it cannot match a 200-character description anyway, and it keeps
 # LIKE patterns small.

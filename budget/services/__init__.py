@@ -315,7 +315,7 @@ def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = 
     cycle's dates, each occurrence once however often this runs (a skipped occurrence stays
     skipped); returns how many expenses were added."""
     # Imported here: expenses.services locks cycles through this module.
-    from expenses.services import rate_snapshot
+    from expenses.services import generated_rate_snapshot
 
     from .income import income_lines_from_templates
 
@@ -352,7 +352,8 @@ def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = 
                     note=template.note,
                     created_by=created_by,
                     updated_by=created_by,
-                    **rate_snapshot(
+                    **generated_rate_snapshot(
+                        what=f"Template {template.pk} on {day}",
                         amount=template.amount,
                         currency=template.currency,
                         base_currency=household.base_currency,

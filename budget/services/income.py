@@ -3,11 +3,13 @@ received, in the base currency) equal to its lines, in the same transaction."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db import DatabaseError, transaction
+from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,9 +23,11 @@ from cycles.exceptions import (
 )
 from cycles.models import Cycle, IncomeLine
 from cycles.services import lock_open_cycle
-from exchange.money import MAX_INCOME, validate_income_amount
+from exchange.money import MAX_AMOUNT, AmountTooLargeInBase, total_field, validate_income_amount
 
-_MONEY = DecimalField(max_digits=16, decimal_places=3)
+logger = logging.getLogger("colony.budget")
+
+_MONEY = total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
 INCOME_FIELDS = ("description", "amount", "currency", "expected_date", "member")
 
@@ -48,16 +52,23 @@ def _check_line(*, cycle: Cycle, amount, currency, expected_date: date, member) 
         raise IncomeMemberNotInHousehold()
 
 
-def _snapshot(line: IncomeLine, *, base_currency: str) -> None:
+def _snapshot(line: IncomeLine, *, base_currency: str, generated: bool = False) -> None:
+    """The line's rate snapshot; one too large once converted is AmountTooLargeInBase (422),
+    or, for a line a template makes (`generated`), left awaiting a rate and logged."""
     # Imported here: expenses.services imports budget.services.
-    from expenses.services import rate_snapshot
+    from expenses.services import generated_rate_snapshot, rate_snapshot
 
-    values = rate_snapshot(
-        amount=line.amount,
-        currency=line.currency,
-        base_currency=base_currency,
-        on_date=line.expected_date,
-    )
+    fields = {
+        "amount": line.amount,
+        "currency": line.currency,
+        "base_currency": base_currency,
+        "on_date": line.expected_date,
+    }
+    if generated:
+        what = f"Income template {line.template_id} on {line.expected_date}"
+        values = generated_rate_snapshot(what=what, **fields)
+    else:
+        values = rate_snapshot(**fields)
     for name, value in values.items():
         setattr(line, name, value)
 
@@ -69,7 +80,7 @@ def recompute_income(cycle: Cycle) -> Cycle:
         expected=Coalesce(Sum("base_amount"), _ZERO),
         received=Coalesce(Sum("base_amount", filter=Q(is_received=True)), _ZERO),
     )
-    if sums["expected"] > MAX_INCOME:
+    if sums["expected"] > MAX_AMOUNT:
         raise IncomeTooLarge()
     cycle.income, cycle.income_received = sums["expected"], sums["received"]
     Cycle.objects.filter(pk=cycle.pk).update(
@@ -91,7 +102,7 @@ def add_income_line(
     created_by: User | None = None,
 ) -> IncomeLine:
     """Add income to an open cycle: a positive amount in its currency's decimals, expected
-    within the cycle, from a member of the household; the cycle's total stays ≤ 999,999,999.99."""
+    within the cycle, from a member of the household; the cycle's total stays ≤ MAX_AMOUNT."""
     cycle = lock_open_cycle(cycle)
     currency = (currency or "").upper()
     _check_line(
@@ -198,7 +209,7 @@ def income_lines_from_templates(*, cycle: Cycle, templates, created_by: User | N
                 expected_date=day,
                 created_by=created_by,
             )
-            _snapshot(line, base_currency=cycle.household.base_currency)
+            _snapshot(line, base_currency=cycle.household.base_currency, generated=True)
             new.append(line)
     IncomeLine.objects.bulk_create(new)
     if new:
@@ -207,10 +218,17 @@ def income_lines_from_templates(*, cycle: Cycle, templates, created_by: User | N
 
 
 @transaction.atomic
-def fill_awaiting_income_rates(*, today: date | None = None) -> int:
+def fill_awaiting_income_rates(
+    *, today: date | None = None, report: Callable[[str], None] | None = None
+) -> int:
     """Give every income line still awaiting a rate its snapshot from the stored rates (the
     rate on or before its expected date, else the newest one), then its cycle's income totals;
-    lines with a snapshot are never touched. Returns how many were filled."""
+    lines with a snapshot are never touched. Returns how many were filled.
+
+    Line by line and cycle by cycle: a line whose converted amount would not fit, or a cycle
+    whose income would then add up to more than MAX_AMOUNT, stays awaiting and is reported
+    (`report` gets one line each; refresh_rates prints them), and never keeps the others
+    waiting: each cycle is written in its own savepoint."""
     from exchange.models import ExchangeRate
     from exchange.services import RateBook
     from expenses.services import rate_snapshot
@@ -226,23 +244,48 @@ def fill_awaiting_income_rates(*, today: date | None = None) -> int:
         return 0
     fallback = max(today or timezone.localdate(), newest)
     book = RateBook(on_or_before=fallback, since=min(line.expected_date for line in waiting))
-    filled = []
+    by_cycle: dict[int, list[IncomeLine]] = {}
     for line in waiting:
         for on_date in (line.expected_date, fallback):
-            snapshot = rate_snapshot(
-                amount=line.amount,
-                currency=line.currency,
-                base_currency=line.cycle.household.base_currency,
-                on_date=on_date,
-                book=book,
-            )
+            try:
+                snapshot = rate_snapshot(
+                    amount=line.amount,
+                    currency=line.currency,
+                    base_currency=line.cycle.household.base_currency,
+                    on_date=on_date,
+                    book=book,
+                )
+            except AmountTooLargeInBase as error:
+                _report_skipped(report, line, error.message)
+                break
             if snapshot["base_amount"] is not None:
                 for name, value in snapshot.items():
                     setattr(line, name, value)
-                filled.append(line)
+                by_cycle.setdefault(line.cycle_id, []).append(line)
                 break
-    IncomeLine.objects.bulk_update(filled, ["base_amount", "rate", "rate_date", "rate_source"])
-    for cycle_id in sorted({line.cycle_id for line in filled}):
-        cycle = Cycle.objects.select_for_update().get(pk=cycle_id)
-        recompute_income(cycle)
-    return len(filled)
+    filled = 0
+    for cycle_id in sorted(by_cycle):
+        lines = by_cycle[cycle_id]
+        try:
+            with transaction.atomic():
+                IncomeLine.objects.bulk_update(
+                    lines, ["base_amount", "rate", "rate_date", "rate_source"]
+                )
+                recompute_income(Cycle.objects.select_for_update().get(pk=cycle_id))
+        except (IncomeTooLarge, DatabaseError) as error:
+            reason = getattr(error, "message", type(error).__name__)
+            for line in lines:
+                _report_skipped(report, line, reason)
+        else:
+            filled += len(lines)
+    return filled
+
+
+def _report_skipped(report, line: IncomeLine, reason: str) -> None:
+    text = (
+        f"Income line {line.pk} ({line.amount} {line.currency}, household "
+        f"{line.cycle.household_id}) still awaits a rate: {reason}"
+    )
+    logger.warning(text)
+    if report is not None:
+        report(text)

@@ -74,7 +74,7 @@ def test_an_empty_amount_removes_the_budget(cycle, food):
         ("USD", "1.005"),
         ("JPY", "100.5"),
         ("BHD", "1.0005"),
-        ("USD", "1000000000.00"),
+        ("USD", "1000000000000.00"),
         ("USD", "NaN"),
         ("USD", "Infinity"),
     ],

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.tests.factories import HouseholdFactory
 from budget.selectors import cycle_totals
 from budget.services import generate_expenses_from_templates
 from budget.services import income as income_services
@@ -21,7 +22,7 @@ from cycles.exceptions import (
 from cycles.models import Cycle, IncomeLine
 from cycles.tests.factories import CycleFactory
 from exchange.models import ExchangeRate
-from exchange.money import InvalidIncomeAmount
+from exchange.money import AmountTooLargeInBase, InvalidIncomeAmount
 from expenses.models import Expense
 from templates_app.models import ExpenseTemplate
 from templates_app.tests.factories import ExpenseTemplateFactory
@@ -88,7 +89,7 @@ def test_income_without_a_rate_awaits_one_and_counts_nowhere(cycle):
 
 @pytest.mark.parametrize(
     ("amount", "currency"),
-    [("0", "USD"), ("-1", "USD"), ("1.001", "USD"), ("5.5", "JPY"), ("1000000000", "USD")],
+    [("0", "USD"), ("-1", "USD"), ("1.001", "USD"), ("5.5", "JPY"), ("1000000000000", "USD")],
 )
 def test_bad_income_amounts_are_refused(cycle, amount, currency):
     with pytest.raises(InvalidIncomeAmount):
@@ -97,10 +98,10 @@ def test_bad_income_amounts_are_refused(cycle, amount, currency):
 
 
 def test_a_cycles_income_cannot_outgrow_its_column(cycle):
-    _add(cycle, "999999999.00")
+    _add(cycle, "999999999999.00")
     with pytest.raises(IncomeTooLarge):
         _add(cycle, "1.00")
-    assert _reload(cycle).income == Decimal("999999999.00")
+    assert _reload(cycle).income == Decimal("999999999999.00")
     assert IncomeLine.objects.count() == 1
 
 
@@ -134,6 +135,7 @@ def test_income_templates_make_income_lines_once_and_no_expense(cycle, household
         category=None,
         payment_method=None,
         frequency=ExpenseTemplate.Frequency.PER_CYCLE,
+        day_of_month=None,
         start_date=cycle.start_date,
     )
     assert generate_expenses_from_templates(cycle=cycle) == 0
@@ -260,3 +262,99 @@ def test_a_rate_refresh_fills_income_awaiting_a_rate_and_the_cycles_income(cycle
     assert line.base_amount == Decimal("125.00")
     assert _reload(cycle).income == Decimal("125.00")
     assert income_services.fill_awaiting_income_rates() == 0
+
+
+# -- money that fits: income in a large-unit currency, converted beyond the bound -------------
+
+
+def _usd_in_vnd(day):
+    return ExchangeRate.objects.create(
+        base_currency="USD",
+        quote_currency="VND",
+        rate=Decimal("25000"),
+        rate_date=day,
+        provider="test",
+    )
+
+
+def _vnd_cycle():
+    household = HouseholdFactory(base_currency="VND")
+    return CycleFactory(household=household, status=Cycle.Status.ACTIVE)
+
+
+def test_income_too_large_once_converted_is_a_field_error_not_a_500():
+    cycle = _vnd_cycle()
+    _usd_in_vnd(cycle.start_date)
+    with pytest.raises(AmountTooLargeInBase) as error:
+        _add(cycle, "999999999999", currency="USD")
+    assert error.value.field == "amount" and "In VND" in error.value.message
+    assert not IncomeLine.objects.exists()
+
+
+def test_a_refresh_leaves_an_income_line_that_would_not_fit_awaiting_and_says_so():
+    cycle = _vnd_cycle()
+    huge = _add(cycle, "999999999999", currency="USD")
+    fine = _add(cycle, "10", currency="USD")
+    other = _add(CycleFactory(status=Cycle.Status.ACTIVE), "100.00", currency="EUR")
+    _usd_in_vnd(cycle.start_date)
+    ExchangeRate.objects.create(
+        base_currency="USD",
+        quote_currency="EUR",
+        rate=Decimal("0.8"),
+        rate_date=cycle.start_date,
+        provider="test",
+    )
+    lines = []
+
+    assert income_services.fill_awaiting_income_rates(report=lines.append) == 2
+
+    for line in (huge, fine, other):
+        line.refresh_from_db()
+    assert huge.awaits_rate and fine.base_amount == Decimal("250000")
+    assert other.base_amount == Decimal("125.00")
+    assert _reload(cycle).income == Decimal("250000")
+    assert len(lines) == 1 and f"Income line {huge.pk}" in lines[0]
+
+
+def test_a_refresh_that_would_push_a_cycles_income_past_the_bound_fills_no_line_of_it():
+    cycle = _vnd_cycle()
+    _add(cycle, "999999000000", currency="VND")
+    waiting = _add(cycle, "1000", currency="USD")  # 25,000,000 VND: the total would not fit
+    _usd_in_vnd(cycle.start_date)
+    lines = []
+
+    assert income_services.fill_awaiting_income_rates(report=lines.append) == 0
+
+    waiting.refresh_from_db()
+    assert waiting.awaits_rate and _reload(cycle).income == Decimal("999999000000")
+    assert len(lines) == 1 and "adds up to at most 999,999,999,999" in lines[0]
+
+
+def test_a_template_too_large_once_converted_waits_instead_of_refusing_the_cycle():
+    cycle = _vnd_cycle()
+    _usd_in_vnd(cycle.start_date)
+    ExpenseTemplateFactory(
+        household=cycle.household,
+        name="Yacht",
+        amount=Decimal("999999999999"),
+        currency="USD",
+        frequency=ExpenseTemplate.Frequency.PER_CYCLE,
+        day_of_month=None,
+        start_date=cycle.start_date,
+    )
+    ExpenseTemplateFactory(
+        household=cycle.household,
+        name="Windfall",
+        amount=Decimal("999999999999"),
+        currency="USD",
+        is_income=True,
+        category=None,
+        frequency=ExpenseTemplate.Frequency.PER_CYCLE,
+        day_of_month=None,
+        start_date=cycle.start_date,
+    )
+
+    assert generate_expenses_from_templates(cycle=cycle) == 1
+
+    assert Expense.objects.get(cycle=cycle).awaits_rate
+    assert IncomeLine.objects.get(cycle=cycle).awaits_rate

@@ -335,7 +335,7 @@ def test_generation_drops_an_inactive_payment_method(household):
     ("income", "message"),
     [
         ("-1", "Income cannot be negative."),
-        ("1000000000", "That is more than Colony can hold."),
+        ("1000000000000", "That is more than Colony can hold."),
         ("10.005", "USD amounts have at most 2 decimals."),
     ],
 )

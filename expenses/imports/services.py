@@ -3,6 +3,7 @@ rules, and the mapping remembered per payment method."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -74,8 +75,16 @@ def _check_row(decision: RowDecision, *, cycle: Cycle) -> None:
             category=decision.category,
             payment_method=decision.payment_method,
         )
-    try:
+    with _refused_as_line(row):
         expense_services.check_new_expense(cycle=cycle, **fields)
+
+
+@contextmanager
+def _refused_as_line(row: ImportRow):
+    """A row breaking an expense rule (a 422, e.g. an amount too large once converted into
+    the base currency) refuses the whole import, saying which line."""
+    try:
+        yield
     except DomainError as error:
         if error.status != 422:
             raise
@@ -146,43 +155,48 @@ def import_statement(
     records = []
     for decision in payments:
         row = decision.row
-        expense = expense_services.record_payment(
-            expense=planned[decision.pays],
-            by=created_by,
-            actual_amount=row.amount,
-            paid_on=row.date,
-        )
+        with _refused_as_line(row):
+            expense = expense_services.record_payment(
+                expense=planned[decision.pays],
+                by=created_by,
+                actual_amount=row.amount,
+                paid_on=row.date,
+            )
         records.append(_record(locked, expense, row))
 
     base_currency = locked.household.base_currency
     # One book for every row: a fixed number of rate queries, whatever the file's length.
     book = RateBook(on_or_before=locked.end_date, since=locked.start_date)
-    created = Expense.objects.bulk_create(
-        [
+    new_expenses = []
+    for decision in additions:
+        row = decision.row
+        # Converted into the base currency, an amount must still fit (exchange.money).
+        with _refused_as_line(row):
+            snapshot = expense_services.rate_snapshot(
+                amount=row.amount,
+                currency=row.currency,
+                base_currency=base_currency,
+                on_date=row.date,
+                book=book,
+            )
+        new_expenses.append(
             Expense(
                 cycle=locked,
                 created_by=created_by,
                 updated_by=created_by,
-                description=decision.description or decision.row.description,
-                amount=decision.row.amount,
-                planned_amount=decision.row.amount,
-                currency=decision.row.currency,
-                date=decision.row.date,
+                description=decision.description or row.description,
+                amount=row.amount,
+                planned_amount=row.amount,
+                currency=row.currency,
+                date=row.date,
                 category=decision.category,
                 payment_method=decision.payment_method,
                 status=Expense.Status.PAID,
-                paid_on=decision.row.date,
-                **expense_services.rate_snapshot(
-                    amount=decision.row.amount,
-                    currency=decision.row.currency,
-                    base_currency=base_currency,
-                    on_date=decision.row.date,
-                    book=book,
-                ),
+                paid_on=row.date,
+                **snapshot,
             )
-            for decision in additions
-        ]
-    )
+        )
+    created = Expense.objects.bulk_create(new_expenses)
     records.extend(
         _record(locked, expense, decision.row)
         for expense, decision in zip(created, additions, strict=True)

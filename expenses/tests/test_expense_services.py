@@ -217,7 +217,7 @@ def test_cycle_completed_after_the_expense_was_loaded_is_still_refused(household
         ("0.0005", "BHD", "BHD amounts have at most 3 decimals."),
         ("0", "USD", "The amount must be more than zero."),
         ("-3", "USD", "The amount must be more than zero."),
-        ("1000000", "USD", "The largest amount is 999,999.99."),
+        ("1000000000000", "USD", "The largest amount is 999,999,999,999."),
     ],
 )
 def test_add_expense_refuses_an_amount_its_form_refuses(
@@ -246,7 +246,7 @@ def test_update_expense_refuses_a_currency_the_amount_does_not_fit(cycle, food, 
     assert expense.currency == "USD"
 
 
-@pytest.mark.parametrize("amount", ["10.005", "0", "1000000"])
+@pytest.mark.parametrize("amount", ["10.005", "0", "1000000000000"])
 def test_paying_refuses_an_actual_amount_its_form_refuses(cycle, food, owner, amount):
     expense = _add(cycle, food, owner)
     with pytest.raises(InvalidAmount):

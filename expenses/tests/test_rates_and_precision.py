@@ -169,7 +169,7 @@ def test_fill_awaiting_rates_runs_a_fixed_number_of_queries(
             cycle=cycle, category=food, currency="EUR", base_amount=None, rate=None, rate_source=""
         )
     ExchangeRateFactory(quote_currency="EUR", rate=D("0.8"), rate_date=datetime.date(2026, 1, 1))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):  # 8, and one savepoint around the writes
         assert services.fill_awaiting_rates() == 30
     assert not Expense.objects.filter(base_amount__isnull=True).exists()
 

@@ -61,10 +61,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="Print nothing on success.")
 
+    def _skipped(self, line: str) -> None:
+        # Even with --quiet: something was left out and someone should know.
+        self.stderr.write(f"Skipped: {line}")
+
     def handle(self, *args, bases=None, on_date=None, quiet=False, **options):
         day = _date(on_date) if on_date else None
         try:
-            results = refresh_rates(bases=bases, on_date=day)
+            results = refresh_rates(bases=bases, on_date=day, report=self._skipped)
         except UnknownCurrency as error:
             raise CommandError(error.message, returncode=EXIT_USAGE) from None
         except RatesRefreshFailed as error:

@@ -450,8 +450,8 @@ def test_decimal_comma_detection(values, expected):
         (Decimal("1235.5"), "JPY", "JPY amounts have no decimals."),
         (Decimal("0.376"), "BHD", None),
         (Decimal("0"), "USD", "The amount must be more than zero."),
-        (Decimal("999999.99"), "USD", None),
-        (Decimal("1000000.00"), "USD", "The largest amount is 999,999.99."),
+        (Decimal("999999999999.00"), "USD", None),
+        (Decimal("1000000000000.00"), "USD", "The largest amount is 999,999,999,999."),
     ],
 )
 def test_amount_problem(amount, currency, problem):
@@ -472,7 +472,7 @@ HEADER = "Date,Description,Amount,Currency\n"
         ("2026-11-02,,-1.00,USD", "No description."),
         ("2026-11-02,Bad amount,abc,USD", "Not an amount."),
         ("2026-11-02,Zero,0.00,USD", "The amount must be more than zero."),
-        ("2026-11-02,Huge,-1000000.00,USD", "The largest amount is 999,999.99."),
+        ("2026-11-02,Huge,-1000000000000.00,USD", "The largest amount is 999,999,999,999."),
         ("2026-11-02,Fine cents,-1.005,USD", "USD amounts have at most 2 decimals."),
         ("2026-11-02,Odd money,-1.00,XYZ", "Colony does not know the currency “XYZ”."),
     ],

@@ -130,7 +130,7 @@ def test_a_rules_amounts_are_typed_in_the_households_number_format(owner_client,
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
-        ({"max_amount": "1000000"}, "max_amount", "The largest amount is 999,999.99."),
+        ({"max_amount": "1000000000000"}, "max_amount", "The largest amount is 999,999,999,999."),
         ({"min_amount": "1.5", "currency": "JPY"}, "min_amount", "JPY amounts have no decimals."),
         ({"min_amount": "50", "max_amount": "10"}, "max_amount", "more than the largest"),
     ],
