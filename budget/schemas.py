@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Literal
 
 from ninja import Field, Schema
 
 from colony.api_schemas import Day, MoneyIn, Text, money
-from cycles.models import Cycle
+from cycles.models import Cycle, IncomeLine
 
 
 def base_currency(context) -> str:
@@ -97,3 +98,154 @@ class GenerateResponse(Schema):
 
 
 CycleStatus = Literal["draft", "active", "completed"]
+UnpaidChoice = Literal["keep", "skip", "move"]
+
+
+class CycleComplete(Schema):
+    unpaid: UnpaidChoice = Field(
+        "keep",
+        description="The planned, unpaid expenses: keep them in the completed cycle, skip them, "
+        "or move them to the next cycle.",
+    )
+
+
+# --- category budgets ---------------------------------------------------------------------------
+
+
+class BudgetLineResponse(Schema):
+    """One category in the cycle, in the base currency: `available` = budget + rollover -
+    planned (below zero: `over`)."""
+
+    category_id: int
+    name: str
+    is_archived: bool
+    rolls_over: bool
+    budget: str | None  # null: no budget in this cycle (zero is a budget)
+    rollover: str
+    planned: str
+    paid: str
+    available: str
+    over: bool
+    over_by: str
+
+
+class CycleBudgetResponse(Schema):
+    """Every category of the household with its budget in the cycle, and the header numbers:
+    income, budgeted, unassigned (income - budgeted; below zero, over-assigned)."""
+
+    cycle_id: int
+    currency: str
+    income: str
+    budgeted: str
+    unassigned: str
+    unbudgeted_spending: str
+    lines: list[BudgetLineResponse]
+
+
+class BudgetSet(Schema):
+    category_id: int
+    amount: MoneyIn | None = Field(description="null removes the category's budget.")
+    rolls_over: bool | None = Field(
+        None, description="Whether what is left carries into the next cycle; absent: unchanged."
+    )
+
+
+class BudgetSeen(Schema):
+    """What the client read before changing (GET …/budgets): if what is saved differs, the
+    write is refused with 409 BUDGETS_CHANGED and nothing changes."""
+
+    category_id: int
+    amount: MoneyIn | None
+    rolls_over: bool | None = None
+
+
+class BudgetsUpdate(Schema):
+    budgets: list[BudgetSet] = Field(max_length=1000)
+    expected: list[BudgetSeen] | None = Field(
+        None,
+        max_length=1000,
+        description="Optional: the budgets as read. Absent: the budgets sent are written "
+        "whatever was saved meanwhile.",
+    )
+
+
+class BudgetsCopied(Schema):
+    copied: int
+    budgets: CycleBudgetResponse
+
+
+class BudgetsFilled(Schema):
+    added: int
+    budgets: CycleBudgetResponse
+
+
+# --- income lines -------------------------------------------------------------------------------
+
+
+class IncomeResponse(Schema):
+    """Income of a cycle: its amount in its own currency, and in the base currency at the rate
+    stored with it (`base_amount` null: awaiting a rate, left out of the cycle's income)."""
+
+    id: int
+    cycle_id: int
+    description: str
+    amount: str
+    currency: str
+    expected_date: dt.date
+    is_received: bool
+    received_on: dt.date | None
+    member_id: int | None
+    template_id: int | None
+    occurrence_date: dt.date | None
+    base_amount: str | None
+    base_currency: str
+    rate: str | None
+    rate_date: dt.date | None
+    rate_source: str
+    awaits_rate: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_amount(line: IncomeLine) -> str:
+        return money(line.amount, line.currency)
+
+    @staticmethod
+    def resolve_base_currency(line: IncomeLine, context) -> str:
+        return base_currency(context)
+
+    @staticmethod
+    def resolve_base_amount(line: IncomeLine, context) -> str | None:
+        return money(line.base_amount, base_currency(context))
+
+    @staticmethod
+    def resolve_rate(line: IncomeLine) -> str | None:
+        return None if line.rate is None else format(line.rate.normalize(), "f")
+
+    @staticmethod
+    def resolve_awaits_rate(line: IncomeLine) -> bool:
+        return line.awaits_rate
+
+
+class IncomeCreate(Schema):
+    description: Text = Field(max_length=200)
+    amount: MoneyIn
+    currency: Text = Field(min_length=3, max_length=3, examples=["EUR"])
+    expected_date: Day
+    member_id: int | None = Field(None, description="Whose income: a member of the household.")
+    is_received: bool = False
+
+
+class IncomeUpdate(Schema):
+    """Only the fields sent change; `member_id: null` says it is no one's in particular."""
+
+    description: Text | None = Field(None, max_length=200)
+    amount: MoneyIn | None = None
+    currency: Text | None = Field(None, min_length=3, max_length=3)
+    expected_date: Day | None = None
+    member_id: int | None = None
+
+
+class IncomeReceived(Schema):
+    received: bool
+    received_on: Day | None = Field(None, description="Empty: today (when `received`).")

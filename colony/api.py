@@ -14,8 +14,9 @@ api = NinjaAPI(
     title="Colony API",
     version="1",
     description=(
-        "Household budgeting: cycles, expenses, templates, payment methods, categories, "
-        "reports and exchange rates. Authenticate with `Authorization: Bearer <token>` "
+        "Household budgeting: cycles (their budgets and income), expenses, templates, "
+        "payment methods, categories, reports and exchange rates. Authenticate with "
+        "`Authorization: Bearer <token>` "
         "(create a token on the API tokens page of your account, or POST /api/v1/auth/token), "
         "or with Colony's session cookie plus the X-CSRFToken header. Money is always a "
         "string with the currency's decimals."
@@ -95,6 +96,7 @@ def _http_error(request, error: HttpError):
 
 def _add_routers() -> None:
     from accounts.api import auth_router, household_router, tokens_router
+    from budget.api import income_router
     from budget.api import router as cycles_router
     from exchange.api import router as rates_router
     from expenses.api import categories_router, expenses_router, payment_methods_router
@@ -108,6 +110,7 @@ def _add_routers() -> None:
     api.add_router("/categories", categories_router)
     api.add_router("/cycles", cycles_router)
     api.add_router("/expenses", expenses_router)
+    api.add_router("/income", income_router)
     api.add_router("/templates", templates_router)
     api.add_router("/reports", reports_router)
     api.add_router("/rates", rates_router)

@@ -94,11 +94,13 @@ def api_error_response(
 
 
 def domain_error_details(error: DomainError) -> dict:
-    details = {}
+    """`field` (the input a message is about), the current version of a row a stale write
+    missed (ExpenseChanged), and whatever `details` the error carries (e.g. the values saved
+    meanwhile, for a conflict)."""
+    details = dict(getattr(error, "details", None) or {})
     field = getattr(error, "field", None)
     if field:
         details["field"] = field
-    # A stale write says which version is current (e.g. ExpenseChanged).
     version = getattr(error, "version", None)
     if isinstance(version, int):
         details["current_version"] = version

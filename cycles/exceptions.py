@@ -80,6 +80,21 @@ class BudgetCategoryNotAvailable(Unprocessable):
     field = "category"
 
 
+class BudgetsChanged(Conflict):
+    """Someone saved the budgets after the writer read them: nothing was written, and
+    `current` holds what is saved now (category id → (amount or None, rolls over))."""
+
+    code = "BUDGETS_CHANGED"
+    message = (
+        "Someone else saved these budgets while you were editing them. Nothing of yours was "
+        "saved: the form now shows the saved values; check them and save again."
+    )
+
+    def __init__(self, current: dict | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.current = current or {}
+
+
 class NoPreviousBudgets(Conflict):
     code = "NO_PREVIOUS_BUDGETS"
     message = "No earlier cycle has budgets to copy."

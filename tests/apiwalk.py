@@ -31,6 +31,7 @@ PK_BY_SEGMENT = {
     "expenses": "expense",
     "templates": "template",
     "members": "membership",
+    "income": "income_line",
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

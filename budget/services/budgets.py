@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import User
-from cycles.exceptions import BudgetCategoryNotAvailable, NoPreviousBudgets
+from cycles.exceptions import BudgetCategoryNotAvailable, BudgetsChanged, NoPreviousBudgets
 from cycles.models import CategoryBudget, Cycle
 from cycles.services import lock_open_cycle
 from exchange.money import validate_budget
@@ -27,25 +27,54 @@ def _categories_by_pk(cycle: Cycle, category_ids) -> dict[int, Category]:
     return {category.pk: category for category in found}
 
 
+def _check_unchanged(
+    existing: dict[int, CategoryBudget],
+    categories: dict[int, Category],
+    expected: Mapping[int, Decimal | None],
+    expected_rolls_over: Mapping[int, bool],
+) -> None:
+    """Raise BudgetsChanged when a saved budget or roll-over flag is not what the writer saw
+    (called with the cycle locked: every budget write takes that lock)."""
+
+    def amount(category_id: int) -> Decimal | None:
+        budget = existing.get(category_id)
+        return None if budget is None else budget.amount
+
+    def flag(category_id: int) -> bool | None:
+        category = categories.get(category_id)
+        return None if category is None else category.rolls_over
+
+    changed = {pk for pk, seen in expected.items() if amount(pk) != seen}
+    changed |= {pk for pk, seen in expected_rolls_over.items() if flag(pk) != bool(seen)}
+    if changed:
+        raise BudgetsChanged(current={pk: (amount(pk), flag(pk)) for pk in sorted(changed)})
+
+
 @transaction.atomic
 def set_budgets(
     *,
     cycle: Cycle,
     amounts: Mapping[int, Decimal | None],
     rolls_over: Mapping[int, bool] | None = None,
+    expected: Mapping[int, Decimal | None] | None = None,
+    expected_rolls_over: Mapping[int, bool] | None = None,
     by: User | None = None,
 ) -> Cycle:
     """Set the budgets of an open cycle: category id → amount (None removes the budget), each
     ≥ 0 in the base currency's decimals; a new budget needs an active category of the household.
     `rolls_over` (category id → bool) sets which categories carry what is left into the next
-    cycle."""
+    cycle. With `expected` (category id → the amount the writer saw, None: no budget) and
+    `expected_rolls_over`, nothing is written when what is saved differs (BudgetsChanged, 409):
+    no write is lost to another made meanwhile."""
     cycle = lock_open_cycle(cycle)
     currency = cycle.household.base_currency
     rolls_over = rolls_over or {}
-    categories = _categories_by_pk(cycle, set(amounts) | set(rolls_over))
-    if len(categories) != len(set(amounts) | set(rolls_over)):
+    wanted = set(amounts) | set(rolls_over)
+    categories = _categories_by_pk(cycle, wanted | set(expected_rolls_over or {}))
+    if not wanted <= categories.keys():
         raise BudgetCategoryNotAvailable()
     existing = {b.category_id: b for b in CategoryBudget.objects.filter(cycle=cycle)}
+    _check_unchanged(existing, categories, expected or {}, expected_rolls_over or {})
     to_create, to_update, to_delete = [], [], []
     for category_id, amount in amounts.items():
         budget = existing.get(category_id)
