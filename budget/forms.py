@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 
@@ -97,11 +97,20 @@ class BudgetForm(forms.Form):
             rolls_over = forms.BooleanField(required=False, label=f"Roll over {line.name}")
             self.fields[f"amount_{line.category_id}"] = amount
             self.fields[f"rolls_over_{line.category_id}"] = rolls_over
+            # What the form showed, posted back: a save over budgets someone changed since is
+            # refused (409) instead of silently undoing their change.
+            self.fields[f"seen_{line.category_id}"] = forms.CharField(
+                required=False, widget=forms.HiddenInput
+            )
+            self.fields[f"seen_rolls_over_{line.category_id}"] = forms.CharField(
+                required=False, widget=forms.HiddenInput
+            )
+            shown = self._for_input(line.budget) if line.has_budget else ""
             if not self.is_bound:
-                self.initial[f"amount_{line.category_id}"] = (
-                    self._for_input(line.budget) if line.has_budget else ""
-                )
+                self.initial[f"amount_{line.category_id}"] = shown
                 self.initial[f"rolls_over_{line.category_id}"] = line.rolls_over
+            self.initial[f"seen_{line.category_id}"] = shown
+            self.initial[f"seen_rolls_over_{line.category_id}"] = "1" if line.rolls_over else "0"
             self.rows.append((line, line.category_id))
 
     def _for_input(self, amount):
@@ -130,6 +139,31 @@ class BudgetForm(forms.Form):
 
     def rolls_over(self) -> dict[int, bool]:
         return {pk: bool(self.cleaned_data.get(f"rolls_over_{pk}")) for _line, pk in self.rows}
+
+    def expected(self) -> dict[int, Decimal | None]:
+        """The amount each category showed when the form was opened (None: no budget); a
+        category whose value did not come back (a form from before) is not checked."""
+        seen = {}
+        for _line, pk in self.rows:
+            name = f"seen_{pk}"
+            if self.add_prefix(name) not in self.data:
+                continue
+            text = (self.cleaned_data.get(name) or "").strip()
+            try:
+                value = Decimal(text) if text else None
+            except InvalidOperation:
+                continue  # not a value this form wrote: nothing to compare
+            if value is None or value.is_finite():
+                seen[pk] = value
+        return seen
+
+    def expected_rolls_over(self) -> dict[int, bool]:
+        """Whether each category rolled over when the form was opened."""
+        return {
+            pk: self.cleaned_data[f"seen_rolls_over_{pk}"] == "1"
+            for _line, pk in self.rows
+            if self.cleaned_data.get(f"seen_rolls_over_{pk}") in {"0", "1"}
+        }
 
 
 class IncomeLineForm(forms.Form):

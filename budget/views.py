@@ -11,7 +11,7 @@ from accounts.scoping import get_for_household, household_required
 from colony.errors import DomainError
 from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write, wants_partial
 from cycles import selectors as cycle_selectors
-from cycles.exceptions import CycleAlreadyCompleted, InvalidStatusTransition
+from cycles.exceptions import BudgetsChanged, CycleAlreadyCompleted, InvalidStatusTransition
 from cycles.models import Cycle, IncomeLine
 from expenses import selectors as expense_selectors
 from expenses.forms import ExpenseFilterForm, ExpenseForm
@@ -369,7 +369,7 @@ def cycle_budgets(request, pk):
     base_currency = cycle.household.base_currency
     data = request.POST if request.method == "POST" else None
     form = BudgetForm(data, lines=budget.form_lines, base_currency=base_currency, usual=usual)
-    status = 200
+    status, conflict = 200, None
     if form.is_bound:
         if form.is_valid():
             try:
@@ -377,22 +377,50 @@ def cycle_budgets(request, pk):
                     cycle=cycle,
                     amounts=form.amounts(),
                     rolls_over=form.rolls_over(),
+                    expected=form.expected(),
+                    expected_rolls_over=form.expected_rolls_over(),
                     by=request.user,
                 )
+            except BudgetsChanged as error:
+                # Someone saved since this form was opened: show what is saved now (with what
+                # this person typed next to the changed ones) and let them save again.
+                conflict = _budget_conflict(form, error, budget.form_lines)
+                budget = budget_selectors.cycle_budget(cycle)
+                form = BudgetForm(lines=budget.form_lines, base_currency=base_currency, usual=usual)
+                status = error.status
             except DomainError as error:
                 if error.status != 422:
                     raise
                 apply_domain_error(form, error)
+                status = 422
             else:
                 return _budget_panel_or_redirect(request, cycle, message="Budgets saved.")
-        status = 422
+        else:
+            status = 422
     return page_or_partial(
         request,
         page="cycles/budgets.html",
         partial="cycles/partials/_budget_form.html",
-        context={"cycle": cycle, "form": form, "budget": budget},
+        context={"cycle": cycle, "form": form, "budget": budget, "conflict": conflict},
         status=status,
     )
+
+
+def _budget_conflict(form: BudgetForm, error: BudgetsChanged, lines) -> dict:
+    """The refusal's message and the categories saved meanwhile: name, what is saved now and
+    what this person typed."""
+    names = {line.category_id: line.name for line in lines}
+    typed = form.amounts()
+    changes = [
+        {
+            "name": names.get(pk, "A category"),
+            "saved": amount,
+            "saved_rolls_over": rolls_over,
+            "typed": typed.get(pk),
+        }
+        for pk, (amount, rolls_over) in error.current.items()
+    ]
+    return {"code": error.code, "message": error.message, "changes": changes}
 
 
 @household_required
