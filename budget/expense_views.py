@@ -20,6 +20,7 @@ from .views import (
     apply_domain_error,
     edit_form_id,
     household_cycle,
+    matched_after_change,
     new_expense_form,
     render_cycle_page,
 )
@@ -71,6 +72,7 @@ def _row_with_totals(request, expense, *, message: str):
             "expense": None if expense.pk is None else expense,
             "cycle": cycle,
             "is_open": not cycle.is_completed,
+            "matched": matched_after_change(request, cycle),
             **_budget_and_totals(cycle),
         }
 
@@ -131,6 +133,7 @@ def expense_add(request, cycle_pk):
                     "cycle": cycle,
                     "is_open": True,
                     "add_form": new_expense_form(cycle, choices, after=expense).autofocus(),
+                    "matched": matched_after_change(request, cycle, choices=choices),
                     **_budget_and_totals(cycle),
                 },
                 to=cycle,

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -34,6 +35,8 @@ from .services import budgets as budget_services
 from .services import income as income_services
 
 CYCLES_PER_PAGE = 12
+# The expense table's filters (ExpenseFilterForm), as the cycle page's URL carries them.
+TABLE_FILTERS = ("category", "payment_method", "status", "member")
 ADD_FORM_ID = "expense-add-form"
 UPCOMING_EXPENSES = 8
 
@@ -122,6 +125,8 @@ def cycle_page_context(
         "shown_from": 1 if is_more_rows_request(request) else page.first_position,
         "filter_form": filter_form,
         "is_filtered": filter_form.is_filtered,
+        # Next to the cycle's totals: what the filtered rows add up to (same query as the rows).
+        "matched": page.matched if filter_form.is_filtered else None,
         "sort": filters["sort"],
         "add_form": (add_form or new_expense_form(cycle, choices)) if is_open else None,
         "edit_form": edit_form,
@@ -132,6 +137,30 @@ def cycle_page_context(
         "income_form": new_income_form(cycle, members) if is_open else None,
         "can_reopen": _can_reopen(request, cycle),
     }
+
+
+def matched_after_change(request, cycle, *, choices=None):
+    """After a change made on the cycle page (HTMX), the totals of the rows its filters match,
+    or None when the page is not filtered. The filters are in the page's URL, which the filter
+    form pushes and htmx sends as HX-Current-URL; they are read with the table's own form, so
+    the totals are of exactly the rows the page lists."""
+    url = request.htmx.current_url_abs_path if request.htmx else None
+    if not url:
+        return None
+    path, _, query = url.partition("?")
+    if path != cycle.get_absolute_url() or not query:
+        return None
+    params = QueryDict(query)
+    if not any(params.get(name) for name in TABLE_FILTERS):
+        return None
+    form = ExpenseFilterForm(
+        params,
+        choices=choices or expense_selectors.expense_choices(request.household),
+        members=list(account_selectors.household_members(request.household)),
+    )
+    if not form.is_filtered:
+        return None
+    return expense_selectors.matched_totals(cycle, **form.filters())
 
 
 def is_more_rows_request(request) -> bool:
@@ -267,7 +296,8 @@ def cycle_detail(request, pk):
         if is_more_rows_request(request):
             # The next rows and a new "show more" row, in place of the one that asked.
             return render(request, "expenses/partials/_expense_rows.html", context)
-        return render(request, "expenses/partials/_expense_table.html", context)
+        # The table, and the filtered totals beside the cycle's totals out of band.
+        return render(request, "cycles/partials/_expense_table_changed.html", context)
     return render(request, "cycles/detail.html", context)
 
 

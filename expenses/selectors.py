@@ -148,6 +148,56 @@ def parse_snapshot(value: str | None) -> int | None:
 
 
 @dataclass(frozen=True)
+class MatchedTotals:
+    """The expenses the table's filters match: how many rows (every status), and in the base
+    currency what they plan and what is paid (skipped rows and rows awaiting a rate left out,
+    like the cycle's totals)."""
+
+    count: int
+    planned: Decimal
+    paid: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        """Planned but not paid yet."""
+        return self.planned - self.paid
+
+
+def _matched_sums() -> dict:
+    return {
+        "total": Count("pk"),
+        "matched_total": Coalesce(Sum("base_amount", filter=COUNTED), Decimal(0)),
+        "matched_paid": Coalesce(
+            Sum("base_amount", filter=Q(status=Expense.Status.PAID)), Decimal(0)
+        ),
+    }
+
+
+def matched_totals(
+    cycle: Cycle,
+    *,
+    category: int | None = None,
+    payment_method: int | None = None,
+    status: str | None = None,
+    member: int | None = None,
+    **_sort,
+) -> MatchedTotals:
+    """What the cycle's expenses matching these filters add up to, in one aggregate query (the
+    totals a filtered table shows, again after a change made while filtered)."""
+    expenses = _filtered(
+        Expense.objects.filter(cycle_id=cycle.pk),
+        category=category,
+        payment_method=payment_method,
+        status=status,
+        member=member,
+    )
+    sums = expenses.order_by().aggregate(**_matched_sums())
+    return MatchedTotals(
+        count=sums["total"], planned=sums["matched_total"], paid=sums["matched_paid"]
+    )
+
+
+@dataclass(frozen=True)
 class ExpensePage:
     """One page of the cycle's table and where it sits among all the rows the filters match."""
 
@@ -166,6 +216,11 @@ class ExpensePage:
     @property
     def matched_unpaid(self) -> Decimal:
         return self.matched_total - self.matched_paid
+
+    @property
+    def matched(self) -> MatchedTotals:
+        """The totals of every row the filters match (from the page's count query)."""
+        return MatchedTotals(count=self.total, planned=self.matched_total, paid=self.matched_paid)
 
     @property
     def first_position(self) -> int:
@@ -207,14 +262,7 @@ def cycle_expense_page(
     lead = [first] if first is not None else []
     if first is not None:
         after = ExpenseCursor.of(first)
-    counts = {
-        "total": Count("pk"),
-        "snapshot": Max("pk"),
-        "matched_total": Coalesce(Sum("base_amount", filter=COUNTED), Decimal(0)),
-        "matched_paid": Coalesce(
-            Sum("base_amount", filter=Q(status=Expense.Status.PAID)), Decimal(0)
-        ),
-    }
+    counts = {"snapshot": Max("pk"), **_matched_sums()}
     if after is not None:
         expenses_after = after.after(sort)
         ahead = ~expenses_after & ~Q(pk=first.pk) if first is not None else ~expenses_after

@@ -14,6 +14,8 @@ from . import BenchHousehold
 
 # Extra query strings a page is measured with: url name → [(label suffix, query, all-time?)].
 VARIANTS: dict[str, list[tuple[str, str, bool]]] = {
+    # Filtered, the page also shows what the filtered rows add up to (same query as the rows).
+    "cycles:detail": [("", "", False), (" (filtered)", "status=planned&sort=-date", False)],
     "reports:overview": [
         ("", "", False),
         (" (12 cycles)", "range=12", False),
