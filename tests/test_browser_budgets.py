@@ -89,3 +89,39 @@ def test_set_budgets_by_keyboard_and_watch_a_category_go_over(browser_page):
     assert page.locator(f"{row} .badge.over").count() == 1
     # Every change came back over HTMX: the page was never reloaded.
     assert page.evaluate("window.__marker") == 1
+
+
+def test_saving_over_budgets_changed_meanwhile_shows_them_in_place(browser_page):
+    from budget.services import budgets as budget_services
+
+    household = HouseholdFactory(name="Two editors")
+    make_owner(household, email="eve@example.com", first_name="Eve")
+    food = CategoryFactory(household=household, name="Food")
+    cycle = CycleFactory(
+        household=household, start_date=datetime.date.today(), status=Cycle.Status.ACTIVE
+    )
+    budget_services.set_budgets(cycle=cycle, amounts={food.pk: Decimal("100")})
+    page = browser_page
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "eve@example.com")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"/cycles/{cycle.pk}/")
+    page.evaluate("window.__marker = 1")
+    page.click("#cycle-budgets a:has-text('Set budgets')")
+    page.wait_for_selector("#budget-form")
+
+    # Someone else saves while the form is open.
+    budget_services.set_budgets(cycle=cycle, amounts={food.pk: Decimal("150")})
+    page.fill(f"#budget-amount_{food.pk}", "120")
+    page.click("#budget-form button[type=submit]")
+    page.wait_for_selector("#budget-form [data-error-code=BUDGETS_CHANGED]")
+    assert "Someone else saved these budgets" in page.inner_text("#cycle-budgets")
+    assert page.input_value(f"#budget-amount_{food.pk}") == "150.00"
+    assert CategoryBudget.objects.get(cycle=cycle).amount == Decimal("150")
+    assert page.evaluate("window.__marker") == 1  # swapped in place, no reload
+
+    page.fill(f"#budget-amount_{food.pk}", "120")
+    page.click("#budget-form button[type=submit]")
+    page.wait_for_selector("#budget-form", state="detached")
+    assert CategoryBudget.objects.get(cycle=cycle).amount == Decimal("120")
