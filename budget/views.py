@@ -636,7 +636,7 @@ def expense_search(request):
     )
     search = form.search() if form.is_bound else ExpenseSearch()
     matches = search_selectors.search_expenses(household, search)
-    totals = search_selectors.search_totals(household, matches)
+    totals = search_selectors.search_totals(household, matches, search)
     pages = max(1, -(-totals.count // SEARCH_PER_PAGE))
     try:
         number = min(max(1, int(request.GET.get("page", 1))), pages)

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Household
 from exchange.money import total_field
-from expenses.models import COUNTED, Expense
+from expenses.models import COUNTED, Expense, ExpenseTotal
 
 _MONEY = total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
@@ -81,8 +81,43 @@ def search_expenses(household: Household, search: ExpenseSearch) -> QuerySet[Exp
     return expenses.order_by("-date", "-id")
 
 
-def search_totals(household: Household, expenses: QuerySet[Expense]) -> SearchTotals:
-    """Count and totals of every match (not only the page shown), in one query."""
+# Criteria the kept totals (ExpenseTotal) are grouped by: a search using only these is summed
+# from a few rows per cycle instead of every expense of the household's history.
+_KEPT_CRITERIA = frozenset({"category", "payment_method", "status"})
+
+
+def _uses_only_kept_criteria(search: ExpenseSearch) -> bool:
+    used = {name for name, value in vars(search).items() if value not in (None, "")}
+    return used <= _KEPT_CRITERIA
+
+
+def _kept_totals(household: Household, search: ExpenseSearch) -> SearchTotals:
+    kept = ExpenseTotal.objects.filter(cycle__household=household)
+    if search.category:
+        kept = kept.filter(category_id=search.category)
+    if search.payment_method:
+        kept = kept.filter(payment_method_id=search.payment_method)
+    if search.status:
+        kept = kept.filter(status=search.status)
+    paid = Q(status=Expense.Status.PAID)
+    sums = kept.aggregate(
+        count=Coalesce(Sum("expense_count"), 0),
+        total=Coalesce(Sum("base_total", filter=COUNTED), _ZERO),
+        paid=Coalesce(Sum("base_total", filter=paid), _ZERO),
+        planned=Coalesce(Sum("base_total", filter=COUNTED & ~paid), _ZERO),
+        awaiting_rate=Coalesce(Sum("awaiting_count", filter=COUNTED), 0),
+    )
+    return SearchTotals(currency=household.base_currency, **sums)
+
+
+def search_totals(
+    household: Household, expenses: QuerySet[Expense], search: ExpenseSearch | None = None
+) -> SearchTotals:
+    """Count and totals of every match (not only the page shown), in one query: from the kept
+    totals when `search` uses only what they are grouped by (no criteria at all, a category,
+    a payment method, a status), otherwise over the matching expenses."""
+    if search is not None and _uses_only_kept_criteria(search):
+        return _kept_totals(household, search)
     paid = Q(status=Expense.Status.PAID)
     sums = expenses.order_by().aggregate(
         count=Count("pk"),

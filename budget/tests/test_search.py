@@ -120,6 +120,28 @@ def test_totals_cover_every_match_in_the_base_currency(household, data):
     )
 
 
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {},
+        {"status": "paid"},
+        {"status": "skipped"},
+        {"status": "planned"},
+        {"category": "bakery"},
+        {"category": "bakery", "status": "planned"},
+    ],
+)
+def test_kept_totals_equal_the_totals_over_the_matches(household, other_household, data, criteria):
+    """Without text, amounts, dates or a member, the totals come from the kept totals (a few
+    rows per cycle, not the household's whole history) and are exactly the matches' totals."""
+    ExpenseFactory(cycle=CycleFactory(household=other_household), description="Not ours")
+    if "category" in criteria:
+        criteria = {**criteria, "category": data[criteria["category"]].category_id}
+    search = ExpenseSearch(**criteria)
+    matches = search_expenses(household, search)
+    assert search_totals(household, matches, search) == search_totals(household, matches)
+
+
 def test_another_households_expenses_are_never_found(household, other_household, data):
     ExpenseFactory(cycle=CycleFactory(household=other_household), description="Bakery secret")
     assert _found(household, text="secret") == set()
@@ -180,3 +202,15 @@ def test_the_trigram_indexes_exist_on_postgresql():
         )
         names = {row[0] for row in cursor.fetchall()}
     assert names == {"expenses_expense_description_trgm", "expenses_expense_note_trgm"}
+
+
+def test_an_empty_search_sums_the_kept_totals_not_every_expense(
+    household, data, django_assert_num_queries
+):
+    search = ExpenseSearch()
+    matches = search_expenses(household, search)
+    with django_assert_num_queries(1) as captured:
+        search_totals(household, matches, search)
+    (query,) = captured.captured_queries
+    assert '"expenses_expensetotal"' in query["sql"]
+    assert '"expenses_expense"' not in query["sql"]
