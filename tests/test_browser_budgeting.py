@@ -79,8 +79,8 @@ def test_plan_a_cycle_and_type_expenses_by_keyboard(browser_page):
         page, "document.querySelector('[data-total=paid]').textContent.trim() === '12.00 USD'"
     )
     assert page.locator("tr:has-text('Cinema') button:has-text('Paid')").count() == 1
-    width = page.evaluate("document.querySelector('.progress > span').style.width")
-    assert width == "0%"  # 12 of 5,000 rounds to 0 %: now make it visible
+    # 12 of 5,000 rounds to 0 % (the bar is swapped in with the totals): now make it visible.
+    wait_until(page, "document.querySelector('.progress > span').style.width === '0%'")
     page.click("tr:has-text('Rent') >> nth=0 >> button:has-text('Planned')")
     wait_until(page, "document.querySelector('.progress > span').style.width === '18%'")
     # Every change came back over HTMX: the page was never reloaded.

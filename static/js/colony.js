@@ -188,6 +188,10 @@
     }
   });
 
+  // A bar swapped in (out of band too) gets its width at once, not only after the settle delay.
+  document.addEventListener("htmx:afterSwap", function () { applyProgress(document); });
+  document.addEventListener("htmx:oobAfterSwap", function () { applyProgress(document); });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     applyProgress(document);
     // After a swap, focus the element the fragment asks for (e.g. the add-expense row).
