@@ -1,30 +1,31 @@
 from django.urls import path
 
-from . import expense_views, views
+from .views import budgets, cycles, income, search
+from .views import expenses as expense_views
 
 # The cycle pages and the cycle page's expense actions; included at the site root because the
 # expense actions' paths start with /expenses/.
 app_name = "cycles"
 
 urlpatterns = [
-    path("cycles/", views.cycle_list, name="list"),
-    path("cycles/new/", views.cycle_create, name="new"),
-    path("cycles/search/", views.expense_search, name="search"),
-    path("cycles/<int:pk>/", views.cycle_detail, name="detail"),
-    path("cycles/<int:pk>/edit/", views.cycle_edit, name="edit"),
-    path("cycles/<int:pk>/activate/", views.cycle_activate, name="activate"),
-    path("cycles/<int:pk>/complete/", views.cycle_complete, name="complete"),
-    path("cycles/<int:pk>/reopen/", views.cycle_reopen, name="reopen"),
-    path("cycles/<int:pk>/delete/", views.cycle_delete, name="delete"),
-    path("cycles/<int:pk>/generate/", views.cycle_generate, name="generate"),
-    path("cycles/<int:pk>/budgets/", views.cycle_budgets, name="budgets"),
-    path("cycles/<int:pk>/budgets/panel/", views.cycle_budgets_panel, name="budgets_panel"),
-    path("cycles/<int:pk>/budgets/copy/", views.cycle_budgets_copy, name="budgets_copy"),
-    path("cycles/<int:pk>/budgets/usual/", views.cycle_budgets_usual, name="budgets_usual"),
-    path("cycles/<int:cycle_pk>/income/add/", views.income_add, name="income_add"),
-    path("cycles/income/<int:income_pk>/edit/", views.income_edit, name="income_edit"),
-    path("cycles/income/<int:income_pk>/receive/", views.income_receive, name="income_receive"),
-    path("cycles/income/<int:income_pk>/delete/", views.income_delete, name="income_delete"),
+    path("cycles/", cycles.cycle_list, name="list"),
+    path("cycles/new/", cycles.cycle_create, name="new"),
+    path("cycles/search/", search.expense_search, name="search"),
+    path("cycles/<int:pk>/", cycles.cycle_detail, name="detail"),
+    path("cycles/<int:pk>/edit/", cycles.cycle_edit, name="edit"),
+    path("cycles/<int:pk>/activate/", cycles.cycle_activate, name="activate"),
+    path("cycles/<int:pk>/complete/", cycles.cycle_complete, name="complete"),
+    path("cycles/<int:pk>/reopen/", cycles.cycle_reopen, name="reopen"),
+    path("cycles/<int:pk>/delete/", cycles.cycle_delete, name="delete"),
+    path("cycles/<int:pk>/generate/", cycles.cycle_generate, name="generate"),
+    path("cycles/<int:pk>/budgets/", budgets.cycle_budgets, name="budgets"),
+    path("cycles/<int:pk>/budgets/panel/", budgets.cycle_budgets_panel, name="budgets_panel"),
+    path("cycles/<int:pk>/budgets/copy/", budgets.cycle_budgets_copy, name="budgets_copy"),
+    path("cycles/<int:pk>/budgets/usual/", budgets.cycle_budgets_usual, name="budgets_usual"),
+    path("cycles/<int:cycle_pk>/income/add/", income.income_add, name="income_add"),
+    path("cycles/income/<int:income_pk>/edit/", income.income_edit, name="income_edit"),
+    path("cycles/income/<int:income_pk>/receive/", income.income_receive, name="income_receive"),
+    path("cycles/income/<int:income_pk>/delete/", income.income_delete, name="income_delete"),
     # The cycle page's expense actions: the add row, inline edit, paid toggle, skip, delete.
     path("cycles/<int:cycle_pk>/expenses/", expense_views.expense_add, name="expense_add"),
     path("expenses/<int:pk>/", expense_views.expense_row, name="expense_row"),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 
-from budget.views import dashboard
+from budget.views.cycles import dashboard
 from colony import pwa
 from colony.api import api
 

@@ -14,8 +14,8 @@ from expenses.exceptions import ExpenseChanged
 from expenses.forms import ExpenseForm, PaymentForm, VersionForm
 from expenses.models import Expense
 
-from .selectors import budgets as budget_selectors
-from .views import (
+from ..selectors import budgets as budget_selectors
+from .page import (
     ADD_FORM_ID,
     apply_domain_error,
     edit_form_id,
