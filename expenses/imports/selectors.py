@@ -17,6 +17,9 @@ from .rules import History, Rule, RuleBook
 
 # Descriptions of the household's past expenses that suggestions look at (the most used first).
 HISTORY_LIMIT = 3_000
+# Suggestions learn from the household's latest cycles (about nine months of six-week cycles):
+# what it does now, at a cost that does not grow with years of history.
+HISTORY_CYCLES = 6
 
 
 def planned_expenses(cycle: Cycle) -> list[PlannedExpense]:
@@ -58,9 +61,15 @@ def rule_book(household: Household) -> RuleBook:
 
 
 def category_history(household: Household) -> History:
-    """How often the household put each description in each category (counted in SQL)."""
+    """How often the household put each description in each category in its latest
+    HISTORY_CYCLES cycles (counted in SQL)."""
+    latest = (
+        Cycle.objects.filter(household=household)
+        .order_by("-start_date")
+        .values("pk")[:HISTORY_CYCLES]
+    )
     counts = (
-        Expense.objects.filter(cycle__household=household)
+        Expense.objects.filter(cycle_id__in=latest)
         .exclude(status=Expense.Status.SKIPPED)
         .order_by()
         .values("description", "category_id")

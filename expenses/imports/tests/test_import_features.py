@@ -233,6 +233,25 @@ def test_the_category_is_suggested_from_history(owner_client, cycle, household):
     assert "suggested from similar expenses" in page.content.decode()
 
 
+def test_suggestions_learn_from_the_latest_cycles_only(owner_client, cycle, household):
+    """History read for suggestions is the household's latest six cycles: what it does now, at
+    a cost that does not grow with years of history."""
+    food = Category.objects.get(household=household, name="Food")
+    fun = Category.objects.get(household=household, name="Fun")
+    start = datetime.date(2025, 1, 1)
+    for n in range(7):  # the oldest of these seven cycles is left out
+        old = CycleFactory(household=household, start_date=start + datetime.timedelta(days=43 * n))
+        category = fun if n == 0 else food
+        ExpenseFactory.create_batch(
+            10 if n == 0 else 1, cycle=old, description="Albert Heijn 1500", category=category
+        )
+    page = open_preview(owner_client, cycle, "bank-nl-semicolon.csv")
+    heijn = next(p for p in page.context["proposals"] if "Albert Heijn" in p.row.description)
+    # Ten old "Fun" (in the oldest cycle) against one "Food" in each later cycle: over all of
+    # history Fun would win; in the latest six cycles (the one imported into, then five) Food.
+    assert (heijn.category_id, heijn.category_source) == (food.pk, "history")
+
+
 def test_rules_page_creates_edits_and_deletes(owner_client, household):
     food = Category.objects.get(household=household, name="Food")
     response = owner_client.post(
