@@ -27,12 +27,14 @@ from .schemas import (
     CategoryUpdate,
     ExpenseCreate,
     ExpenseFilters,
+    ExpenseListItem,
     ExpenseResponse,
     ExpenseUpdate,
     PaymentCreate,
     PaymentMethodCreate,
     PaymentMethodResponse,
     PaymentMethodUpdate,
+    expense_json,
 )
 from .setup import selectors as setup_selectors
 from .setup import services as setup_services
@@ -179,13 +181,16 @@ def _payment_method(request: HttpRequest, pk: int | None) -> PaymentMethod | Non
     return found
 
 
-@expenses_router.get("", response={200: page_of(ExpenseResponse), **COMMON_ERRORS})
+@expenses_router.get("", response={200: page_of(ExpenseListItem), **COMMON_ERRORS})
 def expense_list(request: HttpRequest, page: Query[PageQuery], filters: Query[ExpenseFilters]):
     """The household's expenses (of one cycle with `cycle`), filtered and sorted by date; two
     queries a page whatever its size."""
     rows = selectors.expenses_for_api(household=request.household, **dict(filters))
     count = selectors.kept_expense_count(household=request.household, **dict(filters))
-    return paginate(rows, page, count=count)
+    listed = paginate(rows, page, count=count)
+    base_currency = request.household.base_currency
+    listed["items"] = [expense_json(expense, base_currency) for expense in listed["items"]]
+    return listed
 
 
 @expenses_router.post("", response={201: ExpenseResponse, **WRITE_ERRORS})

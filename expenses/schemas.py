@@ -75,7 +75,7 @@ def _base_currency(context) -> str:
     return context["request"].household.base_currency
 
 
-class ExpenseResponse(Schema):
+class ExpenseFields(Schema):
     """An expense: its amount in its own currency, and in the household's base currency at the
     rate stored with it (`base_amount` null: awaiting a rate, left out of the totals)."""
 
@@ -105,6 +105,10 @@ class ExpenseResponse(Schema):
     created_at: datetime
     updated_at: datetime
 
+
+class ExpenseResponse(ExpenseFields):
+    """One expense, read from the model (see expense_json for the list)."""
+
     @staticmethod
     def resolve_amount(expense: Expense) -> str:
         return money(expense.amount, expense.currency)
@@ -128,6 +132,31 @@ class ExpenseResponse(Schema):
     @staticmethod
     def resolve_awaits_rate(expense: Expense) -> bool:
         return expense.awaits_rate
+
+
+class ExpenseListItem(ExpenseFields):
+    """The same fields, built by expense_json: a page of 100 expenses spent half its time in
+    per-field resolvers."""
+
+
+_PLAIN = tuple(
+    name
+    for name in ExpenseFields.model_fields
+    if name
+    not in {"amount", "planned_amount", "base_currency", "base_amount", "rate", "awaits_rate"}
+)
+
+
+def expense_json(expense: Expense, base_currency: str) -> dict:
+    """What ExpenseResponse's resolvers give, as a plain dict (one place for both)."""
+    data = {name: getattr(expense, name) for name in _PLAIN}
+    data["amount"] = ExpenseResponse.resolve_amount(expense)
+    data["planned_amount"] = ExpenseResponse.resolve_planned_amount(expense)
+    data["base_currency"] = base_currency
+    data["base_amount"] = money(expense.base_amount, base_currency)
+    data["rate"] = ExpenseResponse.resolve_rate(expense)
+    data["awaits_rate"] = expense.awaits_rate
+    return data
 
 
 class ExpenseCreate(Schema):

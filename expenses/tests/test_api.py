@@ -513,3 +513,27 @@ def test_a_malformed_if_match_is_refused(owner_api, cycle, food):
     assert error_code(response, 422) == "INVALID_IF_MATCH"
     expense.refresh_from_db()
     assert expense.note == "" and expense.version == 1
+
+
+def test_a_listed_expense_is_exactly_what_its_own_route_answers(owner_api, cycle, food):
+    """The list builds its items without per-field resolvers (expense_json); each must be the
+    same JSON as GET /expenses/{id}: amounts in every currency's decimals, awaiting rates,
+    manual rates, paid and skipped ones."""
+    ExchangeRateFactory(
+        base_currency="EUR",
+        quote_currency="USD",
+        rate=Decimal("1.0831"),
+        rate_date=cycle.start_date,
+    )
+    bodies = [
+        expense_body(cycle, food, amount="12.50", currency="USD"),
+        expense_body(cycle, food, amount="1000", currency="JPY"),  # awaits a rate
+        expense_body(cycle, food, amount="1.005", currency="BHD", rate="2.6596"),
+        expense_body(cycle, food, amount="40.00", currency="EUR", status="paid"),
+    ]
+    for body in bodies:
+        assert owner_api.post(EXP_URL, body, content_type=JSON).status_code == 201
+    listed = owner_api.get(f"{EXP_URL}?cycle={cycle.pk}").json()["items"]
+    assert len(listed) == 4
+    for item in listed:
+        assert item == owner_api.get(f"{EXP_URL}/{item['id']}").json()
