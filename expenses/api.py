@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
+from ninja.renderers import JSONRenderer
 from ninja.responses import Status
 
 from accounts.models import User
@@ -42,6 +43,9 @@ from .setup import services as setup_services
 payment_methods_router = Router(tags=["payment methods"])
 categories_router = Router(tags=["categories"])
 expenses_router = Router(tags=["expenses"])
+# The API's own JSON rendering (the NinjaAPI's default), for a list already in its schema's
+# shape.
+_RENDERER = JSONRenderer()
 
 
 def _member(user_id: int | None) -> User | None:
@@ -190,7 +194,13 @@ def expense_list(request: HttpRequest, page: Query[PageQuery], filters: Query[Ex
     listed = paginate(rows, page, count=count)
     base_currency = request.household.base_currency
     listed["items"] = [expense_json(expense, base_currency) for expense in listed["items"]]
-    return listed
+    # Already in the response schema's shape and types (expense_json; a test compares every
+    # item with the detail route's answer): rendered as is, without validating 100 rows again,
+    # which was half of this route's time.
+    return HttpResponse(
+        _RENDERER.render(request, listed, response_status=200),
+        content_type=_RENDERER.media_type,
+    )
 
 
 @expenses_router.post("", response={201: ExpenseResponse, **WRITE_ERRORS})
