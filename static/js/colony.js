@@ -76,6 +76,24 @@
     });
   }
 
+  // Tables marked "stack" become one card per row on a phone (CSS); each cell is labelled with
+  // its column's heading here, so the label follows the heading the page was rendered with.
+  function labelStackedTables(root) {
+    (root || document).querySelectorAll("table.stack").forEach(function (table) {
+      var heads = [];
+      table.querySelectorAll("thead tr:last-child > th").forEach(function (th) {
+        for (var n = 0; n < (th.colSpan || 1); n++) heads.push(th.textContent.trim());
+      });
+      table.querySelectorAll("tbody > tr, tfoot > tr").forEach(function (tr) {
+        var column = 0;
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          if (heads[column] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[column]);
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+
   // --- The add-expense row and inline edits -------------------------------------------------
   function addForm() { return document.querySelector("[data-add-form]"); }
   function fieldsOf(form) { return form ? Array.prototype.slice.call(form.elements) : []; }
@@ -177,6 +195,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     applyProgress(document);
+    labelStackedTables(document);
     labelThemeToggle();
     if (window.matchMedia) {
       var query = window.matchMedia("(prefers-color-scheme: dark)");
@@ -189,7 +208,7 @@
   });
 
   // A bar swapped in (out of band too) gets its width at once, not only after the settle delay.
-  document.addEventListener("htmx:afterSwap", function () { applyProgress(document); });
+  document.addEventListener("htmx:afterSwap", function () { applyProgress(document); labelStackedTables(document); });
   document.addEventListener("htmx:oobAfterSwap", function () { applyProgress(document); });
 
   document.addEventListener("htmx:afterSettle", function (event) {
