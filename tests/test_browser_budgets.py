@@ -83,7 +83,8 @@ def test_set_budgets_by_keyboard_and_watch_a_category_go_over(browser_page):
     wait_until(page, f"{_bar(food.pk)} === '100%'")
     row = f"#budget-line-{food.pk}"
     assert page.get_attribute(row, "data-over") == "true"
-    assert "over" in page.get_attribute(row, "class")
+    # htmx settles a swapped row's class a moment after the swap (the bar is sized at once).
+    wait_until(page, f"document.querySelector('{row}').classList.contains('over')")
     assert page.inner_text(f"{row} [data-budget=available]") == "-5.00 USD"
     assert page.inner_text(f"{row} [data-budget=percent]") == "110%"
     assert page.locator(f"{row} .badge.over").count() == 1

@@ -141,10 +141,23 @@
     var form = formOf(active);
     if (event.key === "Escape") {
       // An input of the edit row is tied to its form by the form attribute, inside the row.
-      var editRow = active && active.closest && active.closest("tr.edit-row");
+      // By a data attribute, not the class: htmx gives a swapped-in row its class a moment
+      // after the swap (settling), and Esc pressed in that moment must still cancel.
+      var editRow = active && active.closest && active.closest("[data-edit-row]");
       if (editRow) {
         var cancel = editRow.querySelector("[data-cancel]");
-        if (cancel) { event.preventDefault(); cancel.click(); }
+        if (cancel) {
+          event.preventDefault();
+          // Asked of htmx directly: a row swapped in a moment ago may not be wired up yet, and a
+          // plain click would then reload the whole page.
+          if (window.htmx && cancel.getAttribute("hx-get")) {
+            window.htmx.ajax("GET", cancel.getAttribute("hx-get"), {
+              target: cancel.getAttribute("hx-target") || editRow, swap: "outerHTML"
+            });
+          } else {
+            cancel.click();
+          }
+        }
         return;
       }
       if (form && form.hasAttribute("data-add-form")) {
