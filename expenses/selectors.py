@@ -355,6 +355,23 @@ def kept_expense_count(
     50 is what made the list slow down with history."""
     if member or date_from or date_to or (search and search.strip()):
         return None
+    totals = kept_totals(
+        household, cycle=cycle, category=category, payment_method=payment_method, status=status
+    )
+    return totals.aggregate(n=Coalesce(Sum("expense_count"), 0))["n"]
+
+
+def kept_totals(
+    household: Household,
+    *,
+    cycle: int | None = None,
+    category: int | None = None,
+    payment_method: int | None = None,
+    status: str | None = None,
+) -> QuerySet[ExpenseTotal]:
+    """The household's kept total rows, narrowed by what they are grouped by (cycle, category,
+    payment method, status): what a count or sum over matching expenses reads instead of the
+    expenses themselves."""
     totals = ExpenseTotal.objects.filter(cycle__household=household)
     if cycle:
         totals = totals.filter(cycle_id=cycle)
@@ -364,7 +381,7 @@ def kept_expense_count(
         totals = totals.filter(payment_method_id=payment_method)
     if status:
         totals = totals.filter(status=status)
-    return totals.aggregate(n=Coalesce(Sum("expense_count"), 0))["n"]
+    return totals
 
 
 def expenses_for_api(

@@ -12,7 +12,8 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Household
 from exchange.money import total_field
-from expenses.models import COUNTED, Expense, ExpenseTotal
+from expenses.models import COUNTED, Expense
+from expenses.selectors import kept_totals
 
 _MONEY = total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
@@ -92,13 +93,12 @@ def _uses_only_kept_criteria(search: ExpenseSearch) -> bool:
 
 
 def _kept_totals(household: Household, search: ExpenseSearch) -> SearchTotals:
-    kept = ExpenseTotal.objects.filter(cycle__household=household)
-    if search.category:
-        kept = kept.filter(category_id=search.category)
-    if search.payment_method:
-        kept = kept.filter(payment_method_id=search.payment_method)
-    if search.status:
-        kept = kept.filter(status=search.status)
+    kept = kept_totals(
+        household,
+        category=search.category,
+        payment_method=search.payment_method,
+        status=search.status,
+    )
     paid = Q(status=Expense.Status.PAID)
     sums = kept.aggregate(
         count=Coalesce(Sum("expense_count"), 0),
