@@ -12,7 +12,7 @@ GROUPED = [
     ("", "Pick one…"),
     ("Cards", [("1", "Visa ··4242"), ("2", "Mastercard <old>")]),
     ("Cash", [("3", "Wallet & purse")]),
-    ("4", 'Quotes " and \' apostrophes'),
+    ("4", "Quotes \" and ' apostrophes"),
 ]
 
 WIDGETS = [

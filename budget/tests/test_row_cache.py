@@ -102,7 +102,7 @@ def test_rows_are_kept_per_household(owner_client, expense, household):
     expense_rows.ROWS.clear()
     _row(owner_client, expense)
     assert len(expense_rows.ROWS) == 1
-    assert all(key[0] == household.pk for key in expense_rows.ROWS._rows)
+    assert all(key[0][0] == household.pk for key in expense_rows.ROWS._rows)
 
 
 def test_a_refused_paid_amount_is_never_kept(owner_client, expense):
@@ -147,4 +147,4 @@ def test_the_key_holds_everything_the_row_template_reads():
     read = set(re.findall(r"\bexpense\.(\w+)", template))
     columns = {field.attname for field in Expense._meta.concrete_fields}
     unknown = read - columns - FROM_COLUMNS - RELATIONS_IN_KEY
-    assert not unknown, f"the row shows {unknown}: add them to expense_rows.row_key"
+    assert not unknown, f"the row shows {unknown}: add them to expense_rows._Rows.key"

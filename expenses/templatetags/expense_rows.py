@@ -1,5 +1,6 @@
-"""`{% load expense_rows %}` then `{% expense_row expense %}`: one row of the cycle's expense
-table, rendered by Jinja2 (templates/expenses/partials/_expense_row.jinja).
+"""`{% load expense_rows %}` then `{% expense_rows expenses %}` (the table's rows, one of them
+perhaps being edited) or `{% expense_row expense %}` (one row): rendered by Jinja2
+(templates/expenses/partials/_expense_row.jinja).
 
 The cycle page shows 50 rows; in Django's template language each cost more than the rest of
 the page. The row reads only what this tag passes: the expense, whether the cycle is open, a
@@ -70,27 +71,6 @@ def _person(user) -> tuple:
     return (None,) if user is None else (user.pk, user.first_name, user.email)
 
 
-def row_key(expense: Expense, *, is_open: bool, base_currency: str, household_id) -> tuple:
-    """Everything the row template shows, as a hashable tuple (see the module docstring)."""
-    values = expense.__dict__
-    category = expense.category if expense.category_id is not None else None
-    method = expense.payment_method if expense.payment_method_id is not None else None
-    return (
-        household_id,
-        is_open,
-        base_currency,
-        active_locale(),
-        translation.get_language(),
-        get_urlconf() or settings.ROOT_URLCONF,
-        get_script_prefix(),
-        tuple(values[column] for column in _COLUMNS),  # KeyError: a deferred column
-        None if category is None else category.name,
-        None if method is None else str(method),
-        _person(expense.created_by if expense.created_by_id is not None else None),
-        _person(expense.updated_by if expense.updated_by_id is not None else None),
-    )
-
-
 def _render(expense: Expense, *, is_open: bool, base_currency: str, pay_form, csrf_token) -> str:
     row = engines["jinja2"].get_template(ROW_TEMPLATE)
     return row.render(
@@ -105,42 +85,92 @@ def _render(expense: Expense, *, is_open: bool, base_currency: str, pay_form, cs
     )
 
 
+class _Rows:
+    """Rows rendered for one template context: what every row's key shares (household,
+    openness, currency, formats, URLs) is read once, not once per row."""
+
+    def __init__(self, context):
+        cycle = context.get("cycle")
+        self.pay_form = context.get("pay_form")
+        # A viewer (can_write false) sees rows without their pay, edit and delete controls.
+        self.is_open = bool(context.get("is_open", False) and context.get("can_write", False))
+        self.base_currency = cycle.household.base_currency if cycle is not None else ""
+        self.token = escape(str(context.get("csrf_token", "")))
+        self.shared = (
+            cycle.household_id if cycle is not None else None,
+            self.is_open,
+            self.base_currency,
+            active_locale(),
+            translation.get_language(),
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_script_prefix(),
+        )
+
+    def key(self, expense: Expense) -> tuple:
+        """Everything the row template shows, as a hashable tuple (see the module docstring);
+        KeyError when the expense was loaded without some column."""
+        values = expense.__dict__
+        return (
+            self.shared,
+            tuple([values[column] for column in _COLUMNS]),
+            expense.category.name if expense.category_id is not None else None,
+            str(expense.payment_method) if expense.payment_method_id is not None else None,
+            _person(expense.created_by if expense.created_by_id is not None else None),
+            _person(expense.updated_by if expense.updated_by_id is not None else None),
+        )
+
+    def render(self, expense: Expense, *, pay_form=None) -> str:
+        return _render(
+            expense,
+            is_open=self.is_open,
+            base_currency=self.base_currency,
+            pay_form=pay_form,
+            csrf_token=self.token if pay_form is not None else "",
+        )
+
+    def row(self, expense: Expense) -> str:
+        pay_form = self.pay_form
+        if pay_form is not None and pay_form.expense.pk == expense.pk:
+            # A refused amount with its error is shown once: never kept.
+            return self.render(expense, pay_form=pay_form)
+        try:
+            key = self.key(expense)
+        except KeyError:  # what the row shows is not all in the key: render it every time
+            key = None
+        parts = ROWS.get(key) if key is not None else None
+        if parts is None:
+            html = self.render(expense)
+            before, slot, after = html.partition(_EMPTY_SLOT)
+            parts = (before, after) if slot else (html, None)
+            if key is not None:
+                ROWS.put(key, parts)
+        before, after = parts
+        if after is None:  # a row without a form (completed cycle, viewer): no token to put in
+            return before
+        return f'{before}{_TOKEN_SLOT}{self.token}"{after}'
+
+
+EDIT_ROW_TEMPLATE = "expenses/partials/_expense_edit_row.html"
+
+
+@register.simple_tag(takes_context=True)
+def expense_rows(context, expenses) -> str:
+    """Every row of `expenses`, the one being edited (`editing_pk`) as its edit form: one tag
+    call instead of a template loop, which cost more than the kept rows themselves."""
+    editing_pk = context.get("editing_pk")
+    rows = _Rows(context)
+    html = []
+    for expense in expenses:
+        if editing_pk is not None and expense.pk == editing_pk:
+            edit_row = context.template.engine.get_template(EDIT_ROW_TEMPLATE)
+            with context.push(expense=expense):
+                html.append(edit_row.render(context))
+        else:
+            html.append(rows.row(expense))
+    # Jinja2 escaped every value it printed; the edit row is a Django template's output.
+    return mark_safe("\n".join(html))  # noqa: S308
+
+
 @register.simple_tag(takes_context=True)
 def expense_row(context, expense) -> str:
-    cycle = context.get("cycle")
-    pay_form = context.get("pay_form")
-    refused = pay_form if pay_form is not None and pay_form.expense.pk == expense.pk else None
-    # A viewer (can_write false) sees the row without its pay, edit and delete controls.
-    is_open = bool(context.get("is_open", False) and context.get("can_write", False))
-    base_currency = cycle.household.base_currency if cycle is not None else ""
-    token = str(context.get("csrf_token", ""))
-    if refused is not None:
-        # A refused amount with its error is shown once: never kept.
-        html = _render(
-            expense, is_open=is_open, base_currency=base_currency, pay_form=refused, csrf_token=token
-        )
-        return mark_safe(html)  # noqa: S308 — Jinja2 escaped every value it printed
-    try:
-        key = row_key(
-            expense,
-            is_open=is_open,
-            base_currency=base_currency,
-            household_id=cycle.household_id if cycle is not None else None,
-        )
-    except KeyError:  # loaded without some column: what it shows is not all in the key
-        html = _render(
-            expense, is_open=is_open, base_currency=base_currency, pay_form=None, csrf_token=token
-        )
-        return mark_safe(html)  # noqa: S308 — Jinja2 escaped every value it printed
-    parts = ROWS.get(key)
-    if parts is None:
-        html = _render(
-            expense, is_open=is_open, base_currency=base_currency, pay_form=None, csrf_token=""
-        )
-        before, slot, after = html.partition(_EMPTY_SLOT)
-        parts = (before, after) if slot else (html, None)
-        ROWS.put(key, parts)
-    before, after = parts
-    if after is None:  # a row without a form (completed cycle, viewer): no token to put in
-        return mark_safe(before)  # noqa: S308 — Jinja2 escaped every value it printed
-    return mark_safe(f'{before}{_TOKEN_SLOT}{escape(token)}"{after}')  # noqa: S308 — as above
+    return mark_safe(_Rows(context).row(expense))  # noqa: S308 — Jinja2 escaped every value
