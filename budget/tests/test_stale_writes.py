@@ -81,7 +81,7 @@ def test_a_stale_inline_edit_does_not_undo_another_members_payment(
     assert response.status_code == 409
     body = response.content.decode()
     assert f'id="expense-{water.pk}"' in body  # the current row replaces the stale one
-    assert "63.20" in body and 'data-version="2"' in body
+    assert "63.20" in body and 'name="version" value="2"' in body
     assert 'hx-swap-oob="innerHTML"' in body and "Someone else changed this expense" in body
     water.refresh_from_db()
     assert (water.status, water.amount, water.description) == (
@@ -136,7 +136,7 @@ def test_a_plain_form_post_from_a_stale_row_shows_the_cycle_page_with_409(
 def test_the_current_version_writes_and_moves_the_version_on(owner_client, water):
     response = _pay(owner_client, water, "63.20", version=1)
     assert response.status_code == 200
-    assert 'data-version="2"' in response.content.decode()
+    assert 'name="version" value="2"' in response.content.decode()
     assert Expense.objects.get(pk=water.pk).version == 2
 
 

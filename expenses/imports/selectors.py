@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 
 from django.db.models import Count, Q, QuerySet
@@ -60,24 +61,71 @@ def rule_book(household: Household) -> RuleBook:
     )
 
 
-def category_history(household: Household) -> History:
-    """How often the household put each description in each category in its latest
-    HISTORY_CYCLES cycles (counted in SQL)."""
-    latest = (
-        Cycle.objects.filter(household=household)
-        .order_by("-start_date")
-        .values("pk")[:HISTORY_CYCLES]
-    )
-    counts = (
-        Expense.objects.filter(cycle_id__in=latest)
+def _pair_counts(cycle_ids) -> Counter:
+    """(description, category id) → how many counted expenses of these cycles have them."""
+    rows = (
+        Expense.objects.filter(cycle_id__in=cycle_ids)
         .exclude(status=Expense.Status.SKIPPED)
         .order_by()
         .values("description", "category_id")
         .annotate(n=Count("pk"))
-        .order_by("-n")
-        .values_list("description", "category_id", "n")[:HISTORY_LIMIT]
+        .values_list("description", "category_id", "n")
     )
-    return History(counts)
+    return Counter({(description, category): n for description, category, n in rows})
+
+
+class _CompletedCounts:
+    """The pair counts of completed cycles, kept per worker process. A completed cycle is
+    read-only (services refuse every change to its expenses), so its counts hold until it is
+    reopened, which changes its `completed_at`: the key is the cycles with their completion
+    times, and a reopened or recompleted cycle is a new key."""
+
+    SIZE = 64
+
+    def __init__(self):
+        self._kept: dict[tuple, Counter] = {}
+
+    def get(self, household_id, completed: list[tuple]) -> Counter:
+        key = (household_id, tuple(completed))
+        counts = self._kept.get(key)
+        if counts is None:
+            counts = (
+                _pair_counts([cycle_id for cycle_id, _ in completed]) if completed else Counter()
+            )
+            if len(self._kept) >= self.SIZE:
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[key] = counts
+        return counts
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
+COMPLETED_COUNTS = _CompletedCounts()
+
+
+def category_history(household: Household) -> History:
+    """How often the household put each description in each category in its latest
+    HISTORY_CYCLES cycles (the HISTORY_LIMIT most frequent pairs).
+
+    The completed cycles among them are counted once per worker (COMPLETED_COUNTS): the
+    preview, asked again at every change of a choice, counts only the open cycles in SQL."""
+    latest = list(
+        Cycle.objects.filter(household=household)
+        .order_by("-start_date")
+        .values_list("pk", "status", "completed_at")[:HISTORY_CYCLES]
+    )
+    completed = sorted(
+        (pk, completed_at)
+        for pk, status, completed_at in latest
+        if status == Cycle.Status.COMPLETED
+    )
+    counts = Counter(COMPLETED_COUNTS.get(household.pk, completed))
+    counts.update(
+        _pair_counts([pk for pk, status, _ in latest if status != Cycle.Status.COMPLETED])
+    )
+    frequent = heapq.nlargest(HISTORY_LIMIT, counts.items(), key=lambda item: item[1])
+    return History((description, category, n) for (description, category), n in frequent)
 
 
 def imported_counts(*, cycle: Cycle, bank_keys: list[str]) -> Counter:

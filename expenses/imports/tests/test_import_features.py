@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cycles.models import Cycle
 from cycles.tests.factories import CycleFactory
@@ -250,6 +251,41 @@ def test_suggestions_learn_from_the_latest_cycles_only(owner_client, cycle, hous
     # Ten old "Fun" (in the oldest cycle) against one "Food" in each later cycle: over all of
     # history Fun would win; in the latest six cycles (the one imported into, then five) Food.
     assert (heijn.category_id, heijn.category_source) == (food.pk, "history")
+
+
+def test_suggestions_follow_a_completed_cycle_that_was_reopened_and_changed(
+    owner_client, cycle, household
+):
+    """The counts of completed cycles are kept per worker (they are read-only); reopening one,
+    changing it and completing it again must show in the next suggestions."""
+    food = Category.objects.get(household=household, name="Food")
+    fun = Category.objects.get(household=household, name="Fun")
+    september = CycleFactory(
+        household=household,
+        start_date=datetime.date(2026, 9, 1),
+        status=Cycle.Status.COMPLETED,
+        completed_at=timezone.now() - datetime.timedelta(days=30),
+    )
+    ExpenseFactory.create_batch(2, cycle=september, description="Albert Heijn 1500", category=food)
+    # What reopening and completing again write (budget.services, a layer above this app; a
+    # reopened cycle is active, and the cycle imported into goes back to draft meanwhile).
+    reopen = {"status": Cycle.Status.ACTIVE, "completed_at": None}
+    complete = {"status": Cycle.Status.COMPLETED, "completed_at": timezone.now()}
+
+    def suggested():
+        page = open_preview(owner_client, cycle, "bank-nl-semicolon.csv")
+        return next(
+            p.category_id for p in page.context["proposals"] if "Albert Heijn" in p.row.description
+        )
+
+    assert suggested() == food.pk
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.DRAFT)
+    Cycle.objects.filter(pk=september.pk).update(**reopen)
+    assert suggested() == food.pk  # open now: counted live
+    Expense.objects.filter(cycle=september).update(category=fun)  # recategorised while open
+    assert suggested() == fun.pk
+    Cycle.objects.filter(pk=september.pk).update(**complete)
+    assert suggested() == fun.pk  # completed again: counted once more, with the change
 
 
 def test_rules_page_creates_edits_and_deletes(owner_client, household):
