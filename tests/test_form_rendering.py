@@ -32,3 +32,29 @@ def test_the_faster_select_writes_what_djangos_select_writes(widget, value):
     django = widget.render("field", value, attrs={"id": "id_field"}, renderer=Jinja2())
     assert ours == django
     assert "<option" in ours or not widget.choices
+
+
+class EveryKindOfField(forms.Form):
+    name = forms.CharField(help_text="As on the card <b>", max_length=20)
+    agree = forms.BooleanField(label="I agree", required=False, help_text="Once & for all")
+    kind = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+    unlabelled = forms.CharField(label="", required=False)
+    amount = forms.DecimalField()
+
+
+def _words(html: str) -> list[str]:
+    return html.split()
+
+
+@pytest.mark.parametrize("data", [None, {"name": "x" * 30, "kind": "z", "amount": "many"}])
+@pytest.mark.parametrize("name", list(EveryKindOfField.base_fields))
+def test_the_jinja_field_group_writes_what_the_django_one_writes(name, data):
+    from django.template.loader import get_template
+
+    form = EveryKindOfField(data)
+    field = form[name]
+    ours = field.as_field_group()
+    django = get_template("forms/field.html").render(field.get_context()).strip()
+    # The same elements, attributes and text; only the whitespace between tags may differ.
+    assert _words(ours) == _words(django)
+    assert 'class="field' in ours
