@@ -6,6 +6,10 @@ backend. So that a partial ported to Jinja2 prints an amount, a date or a rate e
 Django templates do, the environment offers every filter of the Django engine's libraries
 (`money`, `rate`, `intcomma`, the project's own…) under the same name, unless Jinja2 has its own.
 
+Two globals stand in for Django tags: `url(name, *args)` and `querystring(request, **changes)`.
+A Django template includes a Jinja2 one with `{% load jinja %}{% jinja "name.jinja" %}`
+(colony/jinja_include.py), which hands it the whole template context.
+
 Django's Jinja2 backend autoescapes (`autoescape=True` is its default), and a Django
 SafeString, such as a form's error list, is kept as is. Jinja2 templates are named `*.jinja`
 and rendered only through `engines["jinja2"]`: the Django engine never reads one.
@@ -13,7 +17,10 @@ and rendered only through `engines["jinja2"]`: the Django engine never reads one
 
 from __future__ import annotations
 
-from django.template import engines
+from types import SimpleNamespace
+
+from django.template import defaulttags, engines
+from django.urls import reverse
 from jinja2 import Environment
 
 
@@ -26,8 +33,20 @@ def django_filters() -> dict:
     return found
 
 
+def url(name: str, *args) -> str:
+    """`{{ url("cycles:detail", cycle.pk) }}`: what `{% url "cycles:detail" cycle.pk %}` gives."""
+    return reverse(name, args=args)
+
+
+def querystring(request, **changes) -> str:
+    """`{{ querystring(request, page=2, after=None) }}`: Django's `{% querystring %}` (the
+    request's query with these parameters set, or removed when None)."""
+    return defaulttags.querystring(SimpleNamespace(request=request), **changes)
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)  # noqa: S701 — Django's backend passes autoescape=True
     for name, function in django_filters().items():
         env.filters.setdefault(name, function)
+    env.globals.update(url=url, querystring=querystring)
     return env

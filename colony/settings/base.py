@@ -104,6 +104,8 @@ TEMPLATES = [
                 "accounts.context_processors.role",
                 "accounts.context_processors.account_features",
             ],
+            # `{% load jinja %}`: a Jinja2 partial inside a Django template (colony/jinja.py).
+            "libraries": {"jinja": "colony.jinja_include"},
         },
     },
     {
