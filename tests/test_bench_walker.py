@@ -16,14 +16,16 @@ from colony.bench import (
     register,
 )
 from colony.bench.pages import bench_objects, get_pages, upload_statement
-from colony.bench.seed import seed_household
+from colony.bench.seed import _history_cycles, seed_household, seeded_count
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def bench():
-    user, household = seed_household("1k", 120, active=60, per_history_cycle=30)
+    user, household = seed_household(
+        "1k", 120, active=60, per_history_cycle=30, min_history_cycles=2
+    )
     client = Client()
     client.force_login(user)
     return BenchHousehold(
@@ -40,6 +42,15 @@ def test_seeded_household_has_its_history_in_completed_cycles(bench):
     cycles = list(bench.household.cycles.order_by("start_date"))
     assert [c.status for c in cycles] == ["completed", "completed", "active"]
     assert [c.expenses.count() for c in cycles] == [30, 30, 60]
+
+
+def test_every_household_has_twelve_completed_cycles_at_least():
+    """So that a page of "the last twelve cycles" shows twelve in each (the ratio is history's)."""
+    assert _history_cycles(1_000, 1_000, 2_500) == [25] * 12
+    assert _history_cycles(10_000, 1_000, 2_500) == [750] * 12
+    assert len(_history_cycles(100_000, 1_000, 2_500)) == 40
+    assert sum(_history_cycles(100_000, 1_000, 2_500)) == 99_000
+    assert seeded_count(1_000) == 1_300
 
 
 def test_every_get_page_is_filled_and_answers(bench):

@@ -1,7 +1,8 @@
 """`python -m colony.bench` (or `make bench`): how fast Colony is, and whether history slows it.
 
-The benchmark seeds three households (1,000, 10,000 and 100,000 expenses; each has an active
-cycle of 1,000 expenses, the rest is history in completed cycles), then measures every GET page
+The benchmark seeds three households (about 1,000, 10,000 and 100,000 expenses; each has an
+active cycle of 1,000 expenses, the rest is history in at least twelve completed cycles: see
+seed.py), then measures every GET page
 of the URLconf (walked like the isolation matrix walks it) and every measurement registered by
 an app, in each household: p50/p95 server time, SQL queries, response bytes, and the ratio of
 p50 at 100k to p50 at 1k (the cost of history). Then requests/second of the cycle page against a

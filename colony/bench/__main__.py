@@ -154,7 +154,7 @@ def prepare_households() -> dict[str, BenchHousehold]:
     from django.test import Client
 
     from .pages import bench_objects
-    from .seed import bench_household
+    from .seed import bench_household, seeded_count
 
     households = {}
     for size, total in SIZES.items():
@@ -164,14 +164,14 @@ def prepare_households() -> dict[str, BenchHousehold]:
         client.force_login(user)
         households[size] = BenchHousehold(
             size=size,
-            expense_count=total,
+            expense_count=seeded_count(total),
             user=user,
             household=household,
             client=client,
             objects=bench_objects(user, household),
         )
         print(
-            f"household {size:>4}: {total:>7,} expenses, "
+            f"household {size:>4}: {seeded_count(total):>7,} expenses, "
             f"{household.cycles.count():>2} cycles, ready in {time.perf_counter() - started:.1f}s",
             flush=True,
         )

@@ -1,9 +1,12 @@
 """The bench households: seeded once with COPY, found again on the next run.
 
 Each household has an active cycle of 1,000 expenses (the cycle page measured everywhere) and
-its history in completed six-week cycles of about 2,500 expenses before it: none for 1k, four
-for 10k, forty for 100k (nearly five years). A household whose name does not carry the current
-`SEED_VERSION`, or whose expense count is off, is deleted and seeded again.
+its history in completed six-week cycles before it: at least twelve cycles, so that a page
+showing "the last twelve cycles" shows twelve in every household and its 100k/1k ratio measures
+history rather than how many cycles exist. 1k: twelve cycles of 25 expenses (1,300 in all);
+10k: twelve of 750; 100k: forty of about 2,475 (nearly five years). A household whose name
+does not carry the current `SEED_VERSION`, or whose expense count is off, is deleted and seeded
+again.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-SEED_VERSION = 1
+SEED_VERSION = 2
 ACTIVE_CYCLE_EXPENSES = 1_000
 HISTORY_CYCLE_EXPENSES = 2_500
+MIN_HISTORY_CYCLES = 12
+MIN_HISTORY_CYCLE_EXPENSES = 25
 CYCLE_DAYS = 42
 
 
@@ -47,14 +52,23 @@ def copy_rows(model, rows) -> None:
             )
 
 
-def _history_cycles(total: int, active: int, per_cycle: int) -> list[int]:
-    """How many expenses each completed cycle holds, oldest first."""
-    rest = total - active
-    count = round(rest / per_cycle)
-    if count == 0:
-        return []
+def _history_cycles(
+    total: int, active: int, per_cycle: int, min_cycles: int = MIN_HISTORY_CYCLES
+) -> list[int]:
+    """How many expenses each completed cycle holds, oldest first (see the module docstring)."""
+    rest = max(0, total - active)
+    count = max(min_cycles, round(rest / per_cycle))
     each, remainder = divmod(rest, count)
+    if each < MIN_HISTORY_CYCLE_EXPENSES:
+        return [MIN_HISTORY_CYCLE_EXPENSES] * count
     return [each + (1 if n < remainder else 0) for n in range(count)]
+
+
+def seeded_count(total: int) -> int:
+    """How many expenses the household seeded for a size of `total` holds."""
+    return ACTIVE_CYCLE_EXPENSES + sum(
+        _history_cycles(total, ACTIVE_CYCLE_EXPENSES, HISTORY_CYCLE_EXPENSES)
+    )
 
 
 def _find(size: str, total: int):
@@ -66,7 +80,7 @@ def _find(size: str, total: int):
         return None
     household = user.membership.household
     count = Expense.objects.filter(cycle__household=household).count()
-    if household.name == household_name(size) and count == total:
+    if household.name == household_name(size) and count == seeded_count(total):
         return user, household
     from accounts import services as account_services
 
@@ -85,9 +99,10 @@ def seed_household(
     *,
     active: int = ACTIVE_CYCLE_EXPENSES,
     per_history_cycle: int = HISTORY_CYCLE_EXPENSES,
+    min_history_cycles: int = MIN_HISTORY_CYCLES,
 ):
     """A household of `total` expenses: `active` in its active cycle, the rest in completed
-    cycles of about `per_history_cycle` before it."""
+    cycles of about `per_history_cycle` before it (at least `min_history_cycles` of them)."""
     from accounts import services as account_services
     from cycles.models import Cycle
     from expenses.models import Category, Expense, PaymentMethod
@@ -122,7 +137,7 @@ def seed_household(
             ("Checking", "bank_account", user),
         ]
     ]
-    sizes = [*_history_cycles(total, active, per_history_cycle), active]
+    sizes = [*_history_cycles(total, active, per_history_cycle, min_history_cycles), active]
     today = timezone.localdate()
     first = today - datetime.timedelta(days=(CYCLE_DAYS + 1) * (len(sizes) - 1))
     now = timezone.now()
