@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
@@ -13,7 +16,7 @@ from cycles.models import Cycle
 from ..models import Expense, PaymentMethod
 from .models import ImportedTransaction, ImportProfile, ImportRule
 from .reconciliation import PlannedExpense
-from .rows import expense_key, record_key
+from .rows import ImportRow, expense_key, record_key
 from .rules import History, Rule, RuleBook
 
 # Descriptions of the household's past expenses that suggestions look at (the most used first).
@@ -74,6 +77,14 @@ def _pair_counts(cycle_ids) -> Counter:
     return Counter({(description, category): n for description, category, n in rows})
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """Pair counts, and the pairs from the most to the least frequent."""
+
+    counts: dict
+    ranked: list  # [(count, (description, category id)), …], highest count first
+
+
 class _CompletedCounts:
     """The pair counts of completed cycles, kept per worker process. A completed cycle is
     read-only (services refuse every change to its expenses), so its counts hold until it is
@@ -83,19 +94,19 @@ class _CompletedCounts:
     SIZE = 64
 
     def __init__(self):
-        self._kept: dict[tuple, Counter] = {}
+        self._kept: dict[tuple, _Counted] = {}
 
-    def get(self, household_id, completed: list[tuple]) -> Counter:
+    def get(self, household_id, completed: list[tuple]) -> _Counted:
         key = (household_id, tuple(completed))
-        counts = self._kept.get(key)
-        if counts is None:
-            counts = (
-                _pair_counts([cycle_id for cycle_id, _ in completed]) if completed else Counter()
-            )
+        counted = self._kept.get(key)
+        if counted is None:
+            counts = _pair_counts([cycle_id for cycle_id, _ in completed]) if completed else {}
+            ranked = sorted(((n, pair) for pair, n in counts.items()), reverse=True)
+            counted = _Counted(counts=dict(counts), ranked=ranked)
             if len(self._kept) >= self.SIZE:
                 self._kept.pop(next(iter(self._kept)))
-            self._kept[key] = counts
-        return counts
+            self._kept[key] = counted
+        return counted
 
     def clear(self) -> None:
         self._kept.clear()
@@ -109,7 +120,9 @@ def category_history(household: Household) -> History:
     HISTORY_CYCLES cycles (the HISTORY_LIMIT most frequent pairs).
 
     The completed cycles among them are counted once per worker (COMPLETED_COUNTS): the
-    preview, asked again at every change of a choice, counts only the open cycles in SQL."""
+    preview, asked again at every change of a choice, counts only the open cycles in SQL and
+    merges them in (a pair the open cycles hold has its counts added; the rest keep their
+    rank, so the most frequent pairs are two ranked lists merged)."""
     latest = list(
         Cycle.objects.filter(household=household)
         .order_by("-start_date")
@@ -120,18 +133,24 @@ def category_history(household: Household) -> History:
         for pk, status, completed_at in latest
         if status == Cycle.Status.COMPLETED
     )
-    counts = Counter(COMPLETED_COUNTS.get(household.pk, completed))
-    counts.update(
-        _pair_counts([pk for pk, status, _ in latest if status != Cycle.Status.COMPLETED])
+    kept = COMPLETED_COUNTS.get(household.pk, completed)
+    open_counts = _pair_counts([pk for pk, status, _ in latest if status != Cycle.Status.COMPLETED])
+    touched = sorted(
+        ((kept.counts.get(pair, 0) + n, pair) for pair, n in open_counts.items()), reverse=True
     )
-    frequent = heapq.nlargest(HISTORY_LIMIT, counts.items(), key=lambda item: item[1])
-    return History((description, category, n) for (description, category), n in frequent)
+    untouched = ((n, pair) for n, pair in kept.ranked if pair not in open_counts)
+    frequent = itertools.islice(heapq.merge(touched, untouched, reverse=True), HISTORY_LIMIT)
+    return History((description, category, n) for n, (description, category) in frequent)
 
 
-def imported_counts(*, cycle: Cycle, bank_keys: list[str]) -> Counter:
+def imported_counts(*, cycle: Cycle, rows: Iterable[ImportRow]) -> Counter:
     """record key → how many times the cycle (or, for bank ids, the household) already holds
-    it: the rows earlier imports remembered, plus the expenses entered otherwise (by their
-    date, amount, currency and description)."""
+    each of `rows`: the rows earlier imports remembered, plus the expenses entered otherwise
+    (by their date, amount, currency and description). Only expenses on a date and at an
+    amount some row has are read: no other can share a row's key."""
+    rows = list(rows)
+    bank_keys = [row.record_key for row in rows if row.bank_id]
+    keys = [row.key for row in rows if not row.bank_id]
     counts: Counter = Counter()
     remembered = (
         ImportedTransaction.objects.filter(household_id=cycle.household_id)
@@ -142,8 +161,14 @@ def imported_counts(*, cycle: Cycle, bank_keys: list[str]) -> Counter:
         .values_list("key", "n")
     )
     counts.update(dict(remembered))
+    dates = {on for on, *_ in keys if on is not None}
+    amounts = {amount for _, amount, *_ in keys if amount is not None}
+    if not (dates and amounts):
+        return counts
     others = (
-        Expense.objects.filter(cycle=cycle, import_records__isnull=True)
+        Expense.objects.filter(
+            cycle=cycle, import_records__isnull=True, date__in=dates, amount__in=amounts
+        )
         .order_by()
         .values("date", "amount", "currency", "description")
         .annotate(n=Count("pk"))

@@ -141,8 +141,7 @@ def import_statement(
     # Duplicates again, under the lock and the same way as the preview: every row that could be
     # imported takes part, in the file's order, so the same rows come out as duplicates.
     compared = [d.row for d in decisions if d.row.importable or d.row.status == DUPLICATE]
-    bank_keys = [row.record_key for row in compared if row.bank_id]
-    existing = selectors.imported_counts(cycle=locked, bank_keys=bank_keys)
+    existing = selectors.imported_counts(cycle=locked, rows=compared)
     fresh_rows, duplicates = split_duplicates(compared, existing)
     fresh_ids = {id(row) for row in fresh_rows}
     fresh = [d for d in wanted if id(d.row) in fresh_ids]

@@ -139,7 +139,6 @@ class Preview:
                 end=cycle.end_date,
                 own_last4=frozenset(m.last4 for m in self.payment_methods if m.last4),
             )
-            bank_keys = [row.record_key for row in rows if row.bank_id]
             default_category_id = (
                 self.form.cleaned_data["category"].pk
                 if self.form.is_bound and self.valid
@@ -147,7 +146,7 @@ class Preview:
             )
             self.proposals = pipeline.propose(
                 rows,
-                existing=selectors.imported_counts(cycle=cycle, bank_keys=bank_keys),
+                existing=selectors.imported_counts(cycle=cycle, rows=rows),
                 planned=self.planned,
                 rule_book=selectors.rule_book(household),
                 history=selectors.category_history(household),
