@@ -143,7 +143,8 @@ def cycle_edit(request, pk):
 @vary_on_headers("HX-Request")
 @require_GET
 def cycle_detail(request, pk):
-    cycle = household_cycle(request, pk, for_page=True)
+    # Only the whole page shows whether the cycle can be reopened (an extra subquery).
+    cycle = household_cycle(request, pk, for_page=not wants_partial(request))
     context = cycle_page_context(request, cycle)
     if wants_partial(request):
         if is_more_rows_request(request):

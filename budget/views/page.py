@@ -121,7 +121,8 @@ def cycle_page_context(
         "budget": budget,
         "income_lines": SimpleLazyObject(lambda: income_selectors.income_lines(cycle)),
         "income_form": new_income_form(cycle, members) if is_open else None,
-        "can_reopen": _can_reopen(request, cycle),
+        # Lazy: a table-only HTMX answer never shows it (nor asks the database).
+        "can_reopen": SimpleLazyObject(lambda: _can_reopen(request, cycle)),
     }
 
 
