@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _household(size: str, total: int, *, active: int, per_history_cycle: int) -> BenchHousehold:
     user, household = seed_household(
-        size, total, active=active, per_history_cycle=per_history_cycle
+        size, total, active=active, per_history_cycle=per_history_cycle, min_history_cycles=1
     )
     client = Client()
     client.force_login(user)
