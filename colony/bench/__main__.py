@@ -301,20 +301,6 @@ def markdown_table(rows: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def machine_speed() -> float:
-    """Milliseconds (p50 of 15) for a fixed piece of pure Python: the same on an idle machine
-    from run to run, higher when something else takes the cores. Printed before and after the
-    run, so that numbers from a slowed run are seen as such instead of compared as equals."""
-    samples = []
-    for _ in range(15):
-        started = time.perf_counter()
-        total = 0
-        for number in range(200_000):
-            total += number % 7
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
 def main() -> int:
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/colony_bench")
     os.environ["DATABASE_URL"] = url
@@ -330,8 +316,6 @@ def main() -> int:
     autodiscover_modules("bench")
     call_command("migrate", verbosity=0, interactive=False)
     households = prepare_households()
-    speed_before = machine_speed()
-    print(f"machine speed: {speed_before:.1f} ms for the fixed workload (lower is faster)")
     try:
         pages = measure_pages(households)
     except UnfilledRoute as error:
@@ -353,10 +337,6 @@ def main() -> int:
     print_throughput(households["100k"])
     load = os.getloadavg()[0]
     print(f"\nload average (1 min) at the end: {load:.2f} on {os.cpu_count()} cores")
-    print(
-        f"machine speed: {speed_before:.1f} ms before, {machine_speed():.1f} ms after "
-        "(the fixed workload; lower is faster)"
-    )
     if missed:
         print("\nTargets missed:\n  " + "\n  ".join(missed))
     if errors:
