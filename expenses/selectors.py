@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, Count, F, Max, Q, QuerySet, Sum, Value
+from django.db.models import CharField, Count, F, Max, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household, User
@@ -249,7 +249,8 @@ def cycle_expense_page(
     **filters,
 ) -> ExpensePage:
     """A page of the cycle's expenses (filtered, sorted by date) after `after`, or starting with
-    `first` (a row being edited on a page without JS), in two queries: the counts and the rows.
+    `first` (a row being edited on a page without JS): the first page in one query (its rows
+    carry the counts), a later one in two (the counts, then the rows).
 
     The rows get their category, payment method and users from `choices` and `users` (the
     household's, which the page loads anyway) instead of four joins: building those objects
@@ -270,10 +271,14 @@ def cycle_expense_page(
         rows = expenses.filter(expenses_after)
     else:
         rows = expenses
-    counted = expenses.order_by().aggregate(**counts)
-    page = lead + _with_relations(
-        list(rows[: per_page + 1 - len(lead)]), choices=choices, users=users
-    )
+    if after is None:
+        # The first page: its rows and the counts over every matching row in one query
+        # (aggregates over the whole result, computed before the LIMIT).
+        fetched, counted = _first_page(expenses, per_page + 1)
+    else:
+        counted = expenses.order_by().aggregate(**counts)
+        fetched = list(rows[: per_page + 1 - len(lead)])
+    page = lead + _with_relations(fetched, choices=choices, users=users)
     more = len(page) > per_page
     page = page[:per_page]
     return ExpensePage(
@@ -285,6 +290,38 @@ def cycle_expense_page(
         matched_total=counted["matched_total"],
         matched_paid=counted["matched_paid"],
     )
+
+
+_PAGE_COUNTS = {
+    "snapshot": Max("pk"),
+    "total": Count("pk"),
+    "matched_total": Sum("base_amount", filter=COUNTED),
+    "matched_paid": Sum("base_amount", filter=Q(status=Expense.Status.PAID)),
+}
+
+
+def _first_page(expenses: QuerySet, limit: int) -> tuple[list[Expense], dict]:
+    """The first `limit` rows of `expenses` and what _matched_sums and the snapshot give for
+    all of them, from one query: each row carries the counts as window aggregates."""
+    rows = list(
+        expenses.annotate(
+            **{f"page_{name}": Window(aggregate) for name, aggregate in _PAGE_COUNTS.items()}
+        )[:limit]
+    )
+    if not rows:
+        return rows, {
+            "snapshot": None,
+            "total": 0,
+            "matched_total": Decimal(0),
+            "matched_paid": Decimal(0),
+        }
+    first = rows[0]
+    return rows, {
+        "snapshot": first.page_snapshot,
+        "total": first.page_total,
+        "matched_total": first.page_matched_total or Decimal(0),
+        "matched_paid": first.page_matched_paid or Decimal(0),
+    }
 
 
 def _with_relations(
