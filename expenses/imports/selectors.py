@@ -89,9 +89,10 @@ class _CompletedCounts:
     """The pair counts of completed cycles, kept per worker process. A completed cycle is
     read-only (services refuse every change to its expenses), so its counts hold until it is
     reopened, which changes its `completed_at`: the key is the cycles with their completion
-    times, and a reopened or recompleted cycle is a new key."""
+    times, and a reopened or recompleted cycle is a new key. At most SIZE households are kept
+    (a few MB each at most: one entry per distinct description and category)."""
 
-    SIZE = 64
+    SIZE = 8
 
     def __init__(self):
         self._kept: dict[tuple, _Counted] = {}
