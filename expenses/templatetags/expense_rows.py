@@ -71,20 +71,6 @@ def _person(user) -> tuple:
     return (None,) if user is None else (user.pk, user.first_name, user.email)
 
 
-def _render(expense: Expense, *, is_open: bool, base_currency: str, pay_form, csrf_token) -> str:
-    row = engines["jinja2"].get_template(ROW_TEMPLATE)
-    return row.render(
-        {
-            "expense": expense,
-            "links": expense_links(expense.pk),
-            "is_open": is_open,
-            "pay_form": pay_form,
-            "base_currency": base_currency,
-            "csrf_token": csrf_token,
-        }
-    )
-
-
 class _Rows:
     """Rows rendered for one template context: what every row's key shares (household,
     openness, currency, formats, URLs) is read once, not once per row."""
@@ -119,26 +105,33 @@ class _Rows:
             _person(expense.updated_by if expense.updated_by_id is not None else None),
         )
 
-    def render(self, expense: Expense, *, pay_form=None) -> str:
-        return _render(
-            expense,
-            is_open=self.is_open,
-            base_currency=self.base_currency,
-            pay_form=pay_form,
-            csrf_token=self.token if pay_form is not None else "",
+    def render(self, expense: Expense, *, pay_form=None, csrf_token: str = "") -> str:
+        return (
+            engines["jinja2"]
+            .get_template(ROW_TEMPLATE)
+            .render(
+                {
+                    "expense": expense,
+                    "links": expense_links(expense.pk),
+                    "is_open": self.is_open,
+                    "pay_form": pay_form,
+                    "base_currency": self.base_currency,
+                    "csrf_token": csrf_token,
+                }
+            )
         )
 
     def row(self, expense: Expense) -> str:
         pay_form = self.pay_form
         if pay_form is not None and pay_form.expense.pk == expense.pk:
             # A refused amount with its error is shown once: never kept.
-            return self.render(expense, pay_form=pay_form)
+            return self.render(expense, pay_form=pay_form, csrf_token=self.token)
         try:
             key = self.key(expense)
         except KeyError:  # what the row shows is not all in the key: render it every time
             key = None
         parts = ROWS.get(key) if key is not None else None
-        if parts is None:
+        if parts is None:  # rendered with an empty token slot, filled in below
             html = self.render(expense)
             before, slot, after = html.partition(_EMPTY_SLOT)
             parts = (before, after) if slot else (html, None)
