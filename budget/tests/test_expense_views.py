@@ -14,16 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cycle(household):
-    return CycleFactory(
-        household=household,
-        start_date=datetime.date(2026, 1, 1),
-        income=Decimal("1000.00"),
-        status=Cycle.Status.ACTIVE,
-    )
-
-
-@pytest.fixture
 def food(household):
     return CategoryFactory(household=household, name="Food")
 

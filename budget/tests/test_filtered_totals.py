@@ -5,30 +5,18 @@ the same response — read with the table's own filter form from the page's URL.
 
 from __future__ import annotations
 
-import datetime
 import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from cycles.models import Cycle
 from cycles.tests.factories import CycleFactory
 from expenses.models import Expense
 from expenses.tests.factories import CategoryFactory, ExpenseFactory
 from templates_app.tests.factories import ExpenseTemplateFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cycle(household):
-    return CycleFactory(
-        household=household,
-        start_date=datetime.date(2026, 1, 1),
-        income=Decimal("1000.00"),
-        status=Cycle.Status.ACTIVE,
-    )
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 of everything they show: a kept row is never stale, never holds a CSRF token, and never serves
 another household."""
 
-import datetime
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -12,8 +11,6 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from cycles.models import Cycle
-from cycles.tests.factories import CycleFactory
 from expenses.models import Expense
 from expenses.templatetags import expense_rows
 from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
@@ -21,16 +18,6 @@ from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMet
 pytestmark = pytest.mark.django_db
 
 TOKEN_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
-
-
-@pytest.fixture
-def cycle(household):
-    return CycleFactory(
-        household=household,
-        start_date=datetime.date(2026, 1, 1),
-        income=Decimal("1000.00"),
-        status=Cycle.Status.ACTIVE,
-    )
 
 
 @pytest.fixture
