@@ -19,10 +19,13 @@ the field group (forms/field.html → forms/field.jinja), rendered for every fie
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from functools import cached_property
 
 from django.forms.renderers import Jinja2, TemplatesSetting
 from django.template import engines
+from django.utils.functional import Promise
 
 # Templates replaced by a faster Jinja2 copy with the same output (templates/…/*.jinja).
 FASTER_COPIES = {
@@ -49,8 +52,87 @@ class JinjaWidgetsMixin:
         return super().get_template(template_name)
 
 
+# Values a widget's context may hold that are kept as (type, text): what a template prints of
+# them is their text, and the type tells True from 1 and "1" from a safe "1".
+_SCALARS = (int, bool, float, Decimal, datetime.date, datetime.datetime, datetime.time, Promise)
+
+
+class _Unkeyable(Exception):
+    """The context holds a value the widget cache cannot key exactly: render without it."""
+
+
+def _freeze(value):
+    """A hashable copy of a widget's context that equals another's only when a template would
+    print the two alike: strings as they are, dicts in their order (attributes are printed in
+    it), other scalars as their type and text (True is not 1, Decimal("1.0") is not 1)."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is dict:
+        return (dict, tuple([(name, _freeze(item)) for name, item in value.items()]))
+    if kind is list or kind is tuple:
+        return (kind, tuple([_freeze(item) for item in value]))
+    if value is None:
+        return None
+    if isinstance(value, str):  # SafeString and other str subclasses print differently
+        return (kind, str(value))
+    if isinstance(value, _SCALARS):
+        return (kind, str(value))
+    raise _Unkeyable(kind)
+
+
+class WidgetHtmlCache:
+    """Rendered built-in widgets by their whole template context, at most `size` of them (the
+    oldest go first), per process.
+
+    A widget template prints only its context, so the same context is the same HTML: the key is
+    that context, frozen whole (_freeze); a context holding anything else (a model instance, a
+    lazy object) is not kept. A page renders the same long selects again and again (the
+    currency list has ~50 options, the category and member lists one per row of their table);
+    no household's data can come back for another, since their choices are part of the key,
+    and a widget never holds a CSRF token.
+    """
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self._html: dict[tuple, str] = {}
+
+    def render(self, template_name: str, context: dict, render) -> str:
+        try:
+            key = (template_name, _freeze(context))
+        except _Unkeyable:
+            return render()
+        html = self._html.get(key)
+        if html is None:
+            html = render()
+            if len(self._html) >= self.size:
+                self._html.pop(next(iter(self._html)), None)
+            self._html[key] = html
+        return html
+
+    def clear(self) -> None:
+        self._html.clear()
+
+    def __len__(self) -> int:
+        return len(self._html)
+
+
+WIDGETS = WidgetHtmlCache()
+# Built-in widget templates, whose output the cache may keep (see WidgetHtmlCache).
+_KEPT_WIDGETS = "django/forms/widgets/"
+
+
 class ColonyFormRenderer(JinjaWidgetsMixin, TemplatesSetting):
     """Project templates first (templates/forms/…), built-in widgets rendered by Jinja2."""
 
     field_template_name = "forms/field.html"
     form_template_name = "forms/div.html"
+
+    def render(self, template_name, context, request=None):
+        if request is None and template_name.startswith(_KEPT_WIDGETS):
+            return WIDGETS.render(
+                template_name,
+                context,
+                lambda: super(ColonyFormRenderer, self).render(template_name, context),
+            )
+        return super().render(template_name, context, request)

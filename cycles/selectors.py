@@ -18,7 +18,9 @@ def household_cycle(household: Household, pk, *, open_only: bool = False, querys
     same answer for a cycle that does not exist and one of another household. `open_only`
     refuses a completed cycle with CycleAlreadyCompleted (409): it is read-only."""
     cycles = queryset if queryset is not None else Cycle.objects.all()
-    cycle = get_for_household(cycles.select_related("household"), household, pk=pk)
+    cycle = get_for_household(cycles, household, pk=pk)
+    # The lookup is scoped to this household, so it is the cycle's: no join to load it again.
+    cycle.household = household
     if open_only and cycle.is_completed:
         raise CycleAlreadyCompleted()
     return cycle
