@@ -7,11 +7,13 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.db.models import CharField, Count, F, Max, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household, User
+from colony.compiled import CompiledQuery
 from cycles.models import Cycle
 
 from .models import COUNTED, Category, Expense, ExpenseTotal, PaymentMethod
@@ -256,10 +258,7 @@ def cycle_expense_page(
     household's, which the page loads anyway) instead of four joins: building those objects
     again for every row cost more than the rest of the query.
     """
-    expenses = Expense.objects.filter(cycle_id=cycle.pk)
-    expenses = _filtered(expenses, sort=sort, **filters)
-    if snapshot is not None:
-        expenses = expenses.filter(pk__lte=snapshot)
+    expenses = _page_rows(cycle.pk, snapshot=snapshot, sort=sort, **filters)
     lead = [first] if first is not None else []
     if first is not None:
         after = ExpenseCursor.of(first)
@@ -274,7 +273,9 @@ def cycle_expense_page(
     if after is None:
         # The first page: its rows and the counts over every matching row in one query
         # (aggregates over the whole result, computed before the LIMIT).
-        fetched, counted = _first_page(expenses, per_page + 1)
+        fetched, counted = _first_page(
+            cycle_id=cycle.pk, snapshot=snapshot, limit=per_page + 1, sort=sort, **filters
+        )
     else:
         counted = expenses.order_by().aggregate(**counts)
         fetched = list(rows[: per_page + 1 - len(lead)])
@@ -300,14 +301,52 @@ _PAGE_COUNTS = {
 }
 
 
-def _first_page(expenses: QuerySet, limit: int) -> tuple[list[Expense], dict]:
-    """The first `limit` rows of `expenses` and what _matched_sums and the snapshot give for
-    all of them, from one query: each row carries the counts as window aggregates."""
-    rows = list(
-        expenses.annotate(
-            **{f"page_{name}": Window(aggregate) for name, aggregate in _PAGE_COUNTS.items()}
-        )[:limit]
-    )
+# The first page's query, compiled once per shape (which filters apply, the sort, whether a
+# snapshot bounds it, the page size): colony/compiled.py. Filter values are its parameters.
+_FIRST_PAGES: dict[tuple, CompiledQuery] = {}
+_FILTERS = ("category", "payment_method", "status", "member")
+_STAND_INS = {
+    "cycle_id": -7_000_000_011,
+    "snapshot": -7_000_000_012,
+    "category": -7_000_000_013,
+    "payment_method": -7_000_000_014,
+    "status": "\x00stand-in status",
+    "member": -7_000_000_015,
+}
+
+
+def _page_rows(cycle_id: int, *, snapshot: int | None = None, sort: str, **filters) -> QuerySet:
+    """The cycle's expenses the filters match, within the snapshot, in the table's order."""
+    expenses = _filtered(Expense.objects.filter(cycle_id=cycle_id), sort=sort, **filters)
+    if snapshot is not None:
+        expenses = expenses.filter(pk__lte=snapshot)
+    return expenses
+
+
+def _first_page_query(limit: int, sort: str, **values) -> QuerySet:
+    expenses = _page_rows(sort=sort, **values)
+    return expenses.annotate(
+        **{f"page_{name}": Window(aggregate) for name, aggregate in _PAGE_COUNTS.items()}
+    )[:limit]
+
+
+def _first_page(
+    *, cycle_id: int, snapshot: int | None, limit: int, sort: str, **filters
+) -> tuple[list[Expense], dict]:
+    """The first `limit` rows the filters match and what _matched_sums and the snapshot give
+    for all of them, from one query: each row carries the counts as window aggregates."""
+    values = {"cycle_id": cycle_id}
+    if snapshot is not None:
+        values["snapshot"] = snapshot
+    values.update({name: filters[name] for name in _FILTERS if filters.get(name)})
+    shape = (limit, sort, *sorted(values))
+    query = _FIRST_PAGES.get(shape)
+    if query is None:
+        query = _FIRST_PAGES[shape] = CompiledQuery(
+            partial(_first_page_query, limit, sort),
+            **{name: _STAND_INS[name] for name in values},
+        )
+    rows = query.objects(**values)
     if not rows:
         return rows, {
             "snapshot": None,

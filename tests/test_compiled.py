@@ -1,0 +1,166 @@
+"""A query compiled once (colony/compiled.py) gives what the ORM gives, for every value, and
+falls back to the ORM whenever it cannot be sure of that."""
+
+import datetime
+import itertools
+import random
+from decimal import Decimal
+
+import pytest
+from django.db.models import F, Window
+from django.db.models.aggregates import Count, Sum
+
+from accounts.tests.factories import HouseholdFactory, UserFactory
+from colony.compiled import CompiledQuery
+from cycles.tests.factories import CycleFactory
+from expenses import selectors
+from expenses.models import Expense
+from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _expense(*, status="planned", **fields) -> Expense:
+    expense = ExpenseFactory.build(status=status, **fields)
+    if status == "paid":
+        expense.paid_on = expense.date
+    expense.save()
+    return expense
+
+
+def _expenses_of(cycle_id, status):
+    return (
+        Expense.objects.filter(cycle_id=cycle_id, status=status)
+        .select_related("category", "payment_method")
+        .annotate(twice=F("amount") * 2, rows=Window(Count("pk")), total=Window(Sum("amount")))
+        .order_by("date", "pk")
+    )
+
+
+def _state(expense: Expense) -> tuple:
+    columns = tuple(getattr(expense, field.attname) for field in Expense._meta.concrete_fields)
+    return (
+        columns,
+        expense.twice,
+        expense.rows,
+        expense.total,
+        expense.category.name,
+        expense.payment_method.name if expense.payment_method else None,
+    )
+
+
+@pytest.fixture
+def two_cycles():
+    cycles = []
+    for name in ("Ours", "Theirs"):
+        cycle = CycleFactory(household=HouseholdFactory(name=name))
+        card = PaymentMethodFactory(household=cycle.household)
+        for amount, status in ((Decimal("1.005"), "planned"), (Decimal("12.50"), "paid")):
+            _expense(cycle=cycle, amount=amount, status=status, payment_method=card)
+        _expense(cycle=cycle, description=f"{name} <b>", status="planned")
+        cycles.append(cycle)
+    return cycles
+
+
+def test_objects_are_what_the_orm_makes_with_their_relations_and_annotations(two_cycles):
+    query = CompiledQuery(_expenses_of, cycle_id=-1, status="\x00stand-in")
+    for cycle, status in itertools.product(two_cycles, ("planned", "paid", "skipped")):
+        got = query.objects(cycle_id=cycle.pk, status=status)
+        expected = list(_expenses_of(cycle.pk, status))
+        assert [_state(e) for e in got] == [_state(e) for e in expected]
+        assert all(e.cycle_id == cycle.pk for e in got)
+    assert query._compiled["default"] is not None
+
+
+def test_it_compiles_once_and_runs_with_each_calls_values(two_cycles, django_assert_num_queries):
+    built = []
+
+    def build(**values):
+        built.append(values)
+        return _expenses_of(**values)
+
+    query = CompiledQuery(build, cycle_id=-1, status="\x00stand-in")
+    ours, theirs = two_cycles
+    with django_assert_num_queries(2):
+        first = query.objects(cycle_id=ours.pk, status="planned")
+        second = query.objects(cycle_id=theirs.pk, status="planned")
+    assert len(built) == 1  # the stand-ins, once
+    assert {e.pk for e in first} == set(
+        ours.expenses.filter(status="planned").values_list("pk", flat=True)
+    )
+    assert not {e.pk for e in first} & {e.pk for e in second}
+
+
+def test_a_value_of_another_type_than_its_stand_in_goes_through_the_orm(two_cycles):
+    built = []
+
+    def build(**values):
+        built.append(values)
+        return _expenses_of(**values)
+
+    query = CompiledQuery(build, cycle_id=-1, status="\x00stand-in")
+    cycle = two_cycles[0]
+    got = query.objects(cycle_id=str(cycle.pk), status="planned")
+    assert [e.pk for e in got] == [e.pk for e in _expenses_of(cycle.pk, "planned")]
+    assert built == [{"cycle_id": str(cycle.pk), "status": "planned"}]
+
+
+def test_a_stand_in_the_sql_does_not_carry_disables_the_cache(two_cycles):
+    def build(cycle_id, status):  # `status` never reaches the SQL
+        return _expenses_of(cycle_id, "planned")
+
+    query = CompiledQuery(build, cycle_id=-1, status="\x00stand-in")
+    cycle = two_cycles[0]
+    assert [e.pk for e in query.objects(cycle_id=cycle.pk, status="paid")] == [
+        e.pk for e in _expenses_of(cycle.pk, "planned")
+    ]
+    assert query._compiled["default"] is None
+
+
+def test_missing_or_unknown_values_are_refused():
+    query = CompiledQuery(_expenses_of, cycle_id=-1, status="x")
+    with pytest.raises(TypeError):
+        query.objects(cycle_id=1)
+    with pytest.raises(TypeError):
+        query.objects(cycle_id=1, status="paid", member=3)
+
+
+def test_the_first_page_is_the_orms_for_every_filter_shape():
+    """The table's first page (compiled per shape) against the plain ORM, for random filters."""
+    household = HouseholdFactory()
+    member = UserFactory()
+    cycle = CycleFactory(household=household)
+    categories = [CategoryFactory(household=household, name=n) for n in ("Food", "Rent")]
+    methods = [PaymentMethodFactory(household=household), None]
+    rng = random.Random(17)
+    for day in range(30):
+        _expense(
+            cycle=cycle,
+            date=cycle.start_date + datetime.timedelta(days=day % 9),
+            category=rng.choice(categories),
+            payment_method=rng.choice(methods),
+            status=rng.choice(["planned", "paid", "skipped"]),
+            created_by=rng.choice([member, None]),
+            amount=Decimal(rng.randint(1, 9999)) / 100,
+        )
+    newest = cycle.expenses.order_by("-pk").first().pk
+    options = {
+        "category": [None, categories[0].pk],
+        "payment_method": [None, methods[0].pk],
+        "status": [None, "paid", "skipped"],
+        "member": [None, member.pk],
+        "sort": [selectors.SORT_ASCENDING, selectors.SORT_DESCENDING],
+        "snapshot": [None, newest - 3],
+    }
+    for values in itertools.product(*options.values()):
+        chosen = dict(zip(options, values, strict=True))
+        snapshot, sort = chosen.pop("snapshot"), chosen.pop("sort")
+        rows, counts = selectors._first_page(
+            cycle_id=cycle.pk, snapshot=snapshot, limit=7, sort=sort, **chosen
+        )
+        expected = selectors._page_rows(cycle.pk, snapshot=snapshot, sort=sort, **chosen)
+        assert [e.pk for e in rows] == [e.pk for e in expected[:7]], chosen
+        assert counts["total"] == expected.count()
+        assert counts["matched_paid"] == sum(
+            (e.base_amount for e in expected if e.status == "paid"), Decimal(0)
+        )
