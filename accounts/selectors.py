@@ -4,11 +4,33 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from colony.compiled import CompiledQuery
+
 from .models import ApiToken, Household, Invite, Membership
 
 
 def household_members(household: Household) -> QuerySet[Membership]:
     return household.memberships.select_related("user").order_by("joined_at")
+
+
+def _members_query(household_id: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(household_id=household_id)
+        .select_related("user")
+        .order_by("joined_at")
+    )
+
+
+# On every cycle page and every change made from it: compiled once (colony/compiled.py).
+_MEMBERS = CompiledQuery(_members_query, household_id=-7_000_000_051)
+
+
+def member_list(household: Household) -> list[Membership]:
+    """household_members as a list, each membership holding `household` (no query for it)."""
+    members = _MEMBERS.objects(household_id=household.pk)
+    for membership in members:
+        membership.household = household
+    return members
 
 
 def pending_invites(household: Household) -> QuerySet[Invite]:

@@ -63,7 +63,26 @@ class CompiledQuery:
         converters = compiler.get_converters([column[0] for column in compiler.select])
         return _Compiled(sql, tuple(params), slots, compiler, converters)
 
+    def rows(self, *, using: str = "default", **values) -> list[tuple]:
+        """What `list(build(**values))` gives for a values_list() queryset, as tuples."""
+        compiled = self._prepared(using, values)
+        if compiled is None:
+            return [tuple(row) for row in self.build(**values)]
+        rows = self._fetch(compiled, using, values)
+        if compiled.converters:
+            rows = [
+                tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)
+            ]
+        return rows
+
     def objects(self, *, using: str = "default", **values) -> list[Model]:
+        compiled = self._prepared(using, values)
+        if compiled is None:
+            return list(self.build(**values))
+        return self._instances(compiled, self._fetch(compiled, using, values), using)
+
+    def _prepared(self, using: str, values: dict) -> _Compiled | None:
+        """The compiled query for these values, or None when they go through the ORM."""
         if set(values) != set(self.stand_ins):
             raise TypeError(f"expected values for {sorted(self.stand_ins)}, got {sorted(values)}")
         connection = connections[using]
@@ -72,20 +91,20 @@ class CompiledQuery:
         ):
             # SQLite (make run) keeps the ORM's path; a value of another type than its stand-in
             # would skip the conversion Django makes when it compiles (say "5" for a pk).
-            return list(self.build(**values))
+            return None
         if using not in self._compiled:
             self._compiled[using] = self._compile(using)
-        compiled = self._compiled[using]
-        if compiled is None:
-            return list(self.build(**values))
+        return self._compiled[using]
+
+    @staticmethod
+    def _fetch(compiled: _Compiled, using: str, values: dict) -> list[tuple]:
         params = [
             values[compiled.slots[position]] if position in compiled.slots else param
             for position, param in enumerate(compiled.params)
         ]
-        with connection.cursor() as cursor:
+        with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        return self._instances(compiled, rows, using)
+            return cursor.fetchall()
 
     @staticmethod
     def _instances(compiled: _Compiled, rows: list[tuple], db: str) -> list[Model]:

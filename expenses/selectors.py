@@ -48,21 +48,31 @@ def _choice_rows(queryset: QuerySet, kind: str, flag: str, last4) -> QuerySet:
     )
 
 
-def expense_choices(household: Household) -> ExpenseChoices:
-    """The household's categories and payment methods, in one query (they are a few rows each)."""
+def _choices_query(household_id: int) -> QuerySet:
     categories = _choice_rows(
-        Category.objects.filter(household=household).order_by(),
+        Category.objects.filter(household_id=household_id).order_by(),
         "category",
         "is_archived",
         Value("", output_field=CharField()),
     )
     methods = _choice_rows(
-        PaymentMethod.objects.filter(household=household).order_by(),
+        PaymentMethod.objects.filter(household_id=household_id).order_by(),
         "payment_method",
         "is_active",
         F("last4"),
     )
-    rows = sorted(categories.union(methods, all=True), key=lambda row: (row[0], row[2].lower()))
+    return categories.union(methods, all=True)
+
+
+# On every cycle page and every change made from it: compiled once (colony/compiled.py).
+_CHOICES = CompiledQuery(_choices_query, household_id=-7_000_000_031)
+
+
+def expense_choices(household: Household) -> ExpenseChoices:
+    """The household's categories and payment methods, in one query (they are a few rows each)."""
+    rows = sorted(
+        _CHOICES.rows(household_id=household.pk), key=lambda row: (row[0], row[2].lower())
+    )
     found = ExpenseChoices(categories=[], payment_methods=[])
     # from_db takes the values in the model's field order.
     for kind, pk, name, household_id, flag, last4 in rows:

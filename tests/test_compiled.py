@@ -164,3 +164,53 @@ def test_the_first_page_is_the_orms_for_every_filter_shape():
         assert counts["matched_paid"] == sum(
             (e.base_amount for e in expected if e.status == "paid"), Decimal(0)
         )
+
+
+def test_the_choices_union_gives_the_orms_rows(two_cycles):
+    for cycle in two_cycles:
+        CategoryFactory(household=cycle.household, name="Zoë's <café>")
+        household_id = cycle.household_id
+        assert sorted(selectors._CHOICES.rows(household_id=household_id)) == sorted(
+            tuple(row) for row in selectors._choices_query(household_id)
+        )
+    assert selectors._CHOICES._compiled["default"] is not None
+
+
+def test_the_compiled_user_query_loads_membership_and_household_like_the_orm(
+    django_assert_num_queries,
+):
+    from accounts.backends import HouseholdModelBackend
+    from accounts.tests.factories import MembershipFactory
+
+    membership = MembershipFactory()
+    loner = UserFactory()
+    backend = HouseholdModelBackend()
+    with django_assert_num_queries(1):
+        user = backend.get_user(membership.user_id)
+        assert user.membership.household.name == membership.household.name
+    with django_assert_num_queries(1):
+        alone = backend.get_user(loner.pk)
+        assert not hasattr(alone, "membership")  # RelatedObjectDoesNotExist, as the ORM says
+    with django_assert_num_queries(1):
+        assert backend.get_user(-5) is None
+    # A session holding the id as text (an old one) goes through the ORM, with the same answer.
+    assert backend.get_user(str(loner.pk)) == loner
+
+
+def test_sessions_load_through_the_compiled_query_and_expire_as_djangos_do(client):
+    from django.contrib.sessions.models import Session
+
+    from accounts.sessions import SessionStore
+    from accounts.tests.factories import MembershipFactory
+
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    key = client.cookies["sessionid"].value
+    assert SessionStore(key).load()["_auth_user_id"] == str(membership.user_id)
+    Session.objects.filter(session_key=key).update(
+        expire_date=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+    )
+    expired = SessionStore(key)
+    assert expired.load() == {}
+    assert expired.session_key is None
+    assert SessionStore("no-such-session-key-at-all-here").load() == {}

@@ -39,7 +39,7 @@ def _income_section(request, cycle, *, form=None, status=200):
 def _income_context(request, cycle, *, form=None) -> dict:
     """The income card, with the totals and budgets (whose "unassigned" follows the income) out
     of band: one request per action."""
-    members = list(account_selectors.household_members(request.household))
+    members = account_selectors.member_list(request.household)
     is_open = not cycle.is_completed
     cycle.refresh_from_db(fields=["income", "income_received"])  # the service just changed them
     budget = budget_selectors.cycle_budget(cycle)
@@ -65,7 +65,7 @@ def _income_changed(request, cycle, *, message: str):
 @require_POST
 def income_add(request, cycle_pk):
     cycle = household_cycle(request, cycle_pk, open_only=True)
-    members = list(account_selectors.household_members(request.household))
+    members = account_selectors.member_list(request.household)
     form = new_income_form(cycle, members, data=request.POST)
     if form.is_valid():
         try:
@@ -95,7 +95,7 @@ def income_edit(request, income_pk):
     cycle = line.cycle
     if cycle.is_completed:
         raise CycleAlreadyCompleted()
-    members = list(account_selectors.household_members(request.household))
+    members = account_selectors.member_list(request.household)
     if request.method == "POST":
         form = IncomeLineForm(request.POST, members=members, form_id=f"income-{line.pk}-form")
         if form.is_valid():

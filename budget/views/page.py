@@ -109,7 +109,7 @@ def cycle_page_context(
 ) -> dict:
     """Everything the cycle page and its table partial show; a constant number of queries."""
     choices = choices or expense_selectors.expense_choices(request.household)
-    members = list(account_selectors.household_members(request.household))
+    members = account_selectors.member_list(request.household)
     filter_form = ExpenseFilterForm(request.GET, choices=choices, members=members)
     filters = filter_form.filters()
     is_open = not cycle.is_completed
@@ -170,7 +170,7 @@ def matched_after_change(request, cycle, *, choices=None):
     form = ExpenseFilterForm(
         params,
         choices=choices or expense_selectors.expense_choices(request.household),
-        members=list(account_selectors.household_members(request.household)),
+        members=account_selectors.member_list(request.household),
     )
     if not form.is_filtered:
         return None

@@ -22,7 +22,7 @@ def expense_search(request):
     """Expenses of every cycle matching the query string, with the totals of all matches."""
     household = request.household
     choices = expense_selectors.expense_choices(household)
-    members = list(account_selectors.household_members(household))
+    members = account_selectors.member_list(household)
     form = ExpenseSearchForm(
         request.GET or None,
         categories=choices.categories,

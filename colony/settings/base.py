@@ -177,6 +177,8 @@ AXES_VERBOSE = False
 # Sessions end after SESSION_COOKIE_AGE without activity (the expiry slides, refreshed at most
 # once per SESSION_REFRESH_SECONDS so not every request writes) and SESSION_ABSOLUTE_LIFETIME
 # after log-in whatever the activity.
+# Django's database sessions, loaded by a query compiled once (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60 * 24 * 14)
 SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_SECONDS", default=60 * 60 * 24 * 30)
 SESSION_REFRESH_SECONDS = 60 * 60
