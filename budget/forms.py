@@ -4,10 +4,10 @@ from django import forms
 
 from colony.dates import is_supported_date, out_of_range_message
 from colony.errors import DomainError
-from exchange.forms import LocalizedDecimalField
+from exchange.forms import CurrencyField, LocalizedDecimalField
 from exchange.money import validate_budget, validate_income, validate_income_amount
 from expenses.models import Expense
-from formats.currencies import CURRENCY_CHOICES, get_currency
+from formats.currencies import get_currency
 
 from .selectors.search import ExpenseSearch
 
@@ -175,7 +175,7 @@ class IncomeLineForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"invalid": "Enter an amount like 2500.00.", "required": "Enter an amount."},
     )
-    currency = forms.ChoiceField(choices=[(code, code) for code, _name in CURRENCY_CHOICES])
+    currency = CurrencyField(codes_only=True)
     expected_date = forms.DateField(
         label="Expected on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -69,7 +69,18 @@ def _freeze(value):
     if kind is str:
         return value
     if kind is dict:
-        return (dict, tuple([(name, _freeze(item)) for name, item in value.items()]))
+        # Most of a select's context is option dicts of strings and booleans: those are
+        # frozen here, without a call per value (the calls cost more than the rendering saved).
+        items = []
+        for name, item in value.items():
+            item_kind = type(item)
+            if item_kind is str or item is None:
+                items.append((name, item))
+            elif item_kind is bool or item_kind is int:
+                items.append((name, (item_kind, item)))
+            else:
+                items.append((name, _freeze(item)))
+        return (dict, tuple(items))
     if kind is list or kind is tuple:
         return (kind, tuple([_freeze(item) for item in value]))
     if value is None:

@@ -11,10 +11,29 @@ from decimal import Decimal
 from django import forms
 
 from colony.errors import DomainError
-from formats.currencies import is_known_currency
+from formats.currencies import CURRENCY_CHOICES, is_known_currency
 from formats.numbers import AmountFormatError, format_number, parse_number
 
 from .money import validate_amount
+
+# The currency codes alone, for selects in a table row where the names do not fit.
+CURRENCY_CODE_CHOICES = tuple((code, code) for code, _name in CURRENCY_CHOICES)
+
+
+class CurrencyField(forms.ChoiceField):
+    """A choice among the known currencies (codes with names, or `codes_only`).
+
+    Django deep-copies a ChoiceField's choices into every form it builds; these ~50 are the
+    same for every form and never changed in place, so each form's field shares them (a form
+    that offers others assigns new choices, as with any field)."""
+
+    def __init__(self, *, codes_only: bool = False, **kwargs):
+        choices = CURRENCY_CODE_CHOICES if codes_only else tuple(CURRENCY_CHOICES)
+        super().__init__(choices=choices, **kwargs)
+
+    def __deepcopy__(self, memo):
+        # forms.Field's copy (widget, error messages, validators), not ChoiceField's.
+        return forms.Field.__deepcopy__(self, memo)
 
 
 class LocalizedDecimalField(forms.DecimalField):

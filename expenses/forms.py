@@ -6,9 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from colony.errors import DomainError
-from exchange.forms import AmountField, LocalizedDecimalField, check_amount
+from exchange.forms import AmountField, CurrencyField, LocalizedDecimalField, check_amount
 from exchange.money import InvalidRate, validate_manual_rate
-from formats.currencies import CURRENCY_CHOICES
 from formats.dates import format_day
 
 from .models import Expense
@@ -37,7 +36,7 @@ class ExpenseForm(forms.Form):
         coerce=int, required=False, empty_value=None, label="Paid with"
     )
     amount = AmountField()
-    currency = forms.ChoiceField(choices=[(code, code) for code, _ in CURRENCY_CHOICES])
+    currency = CurrencyField(codes_only=True)
     status = forms.ChoiceField(choices=Expense.Status.choices, initial=Expense.Status.PLANNED)
     note = forms.CharField(max_length=1000, required=False)
     # The rate the bank actually charged (1 unit of the expense's currency in the base
