@@ -182,6 +182,8 @@ class Expense(models.Model):
             # The API's list across cycles, sorted by date: a page is read in index order
             # instead of sorting every expense of the household's history.
             models.Index(fields=["date", "id"], name="expenses_expense_date_id"),
+            # The cycle table's snapshot (its highest id) without reading the cycle's rows.
+            models.Index(fields=["cycle", "id"], name="expenses_expense_cycle_id_id"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from django.db.models import CharField, Count, F, Max, Q, QuerySet, Sum, Value, Window
+from django.db.models import CharField, Count, F, Max, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household, User
@@ -333,10 +333,42 @@ def _page_rows(cycle_id: int, *, snapshot: int | None = None, sort: str, **filte
     return expenses
 
 
+# The table's filters that the kept totals (ExpenseTotal) are grouped by, as their columns.
+_KEPT_FILTERS = {
+    "category": "category_id",
+    "payment_method": "payment_method_id",
+    "status": "status",
+}
+
+
+def _kept_sum(kept: QuerySet, expression: str, condition: Q | None = None) -> Subquery:
+    summed = kept.order_by().values("cycle_id").annotate(sum=Sum(expression, filter=condition))
+    return Subquery(summed.values("sum"))
+
+
 def _first_page_query(limit: int, sort: str, **values) -> QuerySet:
     expenses = _page_rows(sort=sort, **values)
+    if "snapshot" in values or "member" in values:
+        # Counts the kept totals cannot give (rows up to an id, or one member's): window
+        # aggregates over every matching row.
+        return expenses.annotate(
+            **{f"page_{name}": Window(aggregate) for name, aggregate in _PAGE_COUNTS.items()}
+        )[:limit]
+    # The counts from the kept totals (a few rows per cycle, exact in every write's
+    # transaction) instead of aggregating all the cycle's matching expenses: the page then reads
+    # only its rows. The snapshot is the cycle's highest id (an index lookup): later pages stop
+    # there, which leaves out the same rows as the highest matching id would.
+    cycle_id = values["cycle_id"]
+    kept = ExpenseTotal.objects.filter(
+        cycle_id=cycle_id,
+        **{column: values[name] for name, column in _KEPT_FILTERS.items() if name in values},
+    )
+    highest = Expense.objects.filter(cycle_id=cycle_id).order_by("-pk").values("pk")[:1]
     return expenses.annotate(
-        **{f"page_{name}": Window(aggregate) for name, aggregate in _PAGE_COUNTS.items()}
+        page_snapshot=Subquery(highest),
+        page_total=_kept_sum(kept, "expense_count"),
+        page_matched_total=_kept_sum(kept, "base_total", COUNTED),
+        page_matched_paid=_kept_sum(kept, "base_total", Q(status=Expense.Status.PAID)),
     )[:limit]
 
 

@@ -164,6 +164,13 @@ def test_the_first_page_is_the_orms_for_every_filter_shape():
         assert counts["matched_paid"] == sum(
             (e.base_amount for e in expected if e.status == "paid"), Decimal(0)
         )
+        assert counts["matched_total"] == sum(
+            (e.base_amount for e in expected if e.status != "skipped"), Decimal(0)
+        )
+        # Later pages stop at the snapshot: every matching row is at or below it.
+        if expected:
+            assert counts["snapshot"] >= max(e.pk for e in expected)
+            assert counts["snapshot"] <= (snapshot or newest)
 
 
 def test_the_choices_union_gives_the_orms_rows(two_cycles):
