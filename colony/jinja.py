@@ -6,7 +6,8 @@ backend. So that a partial ported to Jinja2 prints an amount, a date or a rate e
 Django templates do, the environment offers every filter of the Django engine's libraries
 (`money`, `rate`, `intcomma`, the project's own…) under the same name, unless Jinja2 has its own.
 
-Two globals stand in for Django tags: `url(name, *args)` and `querystring(request, **changes)`.
+Two globals stand in for Django tags: `url(name, *args)` and `querystring(request, **changes)`;
+`kept(name, key)` includes a template whose HTML is kept between requests (colony/fragments.py).
 A Django template includes a Jinja2 one with `{% load jinja %}{% jinja "name.jinja" %}`
 (colony/jinja_include.py), which hands it the whole template context.
 
@@ -19,9 +20,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from django.middleware.csrf import get_token
 from django.template import defaulttags, engines
 from django.urls import reverse
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from markupsafe import Markup
+
+from . import fragments
 
 
 def django_filters() -> dict:
@@ -44,9 +49,22 @@ def querystring(request, **changes) -> str:
     return defaulttags.querystring(SimpleNamespace(request=request), **changes)
 
 
+@pass_context
+def kept(context, template_name: str, key) -> Markup:
+    """`{{ kept("name.jinja", key) }}`: that template rendered with this context, or the HTML
+    it gave before under `key` (colony/fragments.py; a None key always renders)."""
+    request = context.get("request")
+    html = fragments.kept(
+        key,
+        lambda: context.environment.get_template(template_name).render(context.get_all()),
+        csrf_token=lambda: get_token(request) if request is not None else "",
+    )
+    return Markup(html)  # noqa: S704 — the template's own output, escaped by it
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)  # noqa: S701 — Django's backend passes autoescape=True
     for name, function in django_filters().items():
         env.filters.setdefault(name, function)
-    env.globals.update(url=url, querystring=querystring)
+    env.globals.update(url=url, querystring=querystring, kept=kept)
     return env

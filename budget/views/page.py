@@ -1,6 +1,7 @@
 """The cycle page's one home: its context (rows, forms, budgets, income), the add and edit
 form factories, row ids, and the one way to render it, used by the cycle and expense views."""
 
+import datetime
 from functools import partial
 
 from django.db.models import QuerySet
@@ -83,9 +84,8 @@ def new_expense_form(cycle, choices, *, after=None) -> ExpenseForm:
     last expense, shown as kept (and reset by one key), so a run of similar expenses needs only
     a description and an amount. The currency is never kept: a CHF expense must not silently
     make the next one CHF."""
-    today = timezone.localdate()
     defaults = {
-        "date": today if cycle.start_date <= today <= cycle.end_date else cycle.start_date,
+        "date": _day_in(cycle),
         "currency": cycle.household.base_currency,
         "category": None,
         "payment_method": None,
@@ -102,6 +102,65 @@ def new_expense_form(cycle, choices, *, after=None) -> ExpenseForm:
         cycle=cycle, choices=choices, initial={**defaults, **kept}, form_id=ADD_FORM_ID
     )
     return form.mark_carried(kept, defaults)
+
+
+def _day_in(cycle) -> datetime.date:
+    """The day an empty form proposes: today while the cycle runs, else its first day."""
+    today = timezone.localdate()
+    return today if cycle.start_date <= today <= cycle.end_date else cycle.start_date
+
+
+def _choices_key(choices) -> tuple:
+    return (
+        tuple((c.pk, c.name, c.is_archived) for c in choices.categories),
+        tuple((m.pk, str(m), m.is_active) for m in choices.payment_methods),
+    )
+
+
+def _members_key(members) -> tuple:
+    return tuple((m.user_id, m.user.display_name) for m in members)
+
+
+# Keys of the fragments the cycle page keeps between requests (colony/fragments.py): each names
+# everything its fragment shows. The forms' fields, labels and widgets are code, the same for
+# every request of a worker; what a request can change is here. Tests: budget/tests/
+# test_kept_fragments.py renders each again after a change to each of these.
+def add_row_key(cycle, choices) -> tuple:
+    """The empty add row: its URLs, its date bounds and default, the base currency (default and
+    the rate's title), the categories and payment methods it offers."""
+    return (
+        "add-row",
+        cycle.household_id,
+        cycle.pk,
+        cycle.start_date,
+        cycle.end_date,
+        _day_in(cycle),
+        cycle.household.base_currency,
+        _choices_key(choices),
+    )
+
+
+def income_form_key(cycle, members) -> tuple:
+    """The empty income form: its URL, default date, the base currency, the members offered."""
+    return (
+        "income-form",
+        cycle.household_id,
+        cycle.pk,
+        _day_in(cycle),
+        cycle.household.base_currency,
+        _members_key(members),
+    )
+
+
+def filter_form_key(request, choices, members) -> tuple:
+    """The table's filters: what they offer and what the query string chose (or mistyped)."""
+    return (
+        "filters",
+        request.household.pk,
+        _choices_key(choices),
+        _members_key(members),
+        tuple(tuple(request.GET.getlist(name)) for name in TABLE_FILTERS),
+    )
 
 
 def cycle_page_context(
@@ -141,13 +200,23 @@ def cycle_page_context(
         # Next to the cycle's totals: what the filtered rows add up to (same query as the rows).
         "matched": page.matched if filter_form.is_filtered else None,
         "sort": filters["sort"],
-        "add_form": (add_form or new_expense_form(cycle, choices)) if is_open else None,
+        # An empty add form is built only when its kept HTML is not (add_row_key).
+        "add_form": (
+            (add_form or SimpleLazyObject(lambda: new_expense_form(cycle, choices)))
+            if is_open
+            else None
+        ),
+        "add_row_key": add_row_key(cycle, choices) if is_open and add_form is None else None,
+        "filter_form_key": filter_form_key(request, choices, members),
         "edit_form": edit_form,
         "editing_pk": edit_form.expense.pk if edit_form is not None else None,
         "pay_form": pay_form,  # a refused "paid" amount, shown in its row
         "budget": budget,
         "income_lines": SimpleLazyObject(lambda: income_selectors.income_lines(cycle)),
-        "income_form": new_income_form(cycle, members) if is_open else None,
+        "income_form": (
+            SimpleLazyObject(lambda: new_income_form(cycle, members)) if is_open else None
+        ),
+        "income_form_key": income_form_key(cycle, members) if is_open else None,
         # Lazy: a table-only HTMX answer never shows it (nor asks the database).
         "can_reopen": SimpleLazyObject(lambda: _can_reopen(request, cycle)),
     }
@@ -196,9 +265,8 @@ def apply_domain_error(form, error: DomainError) -> None:
 
 
 def new_income_form(cycle, members, data=None) -> IncomeLineForm:
-    today = timezone.localdate()
     initial = {
-        "expected_date": today if cycle.start_date <= today <= cycle.end_date else cycle.start_date,
+        "expected_date": _day_in(cycle),
         "currency": cycle.household.base_currency,
     }
     return IncomeLineForm(data, members=members, initial=initial)

@@ -105,7 +105,7 @@ TEMPLATES = [
                 "accounts.context_processors.account_features",
             ],
             # `{% load jinja %}`: a Jinja2 partial inside a Django template (colony/jinja.py).
-            "libraries": {"jinja": "colony.jinja_include"},
+            "libraries": {"jinja": "colony.jinja_include", "kept": "colony.kept_tags"},
         },
     },
     {
