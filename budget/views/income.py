@@ -50,6 +50,7 @@ def _income_context(request, cycle, *, form=None) -> dict:
         "income_lines": income_selectors.income_lines(cycle),
         "income_form": (form or new_income_form(cycle, members)) if is_open else None,
         "income_form_key": income_form_key(cycle, members) if is_open and form is None else None,
+        "show_income_form": is_open,
         "budget": budget,
         "totals": budget.totals,
     }

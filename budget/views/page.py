@@ -217,6 +217,9 @@ def cycle_page_context(
             SimpleLazyObject(lambda: new_income_form(cycle, members)) if is_open else None
         ),
         "income_form_key": income_form_key(cycle, members) if is_open else None,
+        # Whether the income card has its add form (income_form itself is lazy: asking it
+        # whether it is there would build it).
+        "show_income_form": is_open,
         # Lazy: a table-only HTMX answer never shows it (nor asks the database).
         "can_reopen": SimpleLazyObject(lambda: _can_reopen(request, cycle)),
     }
