@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db import connection
 from django.db.models import (
     Case,
     IntegerField,
@@ -21,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from colony.compiled import CompiledQuery
 from cycles.models import CategoryBudget, Cycle
 from exchange.money import precise_total_field, total_field
 from expenses.models import COUNTED, Category, Expense, ExpenseTotal
@@ -231,42 +231,20 @@ def _budget_rows_query(*, cycle_id, household_id, start_date) -> QuerySet:
 
 # Compiling the query above costs several milliseconds of Python per call (nine correlated
 # subqueries), about a fifth of the cycle page and of every HTMX answer that refreshes the
-# budgets. It is the same SQL every time but for three values, so on PostgreSQL it is compiled
-# once per process with stand-in values and run with the real ones in their places.
-_STAND_INS = {
-    "cycle_id": -7_000_000_001,
-    "household_id": -7_000_000_002,
-    "start_date": date(1234, 5, 6),
-}
-_COMPILED: dict[str, tuple[str, list, dict[int, str]]] = {}
+# budgets. It is the same SQL every time but for three values: compiled once per process
+# (colony/compiled.py).
+_BUDGET_ROWS = CompiledQuery(
+    _budget_rows_query,
+    cycle_id=-7_000_000_001,
+    household_id=-7_000_000_002,
+    start_date=date(1234, 5, 6),
+)
 
 
 def _budget_rows(cycle: Cycle) -> list[tuple]:
-    values = {
-        "cycle_id": cycle.pk,
-        "household_id": cycle.household_id,
-        "start_date": cycle.start_date,
-    }
-    if connection.vendor != "postgresql":
-        # SQLite (make run) returns sums as floats without the ORM's converters.
-        return list(_budget_rows_query(**values))
-    compiled = _COMPILED.get(connection.alias)
-    if compiled is None:
-        sql, params = _budget_rows_query(**_STAND_INS).query.sql_with_params()
-        stand_in = {value: name for name, value in _STAND_INS.items()}
-        slots = {
-            i: stand_in[param]
-            for i, param in enumerate(params)
-            if not isinstance(param, Decimal) and param in stand_in
-        }
-        if set(slots.values()) != set(_STAND_INS):  # a stand-in was folded away: no cache
-            return list(_budget_rows_query(**values))
-        compiled = _COMPILED[connection.alias] = (sql, list(params), slots)
-    sql, params, slots = compiled
-    params = [values[slots[i]] if i in slots else param for i, param in enumerate(params)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return _BUDGET_ROWS.rows(
+        cycle_id=cycle.pk, household_id=cycle.household_id, start_date=cycle.start_date
+    )
 
 
 def cycle_budget(cycle: Cycle, *, income: Decimal | None = None) -> CycleBudget:
