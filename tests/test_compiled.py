@@ -221,3 +221,31 @@ def test_sessions_load_through_the_compiled_query_and_expire_as_djangos_do(clien
     assert expired.load() == {}
     assert expired.session_key is None
     assert SessionStore("no-such-session-key-at-all-here").load() == {}
+
+
+def _prepared_statements() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_compiled_queries_run_prepared_and_are_still_counted(two_cycles, django_assert_num_queries):
+    query = CompiledQuery(_expenses_of, cycle_id=-1, status="\x00stand-in")
+    ours, theirs = two_cycles
+    with django_assert_num_queries(3) as captured:
+        for cycle in (ours, theirs, ours):
+            query.objects(cycle_id=cycle.pk, status="planned")
+    assert all("expenses_expense" in entry["sql"] for entry in captured.captured_queries)
+    assert any('"expenses_expense"."cycle_id" = $' in sql for sql in _prepared_statements())
+
+
+def test_without_prepared_statements_the_same_rows_come_back(two_cycles, settings, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {})
+    query = CompiledQuery(_expenses_of, cycle_id=-2, status="\x00stand-in")
+    cycle = two_cycles[0]
+    got = query.objects(cycle_id=cycle.pk, status="paid")
+    assert [_state(e) for e in got] == [_state(e) for e in _expenses_of(cycle.pk, "paid")]

@@ -122,6 +122,21 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+
+def prepare_hot_queries(database: dict) -> dict:
+    """The hot queries compiled once (colony/compiled.py) run as prepared statements from their
+    second run on a connection; Django's own queries are never prepared (client-side binding).
+    DATABASE_PREPARED_STATEMENTS=false turns it off (PgBouncer in transaction mode before 1.21).
+    """
+    if database["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+        "DATABASE_PREPARED_STATEMENTS", default=True
+    ):
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = 1
+    return database
+
+
+prepare_hot_queries(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
