@@ -9,8 +9,9 @@ row at most one planned expense. The household can untick a proposal or pick ano
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from .matching import normalise, similarity
@@ -86,12 +87,22 @@ def plausible(
     rows: list[ImportRow], planned: list[PlannedExpense]
 ) -> dict[int, list[tuple[int, PlannedExpense]]]:
     """line → the planned expenses each row could pay, best first (rows with none left out)."""
+    # Per currency, by date: a row is scored only against the expenses within its date window
+    # (score() gives 0 to every other), not against the whole cycle for each row.
     by_currency: dict[str, list[PlannedExpense]] = {}
-    for expense in planned:
+    for expense in sorted(planned, key=lambda expense: expense.date):
         by_currency.setdefault(expense.currency, []).append(expense)
+    dates = {currency: [e.date for e in expenses] for currency, expenses in by_currency.items()}
+    window = timedelta(days=DATE_WINDOW_DAYS)
     found = {}
     for row in rows:
-        scored = candidates(row, by_currency.get(row.currency, []))
+        expenses = by_currency.get(row.currency, [])
+        if row.date is not None and expenses:
+            days = dates[row.currency]
+            expenses = expenses[
+                bisect_left(days, row.date - window) : bisect_right(days, row.date + window)
+            ]
+        scored = candidates(row, expenses)
         if scored:
             found[row.line] = scored
     return found

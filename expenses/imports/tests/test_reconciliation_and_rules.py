@@ -3,12 +3,15 @@ category suggestions from history — pure functions."""
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from expenses.imports.reconciliation import PlannedExpense, candidates, reconcile
+from expenses.imports.reconciliation import PlannedExpense, candidates, plausible, reconcile
 from expenses.imports.rows import IMPORT, ImportRow
 from expenses.imports.rules import (
     CONTAINS,
@@ -160,3 +163,54 @@ def test_history_suggests_for_a_similar_description():
 def test_history_suggests_nothing_for_a_new_payee():
     history = History([("Albert Heijn", 7, 5)])
     assert history.suggest("Bakkerij De Korenbloem") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    planned=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=60),
+            st.sampled_from(["10.00", "10.50", "99.99", "100.00", "1450.00"]),
+            st.sampled_from(["USD", "EUR"]),
+            st.sampled_from(["Rent", "Groceries", "Streaming"]),
+        ),
+        max_size=40,
+    ),
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(min_value=-15, max_value=75)),
+            st.sampled_from(["10.20", "99.00", "100.00", "1440.00", "5.00"]),
+            st.sampled_from(["USD", "EUR"]),
+            st.sampled_from(["RENT MAY", "groceries market", "NETFLIX"]),
+        ),
+        max_size=15,
+    ),
+)
+def test_plausible_scores_only_the_date_window_and_finds_what_scoring_everything_finds(
+    planned, rows
+):
+    """plausible() looks only at the planned expenses within a row's date window; scoring
+    every planned expense of the currency finds exactly the same candidates."""
+    start = datetime.date(2026, 1, 1)
+    expenses = [
+        PlannedExpense(pk, description, Decimal(amount), currency, start + datetime.timedelta(day))
+        for pk, (day, amount, currency, description) in enumerate(planned, start=1)
+    ]
+    import_rows = [
+        ImportRow(
+            line=line,
+            cells=(),
+            status=IMPORT,
+            date=None if day is None else start + datetime.timedelta(day),
+            description=description,
+            amount=Decimal(amount),
+            currency=currency,
+        )
+        for line, (day, amount, currency, description) in enumerate(rows, start=2)
+    ]
+    everything = {}
+    for row in import_rows:
+        scored = candidates(row, [e for e in expenses if e.currency == row.currency])
+        if scored:
+            everything[row.line] = scored
+    assert plausible(import_rows, expenses) == everything
