@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from django.middleware.csrf import get_token
 from django.template import defaulttags, engines
 from django.urls import reverse
 from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
 from . import fragments
+from .csrf import page_token
 
 
 def django_filters() -> dict:
@@ -57,7 +57,7 @@ def kept(context, template_name: str, key) -> Markup:
     html = fragments.kept(
         key,
         lambda: context.environment.get_template(template_name).render(context.get_all()),
-        csrf_token=lambda: get_token(request) if request is not None else "",
+        csrf_token=lambda: page_token(request),
     )
     return Markup(html)  # noqa: S704 — the template's own output, escaped by it
 

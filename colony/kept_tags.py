@@ -4,9 +4,9 @@ between requests (colony/fragments.py says what a key must name); a None key ren
 from __future__ import annotations
 
 from django import template
-from django.middleware.csrf import get_token
 from django.utils.safestring import mark_safe
 
+from .csrf import page_token
 from .fragments import kept
 
 register = template.Library()
@@ -22,7 +22,7 @@ class KeptNode(template.Node):
         html = kept(
             self.key.resolve(context, ignore_failures=True),
             lambda: self.nodelist.render(context),
-            csrf_token=lambda: get_token(request) if request is not None else "",
+            csrf_token=lambda: page_token(request),
         )
         return mark_safe(html)  # noqa: S308 — the block's own rendering, escaped by it
 

@@ -46,10 +46,24 @@ def symbols(code: str | None = None) -> tuple[str, str]:
     return numbers["group"], numbers["decimal"]
 
 
+# Formatted numbers by (value, sign, places, locale): a page prints the same amounts again and
+# again (a cycle's budgets and totals, every request), and Babel takes ~10 µs per number.
+# The sign is part of the key because -0 equals 0 but need not print alike.
+_FORMATTED: dict[tuple, str] = {}
+_FORMATTED_SIZE = 8192
+
+
 def format_number(number: Decimal, places: int, code: str | None = None) -> str:
     """`number` with the locale's grouping and exactly `places` decimals (quantize first)."""
     code = code or active_locale()
-    return _pattern(code, places).apply(number, babel_locale(code), decimal_quantization=True)
+    key = (number, number.is_signed(), places, code)
+    text = _FORMATTED.get(key)
+    if text is None:
+        text = _pattern(code, places).apply(number, babel_locale(code), decimal_quantization=True)
+        if len(_FORMATTED) >= _FORMATTED_SIZE:
+            _FORMATTED.clear()  # rare: a worker that printed 8,192 different numbers
+        _FORMATTED[key] = text
+    return text
 
 
 def example(places: int = 2, code: str | None = None) -> str:

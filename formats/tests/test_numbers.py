@@ -114,3 +114,20 @@ def test_parsing_anything_gives_a_finite_decimal_or_the_format_error(locale, tex
         return
     assert isinstance(parsed, Decimal) and parsed.is_finite()
     assert "e" not in text.lower()
+
+
+def test_formatted_numbers_kept_by_value_sign_places_and_locale():
+    from decimal import Decimal
+
+    from formats.numbers import format_number
+
+    for _ in range(2):  # the second time from what the first kept
+        assert format_number(Decimal("1234.50"), 2, "en_US") == "1,234.50"
+        assert format_number(Decimal("1234.5"), 2, "en_US") == "1,234.50"
+        assert format_number(Decimal("1234.50"), 2, "de_DE") == "1.234,50"
+        assert format_number(Decimal("1234.50"), 3, "en_US") == "1,234.500"
+        assert format_number(Decimal("-1234.50"), 2, "en_US") == "-1,234.50"
+    assert format_number(Decimal("0.00"), 2, "en_US") == "0.00"
+    assert format_number(Decimal("-0.00"), 2, "en_US") == format_number(
+        Decimal("-0.00"), 2, "en_US"
+    )
