@@ -27,6 +27,8 @@ from django.forms.renderers import Jinja2, TemplatesSetting
 from django.template import engines
 from django.utils.functional import Promise
 
+from .fragments import KeptCache
+
 # Templates replaced by a faster Jinja2 copy with the same output (templates/…/*.jinja).
 FASTER_COPIES = {
     "django/forms/widgets/select.html": "forms/widgets/select.jinja",
@@ -92,7 +94,7 @@ def _freeze(value):
     raise _Unkeyable(kind)
 
 
-class WidgetHtmlCache:
+class WidgetHtmlCache(KeptCache):
     """Rendered built-in widgets by their whole template context, at most `size` of them (the
     oldest go first), per process.
 
@@ -105,27 +107,18 @@ class WidgetHtmlCache:
     """
 
     def __init__(self, size: int = 1024):
-        self.size = size
-        self._html: dict[tuple, str] = {}
+        super().__init__(size)
 
     def render(self, template_name: str, context: dict, render) -> str:
         try:
             key = (template_name, _freeze(context))
         except _Unkeyable:
             return render()
-        html = self._html.get(key)
+        html = self.get(key)
         if html is None:
             html = render()
-            if len(self._html) >= self.size:
-                self._html.pop(next(iter(self._html)), None)
-            self._html[key] = html
+            self.put(key, html)
         return html
-
-    def clear(self) -> None:
-        self._html.clear()
-
-    def __len__(self) -> int:
-        return len(self._html)
 
 
 WIDGETS = WidgetHtmlCache()

@@ -32,29 +32,37 @@ EMPTY_SLOT = TOKEN_SLOT + '"'
 _FILLED_SLOT = re.compile(re.escape(TOKEN_SLOT) + '[A-Za-z0-9]*"')
 
 
-class FragmentCache:
-    """Fragments by key, at most `size` of them (the oldest go first)."""
+class KeptCache:
+    """Values by key, kept per worker process, at most `size` of them (the oldest go first):
+    the kept fragments here, the expense rows, the widgets. Per process: a cache shared between
+    workers would cost a network round trip per request, more than it saves."""
 
     def __init__(self, size: int = 512):
         self.size = size
-        self._html: dict[tuple, str] = {}
+        self._kept: dict = {}
 
-    def get(self, key) -> str | None:
-        return self._html.get(key)
+    def get(self, key):
+        return self._kept.get(key)
 
-    def put(self, key, html: str) -> None:
-        if len(self._html) >= self.size:
-            self._html.pop(next(iter(self._html)), None)
-        self._html[key] = html
+    def put(self, key, value) -> None:
+        if len(self._kept) >= self.size:
+            self._kept.pop(next(iter(self._kept)), None)
+        self._kept[key] = value
+
+    def __iter__(self):
+        return iter(self._kept)
+
+    def values(self):
+        return self._kept.values()
 
     def clear(self) -> None:
-        self._html.clear()
+        self._kept.clear()
 
     def __len__(self) -> int:
-        return len(self._html)
+        return len(self._kept)
 
 
-FRAGMENTS = FragmentCache()
+FRAGMENTS = KeptCache()
 
 
 # What else every fragment depends on, added by the apps that own it (the kernel imports no

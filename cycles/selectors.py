@@ -4,21 +4,69 @@ import, with the 404 for another household's and the 409 for a completed one."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
+
+from django.db import connection
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
 
 from accounts.models import Household
-from accounts.scoping import get_for_household
+from colony.compiled import CompiledQuery
 from colony.dates import day_after
 
 from .exceptions import CycleAlreadyCompleted
 from .models import Cycle
 
 
-def household_cycle(household: Household, pk, *, open_only: bool = False, queryset=None) -> Cycle:
-    """The household's cycle `pk` with its household (for the base currency), or 404 — the
-    same answer for a cycle that does not exist and one of another household. `open_only`
-    refuses a completed cycle with CycleAlreadyCompleted (409): it is read-only."""
-    cycles = queryset if queryset is not None else Cycle.objects.all()
-    cycle = get_for_household(cycles, household, pk=pk)
+def later_completed_exists() -> RawSQL:
+    """For annotating cycles (a queryset of Cycle itself): whether a later cycle of the same
+    household is completed. Written as SQL: built with Exists and OuterRef it took longer to
+    compile than the cycle page's query took to run (it is on every cycle page)."""
+    table = connection.ops.quote_name(Cycle._meta.db_table)
+    # Only the model's own table name is formatted in; the status is a parameter.
+    return RawSQL(  # noqa: S611
+        f"EXISTS (SELECT 1 FROM {table} later WHERE later.household_id = {table}.household_id"  # noqa: S608
+        f" AND later.status = %s AND later.start_date > {table}.start_date)",
+        (Cycle.Status.COMPLETED.value,),
+        output_field=BooleanField(),
+    )
+
+
+def _cycle_query(household_id: int, pk: int, *, for_page: bool) -> QuerySet[Cycle]:
+    cycles = Cycle.objects.select_related("reopened_by").filter(household_id=household_id, pk=pk)
+    if for_page:
+        cycles = cycles.annotate(has_later_completed=later_completed_exists())
+    return cycles
+
+
+# Every cycle view, API route and import loads its cycle first: compiled once
+# (colony/compiled.py), not per request.
+_CYCLE_QUERIES = {
+    for_page: CompiledQuery(
+        partial(_cycle_query, for_page=for_page), household_id=-7_000_000_021, pk=-7_000_000_022
+    )
+    for for_page in (False, True)
+}
+
+
+def household_cycle(
+    household: Household | None, pk, *, open_only: bool = False, for_page: bool = False
+) -> Cycle:
+    """The household's cycle `pk` (holding `household` itself, for the base currency), or 404 —
+    the same answer for a cycle that does not exist, one of another household and a malformed
+    id. `open_only` refuses a completed cycle with CycleAlreadyCompleted (409): it is read-only.
+    `for_page` also says whether a later cycle is completed (`has_later_completed`: then it
+    cannot be reopened)."""
+    if household is None:
+        raise Http404("No cycle here")
+    try:
+        found = _CYCLE_QUERIES[for_page].objects(household_id=household.pk, pk=pk)
+    except (ValueError, TypeError) as error:
+        raise Http404("Bad id") from error
+    if not found:
+        raise Http404("No cycle here")
+    cycle = found[0]
     # The lookup is scoped to this household, so it is the cycle's: no join to load it again.
     cycle.household = household
     if open_only and cycle.is_completed:

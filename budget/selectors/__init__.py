@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
     F,
@@ -20,7 +18,6 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household, Invite, Membership
@@ -257,17 +254,3 @@ def current_draft_cycle(household: Household, *, today: date) -> Cycle | None:
         start_date__lte=today,
         end_date__gte=today,
     ).first()
-
-
-def later_completed_exists() -> RawSQL:
-    """For annotating cycles (a queryset of Cycle itself): whether a later cycle of the same
-    household is completed. Written as SQL: built with Exists and OuterRef it took longer to
-    compile than the cycle page's query took to run (it is on every cycle page)."""
-    table = connection.ops.quote_name(Cycle._meta.db_table)
-    # Only the model's own table name is formatted in; the status is a parameter.
-    return RawSQL(  # noqa: S611
-        f"EXISTS (SELECT 1 FROM {table} later WHERE later.household_id = {table}.household_id"  # noqa: S608
-        f" AND later.status = %s AND later.start_date > {table}.start_date)",
-        (Cycle.Status.COMPLETED.value,),
-        output_field=BooleanField(),
-    )

@@ -199,7 +199,7 @@ def test_no_token_is_kept_and_each_visitor_posts_with_their_own(owner, member, c
         assert response.status_code in (200, 302)
     assert len(set(tokens)) == 3
     assert Expense.objects.filter(cycle=cycle, description__startswith="Bread for").count() == 3
-    for html in fragments.FRAGMENTS._html.values():
+    for html in fragments.FRAGMENTS.values():
         assert all(token == "" for token in TOKEN_INPUT.findall(html))
 
 

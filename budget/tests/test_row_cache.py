@@ -80,7 +80,7 @@ def test_each_request_gets_its_own_csrf_token_and_none_is_kept(owner, expense):
         )
         assert response.status_code in (200, 302)
     assert len(set(tokens)) == 2
-    for before, after in expense_rows.ROWS._rows.values():
+    for before, after in expense_rows.ROWS.values():
         kept = before + (after or "")
         assert all(token not in kept for token in tokens)
 
@@ -89,7 +89,7 @@ def test_rows_are_kept_per_household(owner_client, expense, household):
     expense_rows.ROWS.clear()
     _row(owner_client, expense)
     assert len(expense_rows.ROWS) == 1
-    assert all(key[0][0] == household.pk for key in expense_rows.ROWS._rows)
+    assert all(key[0][0] == household.pk for key in expense_rows.ROWS)
 
 
 def test_a_refused_paid_amount_is_never_kept(owner_client, expense):
@@ -100,7 +100,7 @@ def test_a_refused_paid_amount_is_never_kept(owner_client, expense):
     )
     assert response.status_code == 422
     assert 'value="not money"' in response.content.decode()
-    assert all("not money" not in before for before, _ in expense_rows.ROWS._rows.values())
+    assert all("not money" not in before for before, _ in expense_rows.ROWS.values())
 
 
 def test_the_cache_keeps_at_most_its_size():

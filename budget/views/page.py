@@ -2,25 +2,20 @@
 form factories, row ids, and the one way to render it, used by the cycle and expense views."""
 
 import datetime
-from functools import partial
 
-from django.db.models import QuerySet
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts import selectors as account_selectors
-from colony.compiled import CompiledQuery
 from colony.errors import DomainError
 from colony.htmx import wants_partial
 from cycles import selectors as cycle_selectors
-from cycles.exceptions import CycleAlreadyCompleted
 from cycles.models import Cycle
 from expenses import selectors as expense_selectors
 from expenses.forms import ExpenseFilterForm, ExpenseForm
 
-from .. import selectors
 from ..forms import IncomeLineForm
 from ..selectors import budgets as budget_selectors
 from ..selectors import income as income_selectors
@@ -37,38 +32,13 @@ def edit_form_id(expense) -> str:
     return f"expense-{expense.pk}-form"
 
 
-def _cycle_query(household_id: int, pk: int, *, for_page: bool) -> QuerySet[Cycle]:
-    cycles = Cycle.objects.select_related("reopened_by").filter(household_id=household_id, pk=pk)
-    if for_page:
-        cycles = cycles.annotate(has_later_completed=selectors.later_completed_exists())
-    return cycles
-
-
-# Every cycle view loads its cycle first: compiled once (colony/compiled.py), not per request.
-_CYCLE_QUERIES = {
-    for_page: CompiledQuery(
-        partial(_cycle_query, for_page=for_page), household_id=-7_000_000_021, pk=-7_000_000_022
-    )
-    for for_page in (False, True)
-}
-
-
 def household_cycle(request, pk, *, for_page: bool = False, open_only: bool = False) -> Cycle:
     """The request household's cycle (cycles.selectors.household_cycle: 404, or 409 with
     `open_only` once completed); `for_page` also says whether a later cycle is completed (then
     it cannot be reopened)."""
-    household = request.household
-    if household is None or type(pk) is not int:
-        # Whatever cycles.selectors makes of it (a 404).
-        return cycle_selectors.household_cycle(household, pk, open_only=open_only)
-    found = _CYCLE_QUERIES[for_page].objects(household_id=household.pk, pk=pk)
-    if not found:
-        raise Http404("No cycle here")
-    cycle = found[0]
-    cycle.household = household
-    if open_only and cycle.is_completed:
-        raise CycleAlreadyCompleted()
-    return cycle
+    return cycle_selectors.household_cycle(
+        request.household, pk, open_only=open_only, for_page=for_page
+    )
 
 
 def _can_reopen(request, cycle) -> bool:

@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from colony.fragments import KeptCache
 from formats.locales import active_locale
 
 from ..models import Expense
@@ -40,28 +41,11 @@ _EMPTY_SLOT = _TOKEN_SLOT + '"'
 _COLUMNS = tuple(field.attname for field in Expense._meta.concrete_fields)
 
 
-class RowCache:
-    """Rendered rows by key, at most `size` of them (the oldest go first). Per process: a
-    cache shared between workers would cost a network round trip per page, more than it saves.
-    """
+class RowCache(KeptCache):
+    """Rendered rows by key (colony.fragments.KeptCache), 4,096 of them by default."""
 
     def __init__(self, size: int = 4096):
-        self.size = size
-        self._rows: dict[tuple, tuple[str, str]] = {}
-
-    def get(self, key):
-        return self._rows.get(key)
-
-    def put(self, key, parts: tuple[str, str]) -> None:
-        if len(self._rows) >= self.size:
-            self._rows.pop(next(iter(self._rows)), None)
-        self._rows[key] = parts
-
-    def clear(self) -> None:
-        self._rows.clear()
-
-    def __len__(self) -> int:
-        return len(self._rows)
+        super().__init__(size)
 
 
 ROWS = RowCache()
