@@ -12,7 +12,7 @@ from cycles.models import Cycle
 from cycles.tests.factories import CycleFactory
 from expenses.models import Category, Expense
 from expenses.selectors import EXPENSES_PER_PAGE
-from expenses.templatetags.expense_urls import ROW_ACTIONS, expense_links
+from expenses.templating import ROW_ACTIONS, expense_links
 from expenses.tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,6 @@ from ..services import income as income_services
 from .page import (
     apply_domain_error,
     household_cycle,
-    income_form_key,
     new_income_form,
 )
 
@@ -49,7 +48,6 @@ def _income_context(request, cycle, *, form=None) -> dict:
         "is_open": is_open,
         "income_lines": income_selectors.income_lines(cycle),
         "income_form": (form or new_income_form(cycle, members)) if is_open else None,
-        "income_form_key": income_form_key(cycle, members) if is_open and form is None else None,
         "show_income_form": is_open,
         "budget": budget,
         "totals": budget.totals,

@@ -80,59 +80,6 @@ def _day_in(cycle) -> datetime.date:
     return today if cycle.start_date <= today <= cycle.end_date else cycle.start_date
 
 
-def _choices_key(choices) -> tuple:
-    return (
-        tuple((c.pk, c.name, c.is_archived) for c in choices.categories),
-        tuple((m.pk, str(m), m.is_active) for m in choices.payment_methods),
-    )
-
-
-def _members_key(members) -> tuple:
-    return tuple((m.user_id, m.user.display_name) for m in members)
-
-
-# Keys of the fragments the cycle page keeps between requests (colony/fragments.py): each names
-# everything its fragment shows. The forms' fields, labels and widgets are code, the same for
-# every request of a worker; what a request can change is here. Tests: budget/tests/
-# test_kept_fragments.py renders each again after a change to each of these.
-def add_row_key(cycle, choices) -> tuple:
-    """The empty add row: its URLs, its date bounds and default, the base currency (default and
-    the rate's title), the categories and payment methods it offers."""
-    return (
-        "add-row",
-        cycle.household_id,
-        cycle.pk,
-        cycle.start_date,
-        cycle.end_date,
-        _day_in(cycle),
-        cycle.household.base_currency,
-        _choices_key(choices),
-    )
-
-
-def income_form_key(cycle, members) -> tuple:
-    """The empty income form: its URL, default date, the base currency, the members offered."""
-    return (
-        "income-form",
-        cycle.household_id,
-        cycle.pk,
-        _day_in(cycle),
-        cycle.household.base_currency,
-        _members_key(members),
-    )
-
-
-def filter_form_key(request, choices, members) -> tuple:
-    """The table's filters: what they offer and what the query string chose (or mistyped)."""
-    return (
-        "filters",
-        request.household.pk,
-        _choices_key(choices),
-        _members_key(members),
-        tuple(tuple(request.GET.getlist(name)) for name in TABLE_FILTERS),
-    )
-
-
 def cycle_page_context(
     request, cycle, *, choices=None, add_form=None, edit_form=None, pay_form=None
 ) -> dict:
@@ -170,14 +117,12 @@ def cycle_page_context(
         # Next to the cycle's totals: what the filtered rows add up to (same query as the rows).
         "matched": page.matched if filter_form.is_filtered else None,
         "sort": filters["sort"],
-        # An empty add form is built only when its kept HTML is not (add_row_key).
+        # Lazy: a table-only HTMX answer for a viewer never builds it.
         "add_form": (
             (add_form or SimpleLazyObject(lambda: new_expense_form(cycle, choices)))
             if is_open
             else None
         ),
-        "add_row_key": add_row_key(cycle, choices) if is_open and add_form is None else None,
-        "filter_form_key": filter_form_key(request, choices, members),
         "edit_form": edit_form,
         "editing_pk": edit_form.expense.pk if edit_form is not None else None,
         "pay_form": pay_form,  # a refused "paid" amount, shown in its row
@@ -186,9 +131,6 @@ def cycle_page_context(
         "income_form": (
             SimpleLazyObject(lambda: new_income_form(cycle, members)) if is_open else None
         ),
-        "income_form_key": income_form_key(cycle, members) if is_open else None,
-        # Whether the income card has its add form (income_form itself is lazy: asking it
-        # whether it is there would build it).
         "show_income_form": is_open,
         # Lazy: a table-only HTMX answer never shows it (nor asks the database).
         "can_reopen": SimpleLazyObject(lambda: _can_reopen(request, cycle)),

@@ -25,7 +25,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Django's own widget templates, for the project's form renderer (colony/form_rendering.py).
+    # Django's own widget templates (its Jinja2 copies), for the form renderer.
     "django.forms",
     "django_htmx",
     "csp",
@@ -85,36 +85,41 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "colony.urls"
-# One form-row component for every field, and the built-in widgets through Jinja2 (several
-# times faster, same markup): colony/form_rendering.py.
-FORM_RENDERER = "colony.form_rendering.ColonyFormRenderer"
+# Forms render through the project's Jinja2 templates (colony/form_renderer.py).
+FORM_RENDERER = "colony.form_renderer.FormRenderer"
 WSGI_APPLICATION = "colony.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Every Colony page, partial, form and e-mail (colony/templating.py). APP_DIRS finds
+        # Django's Jinja2 widget templates (django/forms/jinja2/).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "environment": "colony.templating.environment",
             "context_processors": [
-                "django.template.context_processors.request",
+                "colony.context_processors.csrf",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.household",
                 "accounts.context_processors.role",
                 "accounts.context_processors.account_features",
             ],
-            # `{% load jinja %}`: a Jinja2 partial inside a Django template (colony/jinja.py).
-            "libraries": {"jinja": "colony.jinja_include", "kept": "colony.kept_tags"},
         },
     },
     {
-        # Hot partials only (see colony/jinja.py): `*.jinja` files under templates/.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "NAME": "jinja2",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": False,
-        "OPTIONS": {"environment": "colony.jinja.environment"},
+        # The admin's and third-party apps' own templates (the API docs).
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
     },
 ]
 

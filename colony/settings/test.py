@@ -16,3 +16,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Jinja2 pages fill `response.context` in tests too (tests/rendering.py).
+TEMPLATES[0]["BACKEND"] = "tests.rendering.RecordingJinja2"  # noqa: F405

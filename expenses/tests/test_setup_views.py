@@ -70,7 +70,7 @@ def test_adding_a_payment_method_redirects_to_the_list(owner_client, household, 
     method = PaymentMethod.objects.get(household=household, name="Max's debit")
     assert (method.owner, method.kind, method.last4) == (member, "bank_account", "0001")
     page = owner_client.get(response.url)
-    assert "Max&#x27;s debit added." in page.text
+    assert "Max&#39;s debit added." in page.text
 
 
 def test_add_form_shows_members_only(owner_client, member, stranger):

@@ -1,6 +1,6 @@
-"""`{% load expense_urls %}` then `{% expense_links expense.pk as links %}` and
-`{{ links.edit }}`, `{{ links.toggle_paid }}`, `{{ links.skip }}`, `{{ links.restore }}`,
-`{{ links.delete }}`.
+"""What Colony's templates may call from expenses (gathered by colony/templating.py):
+`{% set links = expense_links(expense.pk) %}` then `{{ links.edit }}`, `{{ links.toggle_paid }}`,
+`{{ links.skip }}`, `{{ links.restore }}`, `{{ links.delete }}`.
 
 The cycle page shows a hundred rows with up to six links each, and a `{% url %}` is a full
 `reverse()` (~45 µs). Each action's URL is reversed once with a placeholder id instead; a row
@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from django import template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
-
-register = template.Library()
 
 ROW_ACTIONS = {
     "edit": "cycles:expense_edit",
@@ -41,7 +38,6 @@ def _urls_around_id(urlconf, script_prefix: str) -> tuple[tuple[str, str, str], 
     return tuple(parts)
 
 
-@register.simple_tag
 def expense_links(pk: int) -> dict[str, str]:
     """What `reverse(name, args=[pk])` gives for each of an expense row's actions."""
     parts = _urls_around_id(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
