@@ -40,12 +40,11 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djlint templates --check
+	$(BIN)/djlint templates --lint
 	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff format .
-	$(BIN)/djlint templates --reformat --quiet
 	$(BIN)/ruff check --fix .
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/colony_bench

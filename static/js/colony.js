@@ -35,6 +35,15 @@
     }
   });
 
+  // "Go back" links return to the page before, where there is one (the CSP forbids javascript: URLs).
+  document.addEventListener("click", function (event) {
+    var back = event.target.closest && event.target.closest("[data-back]");
+    if (back && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
   // The navigation folds into a menu on narrow screens.
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest && event.target.closest("[data-menu-toggle]");
