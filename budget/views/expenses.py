@@ -230,41 +230,35 @@ def expense_toggle_paid(request, pk):
     return _row_with_totals(request, expense, message=f"“{expense.description}” is {state}.")
 
 
-@household_required
-@require_POST
-def expense_skip(request, pk):
+def _row_action(request, pk, change, message: str):
+    """Skip, restore and delete, one shape: the household's open expense, the service `change`
+    at the version the row showed (409 with the row as it is now when stale), then the row and
+    the totals. `message` names the expense with {}."""
     expense = _open_expense(request, pk)
     try:
-        expense = services.skip_expense(
+        changed = change(
             expense=expense, by=request.user, expected_version=_expected_version(request)
         )
     except ExpenseChanged as error:
         return _changed_meanwhile(request, error, expense.cycle)
-    return _row_with_totals(request, expense, message=f"Skipped “{expense.description}” this time.")
+    # A deleted expense comes back as None: its row is replaced by nothing, only the totals.
+    shown = changed if changed is not None else expense
+    return _row_with_totals(request, shown, message=message.format(expense.description))
+
+
+@household_required
+@require_POST
+def expense_skip(request, pk):
+    return _row_action(request, pk, services.skip_expense, "Skipped “{}” this time.")
 
 
 @household_required
 @require_POST
 def expense_restore(request, pk):
-    expense = _open_expense(request, pk)
-    try:
-        expense = services.restore_expense(
-            expense=expense, by=request.user, expected_version=_expected_version(request)
-        )
-    except ExpenseChanged as error:
-        return _changed_meanwhile(request, error, expense.cycle)
-    return _row_with_totals(request, expense, message=f"Restored “{expense.description}”.")
+    return _row_action(request, pk, services.restore_expense, "Restored “{}”.")
 
 
 @household_required
 @require_POST
 def expense_delete(request, pk):
-    expense = _open_expense(request, pk)
-    try:
-        services.delete_expense(
-            expense=expense, by=request.user, expected_version=_expected_version(request)
-        )
-    except ExpenseChanged as error:
-        return _changed_meanwhile(request, error, expense.cycle)
-    # The row's target is replaced by nothing: only the totals come back.
-    return _row_with_totals(request, expense, message=f"Deleted “{expense.description}”.")
+    return _row_action(request, pk, services.delete_expense, "Deleted “{}”.")

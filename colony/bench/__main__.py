@@ -310,6 +310,7 @@ def main() -> int:
     from django.utils.module_loading import autodiscover_modules
 
     from . import builtin  # noqa: F401 — registers the built-in measurements
+    from .first_visit import measure_first_visits, print_first_visits
     from .pages import UnfilledRoute
     from .throughput import print_throughput
 
@@ -322,8 +323,10 @@ def main() -> int:
         print(f"\nFAILED: {error}")
         return 1
     registered = measure_registered(households)
+    first_visits = measure_first_visits(SIZES["1k"])
     print_table("Every GET page (walked from the URLconf)", pages)
     print_table("Registered measurements", registered)
+    print_first_visits(first_visits)
     rows = pages + registered
     errors = [
         f"{row.label} answered {sample.status} in the {size} household"
@@ -332,6 +335,7 @@ def main() -> int:
         if sample.status >= 500
     ]
     missed = [f"{row.label}: {'; '.join(row.problems())}" for row in rows if row.problems()]
+    missed += [f"cycle page, first visit: {problem}" for problem in first_visits.problems()]
     if os.environ.get("BENCH_MARKDOWN"):
         Path(os.environ["BENCH_MARKDOWN"]).write_text(markdown_table(rows))
     print_throughput(households["100k"])
