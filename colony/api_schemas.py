@@ -35,15 +35,22 @@ def money(amount: Decimal | None, currency: str) -> str | None:
     return format(amount.copy_abs() if amount.is_zero() else amount, "f")
 
 
-def _no_nul(value: str) -> str:
+def _storable(value: str) -> str:
     # PostgreSQL text cannot hold NUL; Django's form fields refuse it the same way.
     if "\x00" in value:
         raise ValueError("Null characters are not allowed.")
+    # JSON may escape half a surrogate pair ("\ud800"): a str Python holds but UTF-8 cannot
+    # encode, so the database driver would fail on it (a 500) instead of the client hearing why.
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("Text must be valid Unicode (no lone surrogates).") from None
     return value
 
 
 # Any text a client sends.
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(_storable)]
 # A budgeting date: the years a household plans in, so date arithmetic never overflows.
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2199, 12, 31)
 Day = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
