@@ -39,6 +39,11 @@ class AlreadyMember(Conflict):
     message = "You already belong to this household."
 
 
+class MemberGone(Conflict):
+    code = "MEMBER_GONE"
+    message = "This person is no longer in the household."
+
+
 class MemberAlreadyInvited(Conflict):
     code = "MEMBER_ALREADY_EXISTS"
     message = "Someone with this email address already belongs to the household."

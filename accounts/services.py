@@ -27,6 +27,7 @@ from .exceptions import (
     InviteInvalid,
     LastOwnerCannotLeave,
     MemberAlreadyInvited,
+    MemberGone,
     NotHouseholdMember,
     NotHouseholdOwner,
     OnlyMemberCannotLeave,
@@ -246,9 +247,31 @@ def accept_invite(*, token: str, user: User) -> Household:
     return invite.household
 
 
-def _lock_memberships(household_id: int) -> None:
+def _lock_memberships(household_id: int) -> dict[int, Membership]:
     # Every membership of the household, so two owners cannot both step down at once.
-    list(Membership.objects.select_for_update().filter(household_id=household_id))
+    return {
+        locked.pk: locked
+        for locked in Membership.objects.select_for_update().filter(household_id=household_id)
+    }
+
+
+def _lock_as_owner(
+    *, household: Household, user: User, membership: Membership | None = None
+) -> Membership | None:
+    """Lock the household's memberships, then check `user` is one of its owners and
+    `membership` still one of them — in that order, so an owner demoted or removed by a
+    request that held the lock first is refused instead of acting on what it read before.
+    Returns `membership` as locked (its role as it is now)."""
+    locked = _lock_memberships(household.pk)
+    if not any(m.user_id == user.pk and m.role == Membership.Role.OWNER for m in locked.values()):
+        raise NotHouseholdOwner()
+    if membership is None:
+        return None
+    current = locked.get(membership.pk)
+    if current is None:
+        raise MemberGone()
+    membership.role = current.role
+    return membership
 
 
 def _is_only_owner(membership: Membership) -> bool:
@@ -298,8 +321,7 @@ def leave_household(*, user: User) -> None:
 @transaction.atomic
 def remove_member(*, household: Household, by: User, membership: Membership) -> None:
     """An owner removes a member; the household always keeps at least one owner."""
-    _require_owner(household=household, user=by)
-    _lock_memberships(household.pk)
+    membership = _lock_as_owner(household=household, user=by, membership=membership)
     if _is_only_owner(membership):
         raise LastOwnerCannotLeave()
     _end_membership(membership)
@@ -311,10 +333,9 @@ def change_member_role(
 ) -> Membership:
     """An owner gives a member the role owner, member or viewer; the household always keeps an
     owner, so its last owner cannot step down."""
-    _require_owner(household=household, user=by)
-    _lock_memberships(household.pk)
     if role not in Membership.Role.values:
         raise ValueError(role)
+    membership = _lock_as_owner(household=household, user=by, membership=membership)
     if role != Membership.Role.OWNER and _is_only_owner(membership):
         raise LastOwnerCannotLeave()
     membership.role = role
@@ -325,8 +346,7 @@ def change_member_role(
 @transaction.atomic
 def transfer_ownership(*, household: Household, by: User, membership: Membership) -> Membership:
     """An owner hands the household over: `membership` becomes an owner and `by` a member."""
-    _require_owner(household=household, user=by)
-    _lock_memberships(household.pk)
+    membership = _lock_as_owner(household=household, user=by, membership=membership)
     if membership.is_owner:
         raise AlreadyOwner()
     membership.role = Membership.Role.OWNER
@@ -372,7 +392,7 @@ def end_other_sessions(*, user: User) -> User:
 @transaction.atomic
 def delete_household(*, household: Household, by: User) -> None:
     """An owner deletes the household with all its cycles, expenses and templates."""
-    _require_owner(household=household, user=by)
+    _lock_as_owner(household=household, user=by)
     Household.objects.select_for_update().filter(pk=household.pk).delete()
 
 
