@@ -5,6 +5,8 @@ from pathlib import Path
 
 import environ
 
+from colony.log_filters import CLIENT_ERROR_LOGGERS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -60,6 +62,8 @@ FILE_UPLOAD_HANDLERS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # TRACE is 405 and an over-long URI 414 (JSON under /api/), before anything else runs.
+    "colony.request_line.RequestLineMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "colony.errors.ApiErrorEnvelopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -313,10 +317,14 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
+    # A bad host, too many form fields or too big a body is the client's error: a warning
+    # without a traceback (colony/log_filters.py), not an ERROR anyone can write.
+    "filters": {"client_error_as_warning": {"()": "colony.log_filters.ClientErrorAsWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        **{name: {"filters": ["client_error_as_warning"]} for name in CLIENT_ERROR_LOGGERS},
     },
 }
