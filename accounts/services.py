@@ -33,6 +33,7 @@ from .exceptions import (
     OnlyMemberCannotLeave,
     OwnerMustHandOver,
     TokenExpiryInvalid,
+    TooManyInviteEmails,
     UnknownFormat,
 )
 from .models import (
@@ -40,6 +41,7 @@ from .models import (
     ApiToken,
     Household,
     Invite,
+    InviteEmail,
     Membership,
     PasswordResetRequest,
     User,
@@ -130,12 +132,19 @@ def register_user_from_invite(
     return user
 
 
-def create_invite(*, household: Household, invited_by: User, email: str) -> tuple[Invite, str]:
-    """An owner invites someone by email; returns the invite and the one-time token for its link."""
+@transaction.atomic
+def create_invite(
+    *, household: Household, invited_by: User, email: str, to_be_emailed: bool = False
+) -> tuple[Invite, str]:
+    """An owner invites someone by email; returns the invite and the one-time token for its link.
+    One Colony is to email (`to_be_emailed`, then send_invite_email) counts towards the
+    household's INVITE_EMAILS_PER_HOUR, beyond which it is refused with nothing created."""
     _require_owner(household=household, user=invited_by)
     email = email.strip().lower()
     if household.memberships.filter(user__email__iexact=email).exists():
         raise MemberAlreadyInvited()
+    if to_be_emailed:
+        _count_invite_email(household)
     token = secrets.token_urlsafe(32)
     invite = Invite.objects.create(
         household=household,
@@ -145,6 +154,17 @@ def create_invite(*, household: Household, invited_by: User, email: str) -> tupl
         expires_at=timezone.now() + timedelta(days=settings.INVITE_VALID_DAYS),
     )
     return invite, token
+
+
+def _count_invite_email(household: Household) -> None:
+    # The household's row is locked so that parallel invites are counted one after the other.
+    list(Household.objects.select_for_update().filter(pk=household.pk).values_list("pk"))
+    since = timezone.now() - timedelta(hours=1)
+    InviteEmail.objects.filter(household=household, sent_at__lt=since).delete()
+    limit = settings.INVITE_EMAILS_PER_HOUR
+    if InviteEmail.objects.filter(household=household).count() >= limit:
+        raise TooManyInviteEmails(limit)
+    InviteEmail.objects.create(household=household)
 
 
 def send_invite_email(*, invite: Invite, link: str) -> bool:

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Household, Membership, User
+from accounts.models import Household, Invite, Membership, User
 from accounts.tests.factories import HouseholdFactory, make_member, make_owner
 from tests.races import logged_in, racing
 
@@ -117,3 +117,25 @@ def test_a_member_removed_while_being_made_owner_is_a_conflict_not_a_500():
     assert "no longer in the household" in response.content.decode()
     assert bea.membership.role == Membership.Role.OWNER
     assert not Membership.objects.filter(user__email="cleo@example.com").exists()
+
+
+def test_parallel_invite_emails_never_pass_the_hourly_limit(settings):
+    settings.INVITE_EMAILS_PER_HOUR = 1
+    home = HouseholdFactory(name="Shared")
+    clients = [logged_in(make_owner(home, email=f"owner{n}@example.com")) for n in range(2)]
+    url = reverse("accounts:invite_create")
+
+    with transaction.atomic():
+        # A third invite is being counted right now.
+        Household.objects.select_for_update().get(pk=home.pk)
+        with racing(
+            *(
+                lambda c=c, n=n: c.post(url, {"email": f"guest{n}@example.com", "send_email": "on"})
+                for n, c in enumerate(clients)
+            )
+        ) as futures:
+            pass
+    statuses = sorted(f.result(timeout=10).status_code for f in futures)
+
+    assert statuses == [302, 429]
+    assert Invite.objects.filter(household=home).count() == 1

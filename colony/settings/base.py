@@ -272,6 +272,8 @@ TWO_FACTOR_LOGIN_SECONDS = 300
 # Where people reach Colony: links in emails sent outside a request (reminders).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INVITE_VALID_DAYS = env.int("INVITE_VALID_DAYS", default=7)
+# Invite emails one household may have Colony send per hour (links shared by hand: no limit).
+INVITE_EMAILS_PER_HOUR = env.int("INVITE_EMAILS_PER_HOUR", default=10)
 DEFAULT_BASE_CURRENCY = "USD"
 
 # Exchange rates (exchange app). {BASE} in the URL is the base currency; {DATE} (YYYY-MM-DD or
