@@ -312,7 +312,7 @@ class ApiToken(models.Model):
 
 
 class ApiRequestCounter(models.Model):
-    """How many API requests one token (or logged-in user) made in the current minute.
+    """How many API requests one person (or one client address) made in the current minute.
 
     Counted in the database with one atomic upsert per request, so every stateless app worker
     shares the same count (production has no shared cache besides PostgreSQL).

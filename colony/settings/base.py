@@ -295,8 +295,9 @@ EXCHANGE_RATES_DEADLINE = env.int("EXCHANGE_RATES_DEADLINE_MS", default=60_000) 
 # The rates page warns when the newest stored rate is older than this.
 EXCHANGE_RATES_MAX_AGE_DAYS = env.int("EXCHANGE_RATES_MAX_AGE_DAYS", default=3)
 
-# JSON API (/api/v1/). Requests per token (or per logged-in user) per minute, counted in the
-# database so every app worker sees the same count.
+# JSON API (/api/v1/). Requests per person (all their tokens and the session together), or
+# per client address for requests without a usable credential (401s included), per minute,
+# counted in the database so every app worker sees the same count.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=300)
 # A personal access token lasts at most this long.
 API_TOKEN_MAX_DAYS = 365
