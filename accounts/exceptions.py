@@ -39,6 +39,22 @@ class AlreadyMember(Conflict):
     message = "You already belong to this household."
 
 
+class TooManyInviteEmails(DomainError):
+    code = "TOO_MANY_INVITE_EMAILS"
+    status = 429
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"Colony has emailed {limit} invites for this household in the last hour. Try again "
+            "later, or untick “Email the link to them” and send the link yourself."
+        )
+
+
+class MemberGone(Conflict):
+    code = "MEMBER_GONE"
+    message = "This person is no longer in the household."
+
+
 class MemberAlreadyInvited(Conflict):
     code = "MEMBER_ALREADY_EXISTS"
     message = "Someone with this email address already belongs to the household."

@@ -189,6 +189,21 @@ class Invite(models.Model):
         return self.accepted_at is not None
 
 
+class InviteEmail(models.Model):
+    """One invite email Colony sent for a household, kept for an hour: a household sends at
+    most INVITE_EMAILS_PER_HOUR (an invite's own row is deleted when it is withdrawn or used,
+    so it cannot be what is counted)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["household", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"Invite email at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
 class PasswordResetRequest(models.Model):
     """One request for a reset email, kept for an hour to throttle by address and by email.
 
@@ -297,7 +312,7 @@ class ApiToken(models.Model):
 
 
 class ApiRequestCounter(models.Model):
-    """How many API requests one token (or logged-in user) made in the current minute.
+    """How many API requests one person (or one client address) made in the current minute.
 
     Counted in the database with one atomic upsert per request, so every stateless app worker
     shares the same count (production has no shared cache besides PostgreSQL).

@@ -27,11 +27,13 @@ from .exceptions import (
     InviteInvalid,
     LastOwnerCannotLeave,
     MemberAlreadyInvited,
+    MemberGone,
     NotHouseholdMember,
     NotHouseholdOwner,
     OnlyMemberCannotLeave,
     OwnerMustHandOver,
     TokenExpiryInvalid,
+    TooManyInviteEmails,
     UnknownFormat,
 )
 from .models import (
@@ -39,6 +41,7 @@ from .models import (
     ApiToken,
     Household,
     Invite,
+    InviteEmail,
     Membership,
     PasswordResetRequest,
     User,
@@ -129,12 +132,19 @@ def register_user_from_invite(
     return user
 
 
-def create_invite(*, household: Household, invited_by: User, email: str) -> tuple[Invite, str]:
-    """An owner invites someone by email; returns the invite and the one-time token for its link."""
+@transaction.atomic
+def create_invite(
+    *, household: Household, invited_by: User, email: str, to_be_emailed: bool = False
+) -> tuple[Invite, str]:
+    """An owner invites someone by email; returns the invite and the one-time token for its link.
+    One Colony is to email (`to_be_emailed`, then send_invite_email) counts towards the
+    household's INVITE_EMAILS_PER_HOUR, beyond which it is refused with nothing created."""
     _require_owner(household=household, user=invited_by)
     email = email.strip().lower()
     if household.memberships.filter(user__email__iexact=email).exists():
         raise MemberAlreadyInvited()
+    if to_be_emailed:
+        _count_invite_email(household)
     token = secrets.token_urlsafe(32)
     invite = Invite.objects.create(
         household=household,
@@ -144,6 +154,17 @@ def create_invite(*, household: Household, invited_by: User, email: str) -> tupl
         expires_at=timezone.now() + timedelta(days=settings.INVITE_VALID_DAYS),
     )
     return invite, token
+
+
+def _count_invite_email(household: Household) -> None:
+    # The household's row is locked so that parallel invites are counted one after the other.
+    list(Household.objects.select_for_update().filter(pk=household.pk).values_list("pk"))
+    since = timezone.now() - timedelta(hours=1)
+    InviteEmail.objects.filter(household=household, sent_at__lt=since).delete()
+    limit = settings.INVITE_EMAILS_PER_HOUR
+    if InviteEmail.objects.filter(household=household).count() >= limit:
+        raise TooManyInviteEmails(limit)
+    InviteEmail.objects.create(household=household)
 
 
 def send_invite_email(*, invite: Invite, link: str) -> bool:
@@ -246,9 +267,31 @@ def accept_invite(*, token: str, user: User) -> Household:
     return invite.household
 
 
-def _lock_memberships(household_id: int) -> None:
+def _lock_memberships(household_id: int) -> dict[int, Membership]:
     # Every membership of the household, so two owners cannot both step down at once.
-    list(Membership.objects.select_for_update().filter(household_id=household_id))
+    return {
+        locked.pk: locked
+        for locked in Membership.objects.select_for_update().filter(household_id=household_id)
+    }
+
+
+def _lock_as_owner(
+    *, household: Household, user: User, membership: Membership | None = None
+) -> Membership | None:
+    """Lock the household's memberships, then check `user` is one of its owners and
+    `membership` still one of them — in that order, so an owner demoted or removed by a
+    request that held the lock first is refused instead of acting on what it read before.
+    Returns `membership` as locked (its role as it is now)."""
+    locked = _lock_memberships(household.pk)
+    if not any(m.user_id == user.pk and m.role == Membership.Role.OWNER for m in locked.values()):
+        raise NotHouseholdOwner()
+    if membership is None:
+        return None
+    current = locked.get(membership.pk)
+    if current is None:
+        raise MemberGone()
+    membership.role = current.role
+    return membership
 
 
 def _is_only_owner(membership: Membership) -> bool:
@@ -298,8 +341,7 @@ def leave_household(*, user: User) -> None:
 @transaction.atomic
 def remove_member(*, household: Household, by: User, membership: Membership) -> None:
     """An owner removes a member; the household always keeps at least one owner."""
-    _require_owner(household=household, user=by)
-    _lock_memberships(household.pk)
+    membership = _lock_as_owner(household=household, user=by, membership=membership)
     if _is_only_owner(membership):
         raise LastOwnerCannotLeave()
     _end_membership(membership)
@@ -311,10 +353,9 @@ def change_member_role(
 ) -> Membership:
     """An owner gives a member the role owner, member or viewer; the household always keeps an
     owner, so its last owner cannot step down."""
-    _require_owner(household=household, user=by)
-    _lock_memberships(household.pk)
     if role not in Membership.Role.values:
         raise ValueError(role)
+    membership = _lock_as_owner(household=household, user=by, membership=membership)
     if role != Membership.Role.OWNER and _is_only_owner(membership):
         raise LastOwnerCannotLeave()
     membership.role = role
@@ -325,8 +366,7 @@ def change_member_role(
 @transaction.atomic
 def transfer_ownership(*, household: Household, by: User, membership: Membership) -> Membership:
     """An owner hands the household over: `membership` becomes an owner and `by` a member."""
-    _require_owner(household=household, user=by)
-    _lock_memberships(household.pk)
+    membership = _lock_as_owner(household=household, user=by, membership=membership)
     if membership.is_owner:
         raise AlreadyOwner()
     membership.role = Membership.Role.OWNER
@@ -372,7 +412,7 @@ def end_other_sessions(*, user: User) -> User:
 @transaction.atomic
 def delete_household(*, household: Household, by: User) -> None:
     """An owner deletes the household with all its cycles, expenses and templates."""
-    _require_owner(household=household, user=by)
+    _lock_as_owner(household=household, user=by)
     Household.objects.select_for_update().filter(pk=household.pk).delete()
 
 
@@ -499,7 +539,21 @@ def record_token_use(*, token: ApiToken, ip: str | None) -> None:
 
 def count_api_request(*, key: str, minute: int) -> int:
     """Count one request for `key` in `minute` and return the count so far: one atomic upsert,
-    so concurrent workers never lose a count."""
+    so concurrent workers never lose a count.
+
+    Its own transaction commits without waiting for the disk (synchronous_commit off): a crash
+    can lose the last few counts, never corrupt or reorder them, and a request does not pay a
+    flush for its counter. Inside a caller's transaction it is simply part of that one (a SET
+    LOCAL there would last for the caller's writes too)."""
+    if connection.in_atomic_block:
+        return _count_api_request(key=key, minute=minute)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return _count_api_request(key=key, minute=minute)
+
+
+def _count_api_request(*, key: str, minute: int) -> int:
     table = connection.ops.quote_name(ApiRequestCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -17,7 +17,8 @@ from colony.api_schemas import (
     money,
     page_of,
     paginate,
-    sent_fields,
+    patch_changes,
+    patch_merge,
 )
 from cycles.exceptions import BudgetsChanged, IncomeIsLines
 from cycles.models import Cycle, IncomeLine
@@ -93,14 +94,11 @@ def cycle_detail(request: HttpRequest, pk: int):
 def cycle_update(request: HttpRequest, pk: int, payload: CycleUpdate):
     """Change the fields sent of a cycle that is not completed."""
     cycle = _cycle(request, pk)
-    sent = sent_fields(payload)
-    if sent.get("income") is not None and sent["income"] != cycle.income:
+    if patch_changes(payload).get("income", cycle.income) != cycle.income:
         raise IncomeIsLines()
     services.update_cycle(
         cycle=cycle,
-        name=sent["name"] if sent.get("name") is not None else cycle.name,
-        start_date=sent.get("start_date") or cycle.start_date,
-        end_date=sent.get("end_date") or cycle.end_date,
+        **patch_merge(payload, cycle, fields=("name", "start_date", "end_date")),
         updated_by=request.user,
     )
     return _cycle(request, pk)
@@ -316,18 +314,15 @@ def income_detail(request: HttpRequest, pk: int):
 def income_update(request: HttpRequest, pk: int, payload: IncomeUpdate):
     """Change the fields sent; a new amount, currency or date takes a new rate snapshot."""
     line = _income(request, pk)
-    sent = sent_fields(payload)
-
-    def value(name):
-        return sent[name] if sent.get(name) is not None else getattr(line, name)
-
     income_services.update_income_line(
         line=line,
-        description=value("description"),
-        amount=value("amount"),
-        currency=value("currency"),
-        expected_date=value("expected_date"),
-        member=_member(sent["member_id"]) if "member_id" in sent else line.member,
+        **patch_merge(
+            payload,
+            line,
+            fields=("description", "amount", "currency", "expected_date", "member"),
+            clearable={"member_id"},
+            load={"member_id": _member},
+        ),
         updated_by=request.user,
     )
     return _income(request, pk)

@@ -3,11 +3,13 @@ are rendered — `{"success": false, "error": {"code", "message", "details"}}`."
 
 from __future__ import annotations
 
-from django.http import Http404
+import math
+
+from django.http import Http404, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from colony.api_auth import RateLimit, SessionAuth, TokenAuth
+from colony.api_auth import RateLimit, SessionAuth, TokenAuth, over_rate_limit
 from colony.errors import API_CODES, DomainError, api_error_response, domain_error_details
 
 api = NinjaAPI(
@@ -71,19 +73,32 @@ def _not_found(request, error):
 
 @api.exception_handler(AuthenticationError)
 def _not_authenticated(request, error: AuthenticationError):
+    # Throttles run only after authentication: a refused credential is counted here, per
+    # client address (the request has no user), so guessing or a broken script is limited too.
+    wait = over_rate_limit(request)
+    if wait is not None:
+        return _rate_limited(wait)
     message = error.message if error.message != "Unauthorized" else "Authentication required."
     response = api_error_response(code="NOT_AUTHENTICATED", message=message, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="colony"'
     return response
 
 
-@api.exception_handler(Throttled)
-def _throttled(request, error: Throttled):
-    return api_error_response(
+def _rate_limited(wait: float | None) -> HttpResponse:
+    response = api_error_response(
         code="RATE_LIMITED",
-        message="Too many requests for this token. Wait a moment and try again.",
+        message="Too many requests. Wait a moment and try again.",
         status=429,
     )
+    if wait is not None:
+        response["Retry-After"] = str(math.ceil(wait))
+    return response
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, error: Throttled):
+    # ninja adds Retry-After to what this returns.
+    return _rate_limited(None)
 
 
 @api.exception_handler(HttpError)

@@ -1,5 +1,7 @@
 """Who an API request is, what it may do, and how often: bearer tokens or the session (with
-CSRF), read-only refusal of writes, and a per-token rate limit shared by every worker.
+CSRF), read-only refusal of writes, and a rate limit shared by every worker — per person (all
+their tokens and their session together) and, for requests without a usable credential
+(every 401 included), per client address.
 
 Every authenticated API request gets `request.user`, `request.membership`, `request.household`
 and `request.api_token` (None for a session), like HouseholdMiddleware gives a page.
@@ -21,6 +23,7 @@ from ninja.utils import check_csrf
 from accounts import services as account_services
 from accounts.exceptions import NotHouseholdMember
 from accounts.roles import ensure_can_write
+from colony.client_address import client_address
 from colony.errors import DomainError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -90,35 +93,38 @@ class SessionAuth(APIKeyCookie):
 
 
 def client_key(request: HttpRequest) -> str:
-    """Whose requests are counted together: the token's, the session user's, or the address's."""
-    token = getattr(request, "api_token", None)
-    if token is not None:
-        return f"token:{token.pk}"
+    """Whose requests are counted together: a person's (every token of theirs and their
+    session: ten tokens are not ten budgets), else the client address's."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{get_client_ip_address(request) or 'unknown'}"
+    return f"ip:{client_address(request) or 'unknown'}"
+
+
+def over_rate_limit(request: HttpRequest) -> float | None:
+    """Count this request for its client_key; None while within API_RATE_LIMIT_PER_MINUTE per
+    clock minute, else the seconds until the next minute. Counted in the database, so every
+    stateless worker shares the count."""
+    limit = settings.API_RATE_LIMIT_PER_MINUTE
+    if limit <= 0:
+        return None
+    now = time.time()
+    minute = int(now // 60)
+    count = account_services.count_api_request(key=client_key(request)[:64], minute=minute)
+    return None if count <= limit else (minute + 1) * 60 - now
 
 
 class RateLimit(BaseThrottle):
-    """At most API_RATE_LIMIT_PER_MINUTE requests per token (or session user, or address for
-    the token endpoint) per clock minute, counted in the database: every stateless worker
-    shares the count, and a runaway script cannot starve the household's pages."""
+    """At most API_RATE_LIMIT_PER_MINUTE requests per person (or per address, for the token
+    endpoint); a runaway script cannot starve the household's pages. A request refused with
+    401 never reaches a throttle: the API's 401 handler counts it (over_rate_limit)."""
 
     def __init__(self) -> None:
         self._wait: float | None = None
 
     def allow_request(self, request: HttpRequest) -> bool:
-        limit = settings.API_RATE_LIMIT_PER_MINUTE
-        if limit <= 0:
-            return True
-        now = time.time()
-        minute = int(now // 60)
-        count = account_services.count_api_request(key=client_key(request)[:64], minute=minute)
-        if count <= limit:
-            return True
-        self._wait = (minute + 1) * 60 - now
-        return False
+        self._wait = over_rate_limit(request)
+        return self._wait is None
 
     def wait(self) -> float | None:
         return self._wait

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -35,15 +36,22 @@ def money(amount: Decimal | None, currency: str) -> str | None:
     return format(amount.copy_abs() if amount.is_zero() else amount, "f")
 
 
-def _no_nul(value: str) -> str:
+def _storable(value: str) -> str:
     # PostgreSQL text cannot hold NUL; Django's form fields refuse it the same way.
     if "\x00" in value:
         raise ValueError("Null characters are not allowed.")
+    # JSON may escape half a surrogate pair ("\ud800"): a str Python holds but UTF-8 cannot
+    # encode, so the database driver would fail on it (a 500) instead of the client hearing why.
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("Text must be valid Unicode (no lone surrogates).") from None
     return value
 
 
 # Any text a client sends.
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(_storable)]
 # A budgeting date: the years a household plans in, so date arithmetic never overflows.
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2199, 12, 31)
 Day = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
@@ -87,10 +95,43 @@ RateIn = Annotated[
 ]
 
 
-def sent_fields(payload: Schema) -> dict:
-    """The fields the client sent (a PATCH changes only those), as typed values — not
-    serialized, so money stays a Decimal."""
-    return {name: getattr(payload, name) for name in payload.model_fields_set}
+def patch_changes(
+    payload: Schema,
+    *,
+    clearable: Collection[str] = (),
+    load: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> dict[str, Any]:
+    """What a PATCH changes: each field the client sent, as a typed value (money stays a
+    Decimal). A null clears a `clearable` field and leaves any other field as it is. A field
+    in `load` (`"category_id": load_category`) is loaded by its function — the household's
+    object or a 404 — and named without "_id" (`category`); a null there stays None."""
+    load = load or {}
+    changes = {}
+    for name in type(payload).model_fields:  # declared order: the same 404 wins every time
+        if name not in payload.model_fields_set:
+            continue
+        value = getattr(payload, name)
+        if value is None and name not in clearable:
+            continue
+        if name in load:
+            changes[name.removesuffix("_id")] = None if value is None else load[name](value)
+        else:
+            changes[name] = value
+    return changes
+
+
+def patch_merge(
+    payload: Schema,
+    current: Any,
+    *,
+    fields: Iterable[str],
+    clearable: Collection[str] = (),
+    load: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> dict[str, Any]:
+    """Every one of `fields` after a PATCH: as sent (see patch_changes), else as `current`
+    holds it — the full set of values a service that takes them all needs."""
+    changes = patch_changes(payload, clearable=clearable, load=load)
+    return {name: changes[name] if name in changes else getattr(current, name) for name in fields}
 
 
 class PageQuery(Schema):

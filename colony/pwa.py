@@ -73,7 +73,9 @@ def service_worker(request):
             "cache_name": json.dumps(f"{CACHE_VERSION}-{_digest(assets)}"),
             "assets": json.dumps(assets),
             "offline_url": json.dumps(reverse("offline")),
-            "static_prefix": json.dumps(static("")),
+            # The URL every static file lives under. Not static(""): the production storage
+            # (a manifest of hashed names) has no entry for "" and refuses it.
+            "static_prefix": json.dumps(settings.STATIC_URL),
         },
         content_type="text/javascript",
     )

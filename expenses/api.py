@@ -15,7 +15,8 @@ from colony.api_schemas import (
     PageQuery,
     page_of,
     paginate,
-    sent_fields,
+    patch_changes,
+    patch_merge,
 )
 from cycles.selectors import household_cycle
 
@@ -84,19 +85,22 @@ def payment_method_detail(request: HttpRequest, pk: int):
 def payment_method_update(request: HttpRequest, pk: int, payload: PaymentMethodUpdate):
     """Change the fields sent; `is_active: false` deactivates (kept on past expenses)."""
     method = get_for_household(PaymentMethod, request.household, pk=pk)
-    sent = sent_fields(payload)
-    details = {"name", "kind", "owner_id", "last4"}
-    if details & sent.keys():
+    details = ("name", "kind", "owner", "last4")
+    changes = patch_changes(payload, clearable={"owner_id"}, load={"owner_id": _member})
+    if changes.keys() & set(details):
         method = setup_services.update_payment_method(
             payment_method=method,
-            name=sent.get("name", method.name),
-            kind=sent.get("kind") or method.kind,
-            owner=_member(sent["owner_id"]) if "owner_id" in sent else method.owner,
-            last4=sent["last4"] if sent.get("last4") is not None else method.last4,
+            **patch_merge(
+                payload,
+                method,
+                fields=details,
+                clearable={"owner_id"},
+                load={"owner_id": _member},
+            ),
         )
-    if sent.get("is_active") is not None:
+    if "is_active" in changes:
         method = setup_services.set_payment_method_active(
-            payment_method=method, is_active=sent["is_active"]
+            payment_method=method, is_active=changes["is_active"]
         )
     return method
 
@@ -134,12 +138,12 @@ def category_detail(request: HttpRequest, pk: int):
 def category_update(request: HttpRequest, pk: int, payload: CategoryUpdate):
     """Rename, archive (`is_archived: true`: kept on past rows, no longer offered) or restore."""
     category = get_for_household(Category, request.household, pk=pk)
-    sent = sent_fields(payload)
-    if sent.get("name") is not None:
-        category = setup_services.rename_category(category=category, name=sent["name"])
-    if sent.get("is_archived") is not None:
+    changes = patch_changes(payload)
+    if "name" in changes:
+        category = setup_services.rename_category(category=category, name=changes["name"])
+    if "is_archived" in changes:
         category = setup_services.set_category_archived(
-            category=category, is_archived=sent["is_archived"]
+            category=category, is_archived=changes["is_archived"]
         )
     return category
 
@@ -236,17 +240,16 @@ def expense_detail(request: HttpRequest, response: HttpResponse, pk: int):
 def expense_update(request: HttpRequest, response: HttpResponse, pk: int, payload: ExpenseUpdate):
     """Change the fields sent; a new amount, currency or date takes a new rate snapshot."""
     expense = _expense(request, pk)
-    sent = sent_fields(payload)
-    fields = {}
-    for name in ("description", "amount", "currency", "date", "status", "note"):
-        if sent.get(name) is not None:
-            fields[name] = sent[name]
-    if sent.get("category_id") is not None:
-        fields["category"] = _category(request, sent["category_id"])
-    if "payment_method_id" in sent:
-        fields["payment_method"] = _payment_method(request, sent["payment_method_id"])
-    if "rate" in sent:
-        fields["manual_rate"] = sent["rate"]
+    fields = patch_changes(
+        payload,
+        clearable={"payment_method_id", "rate"},
+        load={
+            "category_id": lambda pk: _category(request, pk),
+            "payment_method_id": lambda pk: _payment_method(request, pk),
+        },
+    )
+    if "rate" in fields:  # null: back to the stored rates
+        fields["manual_rate"] = fields.pop("rate")
     services.update_expense(
         expense=expense,
         updated_by=request.user,

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import DatabaseError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
@@ -525,8 +525,10 @@ def fill_awaiting_rates(
         if snapshot is not None:
             for name, value in snapshot.items():
                 setattr(expense, name, value)
+            # A write like any other (Expense.version): what a client read before is stale.
+            expense.version += 1
             by_household.setdefault(expense.cycle.household_id, []).append(expense)
-    fields = ["base_amount", "rate", "rate_date", "rate_source"]
+    fields = ["base_amount", "rate", "rate_date", "rate_source", "version"]
     try:
         with transaction.atomic():
             Expense.objects.bulk_update([e for rows in by_household.values() for e in rows], fields)
@@ -574,4 +576,6 @@ def _report_skipped(report, expense: Expense, reason: str) -> None:
 def remember_former_member(*, user) -> int:
     """Before an account is deleted, its expenses keep the name of who added them."""
     name = (user.first_name or user.email)[:150]
-    return Expense.objects.filter(created_by=user).update(former_member_name=name)
+    return Expense.objects.filter(created_by=user).update(
+        former_member_name=name, version=F("version") + 1
+    )

@@ -16,7 +16,7 @@ from colony.api_schemas import (
     money,
     page_of,
     paginate,
-    sent_fields,
+    patch_merge,
 )
 from cycles.selectors import next_cycle_start
 from expenses.exceptions import CategoryNotAvailable, PaymentMethodNotAvailable
@@ -89,28 +89,30 @@ def template_detail(request: HttpRequest, pk: int):
 def template_update(request: HttpRequest, pk: int, payload: TemplateUpdate):
     """Change the fields sent; expenses the template already made stay as they are."""
     template = _template(request, pk)
-    sent = sent_fields(payload)
-
-    def kept(name):
-        return sent[name] if sent.get(name) is not None else getattr(template, name)
-
     services.update_template(
         template=template,
-        name=kept("name"),
-        amount=kept("amount"),
-        currency=kept("currency"),
-        category=_category(request, sent["category_id"])
-        if sent.get("category_id") is not None
-        else template.category,
-        payment_method=_payment_method(request, sent["payment_method_id"])
-        if "payment_method_id" in sent
-        else template.payment_method,
-        frequency=kept("frequency"),
-        day_of_month=sent.get("day_of_month", template.day_of_month),
-        start_date=kept("start_date"),
-        end_date=sent.get("end_date", template.end_date),
-        is_active=kept("is_active"),
-        note=kept("note"),
+        **patch_merge(
+            payload,
+            template,
+            fields=(
+                "name",
+                "amount",
+                "currency",
+                "category",
+                "payment_method",
+                "frequency",
+                "day_of_month",
+                "start_date",
+                "end_date",
+                "is_active",
+                "note",
+            ),
+            clearable={"payment_method_id", "day_of_month", "end_date"},
+            load={
+                "category_id": lambda pk: _category(request, pk),
+                "payment_method_id": lambda pk: _payment_method(request, pk),
+            },
+        ),
     )
     return _template(request, pk)
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.tests.factories import api_client
-from tests.apiwalk import body_schema, scoped_operations, url_for, valid_body
+from tests.apiwalk import _resolve, body_schema, scoped_operations, url_for, valid_body
 from tests.test_fuzz_forms import BAD_IDS, HOSTILE
 from tests.urlwalk import build_household, household_snapshot
 
@@ -150,3 +150,23 @@ def test_money_never_passes_through_a_float():
     assert money(Decimal("1.005"), "BHD") == "1.005"
     assert money(Decimal("12.500"), "USD") == "12.50"
     assert money(Decimal("-0.000"), "USD") == "0.00"
+
+
+def _is_text(schema: dict) -> bool:
+    schema = _resolve(schema)
+    options = schema.get("anyOf", [schema])
+    return any(_resolve(option).get("type") == "string" for option in options)
+
+
+@pytest.mark.parametrize("op", [op for op in write_operations() if body_schema(op)], ids=str)
+def test_a_lone_surrogate_in_any_text_field_is_refused_with_422(op, setup):
+    """JSON can escape half a surrogate pair; UTF-8 (and so PostgreSQL) cannot hold it."""
+    world, _, client = setup
+    schema = body_schema(op)
+    valid = valid_body(schema, world, day=world.objects["cycle"].start_date)
+    texts = [name for name, prop in schema.get("properties", {}).items() if _is_text(prop)]
+    for name in texts:
+        payload = json.dumps({**valid, name: "ok \ud800"})  # ASCII JSON: "ok \\ud800"
+        response = send(client, op, url_for(op, world), payload)
+        assert response.status_code == 422, (str(op), name, response.content)
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"

@@ -255,7 +255,37 @@ def test_a_token_over_its_rate_limit_gets_429_with_retry_after(owner, settings):
     assert response.status_code == 429
     assert error_of(response)["code"] == "RATE_LIMITED"
     assert 1 <= int(response["Retry-After"]) <= 60
-    # Another token has its own budget: one runaway script does not starve the others.
+
+
+def test_all_tokens_and_the_session_of_one_person_share_one_limit(owner, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 4
+    tokens = [api_client(owner) for _ in range(3)]
+    session = Client()
+    session.force_login(owner)
+    statuses = [client.get(HOUSEHOLD_URL).status_code for client in [*tokens, session]]
+    assert statuses == [200, 200, 200, 200]
+
+    assert api_client(owner).get(HOUSEHOLD_URL).status_code == 429  # a fresh token too
+    assert session.get(HOUSEHOLD_URL).status_code == 429
+
+
+def test_another_person_has_their_own_limit(owner, member, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 1
+    assert api_client(owner).get(HOUSEHOLD_URL).status_code == 200
+    assert api_client(owner).get(HOUSEHOLD_URL).status_code == 429
+    assert api_client(member).get(HOUSEHOLD_URL).status_code == 200
+
+
+def test_refused_credentials_count_per_client_address(owner, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 3
+    guesses = [bearer("guess-1"), bearer("guess-2"), Client()]  # the last sends none
+    assert [c.get(HOUSEHOLD_URL).status_code for c in guesses] == [401, 401, 401]
+    response = bearer("guess-4").get(HOUSEHOLD_URL)
+    assert response.status_code == 429
+    assert error_of(response)["code"] == "RATE_LIMITED"
+    assert 1 <= int(response["Retry-After"]) <= 60
+    # Another address is not affected, nor is a person with a working token.
+    assert bearer("guess-5").get(HOUSEHOLD_URL, REMOTE_ADDR="198.51.100.7").status_code == 401
     assert api_client(owner).get(HOUSEHOLD_URL).status_code == 200
 
 
@@ -374,3 +404,16 @@ def test_a_household_requiring_two_factor_refuses_tokens_without_it(client, owne
     response = client.post(TOKEN_URL, body, content_type="application/json")
     assert response.status_code == 403
     assert error_of(response)["code"] == "TWO_FACTOR_SETUP_REQUIRED"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rate_counter_commits_without_waiting_for_the_disk(owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_client(owner)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(HOUSEHOLD_URL).status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    counter = next(i for i, sql in enumerate(statements) if "apirequestcounter" in sql.lower())
+    assert statements[counter - 1] == "SET LOCAL synchronous_commit TO OFF"

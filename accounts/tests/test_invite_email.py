@@ -1,13 +1,15 @@
 """Invites by email: Colony sends the link, the page says whether it went, the link stays."""
 
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import Invite
+from accounts.models import Invite, InviteEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +29,7 @@ def test_invite_is_emailed_with_the_right_link(owner_client, household, htmx_hea
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["newbie@example.com"]
-    assert "The Smiths" in message.subject
+    assert message.subject == "You are invited to budget together on Colony"
     assert link in message.body
     assert link in message.alternatives[0][0]
     assert Invite.objects.get().email_sent_at is not None
@@ -91,3 +93,64 @@ def test_failed_smtp_delivery_logs_no_credentials_nor_link(owner_client, caplog,
     assert "email not sent" in caplog.text
     assert "smtp-secret-51c" not in caplog.text
     assert "/accounts/invite/" not in caplog.text
+
+
+def _invite(client, number, headers, **extra):
+    return client.post(INVITE_CREATE, {"email": f"guest{number}@example.com", **extra}, **headers)
+
+
+def test_emailed_invites_beyond_the_hourly_limit_are_refused_with_429(
+    owner_client, htmx_headers, settings
+):
+    settings.INVITE_EMAILS_PER_HOUR = 3
+    for number in range(3):
+        assert _invite(owner_client, number, htmx_headers, send_email="on").status_code == 200
+
+    refused = _invite(owner_client, 3, htmx_headers, send_email="on")
+
+    assert refused.status_code == 429
+    assert "Colony has emailed 3 invites for this household in the last hour" in (
+        refused.content.decode()
+    )
+    assert len(mail.outbox) == 3
+    assert not Invite.objects.filter(email="guest3@example.com").exists()
+    # Withdrawing the invites does not give the emails back.
+    Invite.objects.all().delete()
+    assert _invite(owner_client, 4, htmx_headers, send_email="on").status_code == 429
+
+
+def test_invite_links_shared_by_hand_are_not_limited(owner_client, htmx_headers, settings):
+    settings.INVITE_EMAILS_PER_HOUR = 1
+    assert _invite(owner_client, 0, htmx_headers, send_email="on").status_code == 200
+    assert _invite(owner_client, 1, htmx_headers).status_code == 200
+    assert Invite.objects.count() == 2 and len(mail.outbox) == 1
+
+
+def test_invite_emails_older_than_an_hour_no_longer_count(
+    owner_client, household, htmx_headers, settings
+):
+    settings.INVITE_EMAILS_PER_HOUR = 1
+    assert _invite(owner_client, 0, htmx_headers, send_email="on").status_code == 200
+    InviteEmail.objects.update(sent_at=timezone.now() - timedelta(minutes=61))
+    assert _invite(owner_client, 1, htmx_headers, send_email="on").status_code == 200
+    assert InviteEmail.objects.filter(household=household).count() == 1
+
+
+def test_another_households_invites_do_not_count(
+    owner_client, stranger_client, htmx_headers, settings
+):
+    settings.INVITE_EMAILS_PER_HOUR = 1
+    assert _invite(stranger_client, 0, htmx_headers, send_email="on").status_code == 200
+    assert _invite(owner_client, 1, htmx_headers, send_email="on").status_code == 200
+
+
+def test_invite_subject_holds_no_text_the_owner_typed(owner_client, household, owner):
+    household.name = "Smith & Jones\nBcc: everyone@example.com"
+    household.save()
+    owner.first_name = "Win a prize at spam.example"
+    owner.save()
+    owner_client.post(INVITE_CREATE, {"email": "guest@example.com", "send_email": "on"})
+
+    (message,) = mail.outbox
+    assert message.subject == "You are invited to budget together on Colony"
+    assert "Smith & Jones" in message.body  # the body names the household, unescaped text

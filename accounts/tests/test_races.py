@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Household, Membership, User
-from accounts.tests.factories import HouseholdFactory, make_owner
+from accounts.models import Household, Invite, Membership, User
+from accounts.tests.factories import HouseholdFactory, make_member, make_owner
 from tests.races import logged_in, racing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,3 +68,74 @@ def test_parallel_sign_ups_with_one_email_are_refused_with_a_field_error():
         assert "An account with this email already exists" in response.content.decode()
     assert User.objects.filter(email="ada@example.com").count() == 1
     assert Household.objects.count() == 0
+
+
+def test_an_owner_demoted_while_removing_another_owner_is_refused():
+    home = HouseholdFactory(name="Shared")
+    ada, bea, cleo = (
+        make_owner(home, email=f"{name}@example.com") for name in ("ada", "bea", "cleo")
+    )
+    cleo_membership = Membership.objects.get(user=cleo)
+    client = logged_in(ada)
+
+    with transaction.atomic():
+        # Bea is making Ada a member right now; Ada's page still says she is an owner.
+        list(Membership.objects.select_for_update().filter(household=home))
+        Membership.objects.filter(user=ada).update(role=Membership.Role.MEMBER)
+        with racing(
+            lambda: client.post(reverse("accounts:member_remove", args=[cleo_membership.pk]))
+        ) as futures:
+            pass
+    response = futures[0].result(timeout=10)
+
+    assert response.status_code == 403, response.status_code
+    assert "Only an owner of the household can do this." in response.content.decode()
+    assert Membership.objects.get(user=cleo).role == Membership.Role.OWNER
+    assert Membership.objects.filter(household=home).count() == 3
+    assert bea.membership.role == Membership.Role.OWNER
+
+
+def test_a_member_removed_while_being_made_owner_is_a_conflict_not_a_500():
+    home = HouseholdFactory(name="Shared")
+    ada = make_owner(home, email="ada@example.com")
+    bea = make_owner(home, email="bea@example.com")
+    cleo_membership = Membership.objects.get(user=make_member(home, email="cleo@example.com"))
+    client = logged_in(ada)
+
+    with transaction.atomic():
+        list(Membership.objects.select_for_update().filter(household=home))
+        Membership.objects.filter(pk=cleo_membership.pk).delete()  # Bea removes Cleo
+        with racing(
+            lambda: client.post(
+                reverse("accounts:member_role", args=[cleo_membership.pk]), {"role": "owner"}
+            )
+        ) as futures:
+            pass
+    response = futures[0].result(timeout=10)
+
+    assert response.status_code == 409, response.status_code
+    assert "no longer in the household" in response.content.decode()
+    assert bea.membership.role == Membership.Role.OWNER
+    assert not Membership.objects.filter(user__email="cleo@example.com").exists()
+
+
+def test_parallel_invite_emails_never_pass_the_hourly_limit(settings):
+    settings.INVITE_EMAILS_PER_HOUR = 1
+    home = HouseholdFactory(name="Shared")
+    clients = [logged_in(make_owner(home, email=f"owner{n}@example.com")) for n in range(2)]
+    url = reverse("accounts:invite_create")
+
+    with transaction.atomic():
+        # A third invite is being counted right now.
+        Household.objects.select_for_update().get(pk=home.pk)
+        with racing(
+            *(
+                lambda c=c, n=n: c.post(url, {"email": f"guest{n}@example.com", "send_email": "on"})
+                for n, c in enumerate(clients)
+            )
+        ) as futures:
+            pass
+    statuses = sorted(f.result(timeout=10).status_code for f in futures)
+
+    assert statuses == [302, 429]
+    assert Invite.objects.filter(household=home).count() == 1

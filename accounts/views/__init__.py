@@ -406,12 +406,16 @@ def invite_create(request):
             context=_household_context(request, invite_form=form),
             status=422,
         )
+    to_be_emailed = bool(form.cleaned_data.get("send_email"))
     invite, token = services.create_invite(
-        household=request.household, invited_by=request.user, email=form.cleaned_data["email"]
+        household=request.household,
+        invited_by=request.user,
+        email=form.cleaned_data["email"],
+        to_be_emailed=to_be_emailed,
     )
     link = request.build_absolute_uri(reverse("accounts:invite_accept", args=[token]))
     emailed = None
-    if form.cleaned_data.get("send_email"):
+    if to_be_emailed:
         emailed = services.send_invite_email(invite=invite, link=link)
     sent = {
         True: f"Colony emailed the link to {invite.email}.",

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import DateField, F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import Household, Membership, User
@@ -228,8 +230,10 @@ class UnpaidChoice:
 
 def _settle_unpaid(cycle: Cycle, unpaid: str, by: User | None) -> None:
     planned = Expense.objects.filter(cycle_id=cycle.pk, status=Expense.Status.PLANNED)
+    # A write like any other (Expense.version): a row, form or If-Match from before is stale.
+    written = {"updated_by": by, "updated_at": timezone.now(), "version": F("version") + 1}
     if unpaid == UnpaidChoice.SKIP:
-        planned.update(status=Expense.Status.SKIPPED, updated_by=by, updated_at=timezone.now())
+        planned.update(status=Expense.Status.SKIPPED, **written)
     elif unpaid == UnpaidChoice.MOVE and planned.exists():
         target = next_cycle(cycle)
         if target is None:
@@ -237,8 +241,11 @@ def _settle_unpaid(cycle: Cycle, unpaid: str, by: User | None) -> None:
         target = lock_open_cycle(target)
         # The planned expenses keep their amounts and rate snapshots; only their cycle and
         # (when it falls before the next cycle) their date change.
-        planned.filter(date__lt=target.start_date).update(date=target.start_date)
-        planned.update(cycle=target, updated_by=by, updated_at=timezone.now())
+        planned.update(
+            cycle=target,
+            date=Greatest("date", Value(target.start_date, output_field=DateField())),
+            **written,
+        )
 
 
 @transaction.atomic

@@ -77,6 +77,34 @@ def test_completing_moves_the_unpaid_expenses_to_the_next_cycle(owner_api, house
     assert planned.cycle_id == later.pk and planned.date == later.start_date
 
 
+def test_an_expense_moved_by_completing_refuses_a_patch_with_its_old_version(
+    owner_api, household, cycle
+):
+    later = CycleFactory(household=household, start_date=cycle.end_date + datetime.timedelta(1))
+    planned = ExpenseFactory(cycle=cycle, description="Rent")
+    etag = owner_api.get(f"/api/v1/expenses/{planned.pk}")["ETag"]
+
+    assert owner_api.post(f"{URL}/{cycle.pk}/complete?unpaid=move").status_code == 200
+    response = owner_api.patch(
+        f"/api/v1/expenses/{planned.pk}",
+        {"description": "Rent (stale)"},
+        content_type=JSON,
+        HTTP_IF_MATCH=etag,
+    )
+
+    assert error(response, 409)["code"] == "EXPENSE_CHANGED"
+    planned.refresh_from_db()
+    assert planned.description == "Rent" and planned.cycle_id == later.pk
+    assert owner_api.get(f"/api/v1/expenses/{planned.pk}")["ETag"] != etag
+
+
+def test_an_expense_skipped_by_completing_has_a_new_version(owner_api, cycle):
+    planned = ExpenseFactory(cycle=cycle)
+    etag = owner_api.get(f"/api/v1/expenses/{planned.pk}")["ETag"]
+    assert owner_api.post(f"{URL}/{cycle.pk}/complete?unpaid=skip").status_code == 200
+    assert owner_api.get(f"/api/v1/expenses/{planned.pk}")["ETag"] != etag
+
+
 def test_moving_unpaid_expenses_without_a_next_cycle_is_refused_and_changes_nothing(
     owner_api, cycle
 ):

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import environ
 
+from colony.log_filters import CLIENT_ERROR_LOGGERS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -60,6 +62,8 @@ FILE_UPLOAD_HANDLERS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # TRACE is 405 and an over-long URI 414 (JSON under /api/), before anything else runs.
+    "colony.request_line.RequestLineMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "colony.errors.ApiErrorEnvelopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,6 +272,8 @@ TWO_FACTOR_LOGIN_SECONDS = 300
 # Where people reach Colony: links in emails sent outside a request (reminders).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INVITE_VALID_DAYS = env.int("INVITE_VALID_DAYS", default=7)
+# Invite emails one household may have Colony send per hour (links shared by hand: no limit).
+INVITE_EMAILS_PER_HOUR = env.int("INVITE_EMAILS_PER_HOUR", default=10)
 DEFAULT_BASE_CURRENCY = "USD"
 
 # Exchange rates (exchange app). {BASE} in the URL is the base currency; {DATE} (YYYY-MM-DD or
@@ -289,8 +295,9 @@ EXCHANGE_RATES_DEADLINE = env.int("EXCHANGE_RATES_DEADLINE_MS", default=60_000) 
 # The rates page warns when the newest stored rate is older than this.
 EXCHANGE_RATES_MAX_AGE_DAYS = env.int("EXCHANGE_RATES_MAX_AGE_DAYS", default=3)
 
-# JSON API (/api/v1/). Requests per token (or per logged-in user) per minute, counted in the
-# database so every app worker sees the same count.
+# JSON API (/api/v1/). Requests per person (all their tokens and the session together), or
+# per client address for requests without a usable credential (401s included), per minute,
+# counted in the database so every app worker sees the same count.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=300)
 # A personal access token lasts at most this long.
 API_TOKEN_MAX_DAYS = 365
@@ -313,10 +320,14 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
+    # A bad host, too many form fields or too big a body is the client's error: a warning
+    # without a traceback (colony/log_filters.py), not an ERROR anyone can write.
+    "filters": {"client_error_as_warning": {"()": "colony.log_filters.ClientErrorAsWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        **{name: {"filters": ["client_error_as_warning"]} for name in CLIENT_ERROR_LOGGERS},
     },
 }

@@ -161,6 +161,24 @@ def test_fill_awaiting_rates_uses_the_rate_of_the_expense_date_when_there_is_one
     assert expense.base_amount == D("12.50")  # 10 EUR / 0.8
 
 
+def test_filling_an_awaited_rate_makes_an_older_if_match_stale(owner_api, cycle, food):
+    expense = ExpenseFactory(
+        cycle=cycle, category=food, currency="EUR", base_amount=None, rate=None, rate_source=""
+    )
+    etag = owner_api.get(f"/api/v1/expenses/{expense.pk}")["ETag"]
+    ExchangeRateFactory(quote_currency="EUR", rate=D("0.8"), rate_date=datetime.date(2026, 1, 1))
+    assert services.fill_awaiting_rates(today=datetime.date(2026, 11, 24)) == 1
+
+    response = owner_api.patch(
+        f"/api/v1/expenses/{expense.pk}",
+        {"rate": None},
+        content_type="application/json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == "EXPENSE_CHANGED"
+
+
 def test_fill_awaiting_rates_runs_a_fixed_number_of_queries(
     cycle, food, django_assert_max_num_queries
 ):

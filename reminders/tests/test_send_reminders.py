@@ -278,3 +278,12 @@ def test_bad_days_ahead_is_a_field_error(owner_client, owner, htmx_headers, days
     )
     assert response.status_code == 422
     assert not hasattr(owner, "reminder_preference") or not owner.reminder_preference.enabled
+
+
+def test_subject_is_plain_text_not_html_escaped(owner, household, rent):
+    household.name = "Smith & Jones <home>"
+    household.save()
+    set_reminder_preference(user=owner, enabled=True, days_ahead=3)
+    _run()
+    (message,) = mail.outbox
+    assert message.subject == "1 expense due soon · Smith & Jones <home>"
