@@ -4,10 +4,10 @@ from django import forms
 
 from colony.dates import is_supported_date, out_of_range_message
 from colony.errors import DomainError
-from exchange.forms import CurrencyField, LocalizedDecimalField
+from exchange.forms import CurrencyField, LocalizedDecimalField, LocalizedNumberInput
 from exchange.money import validate_budget, validate_income, validate_income_amount
 from expenses.models import Expense
-from formats.currencies import get_currency
+from formats.currencies import format_amount, get_currency
 
 from .selectors.search import ExpenseSearch
 
@@ -42,6 +42,7 @@ class NewCycleForm(CycleForm):
 
     def __init__(self, *args, base_currency: str, **kwargs):
         super().__init__(*args, base_currency=base_currency, **kwargs)
+        self.fields["income"].for_currency(self.base_currency.code)
         self.fields["income"].help_text = (
             f"In {self.base_currency.code}; optional. It becomes the first income line, and "
             "more lines (a second salary, a refund) are added on the cycle page."
@@ -80,19 +81,17 @@ class BudgetForm(forms.Form):
         self.rows = []
         usual = usual or {}
         for index, line in enumerate(lines):
-            amount = forms.DecimalField(
+            amount = LocalizedDecimalField(
+                noun="a budget",
                 required=False,
                 label=line.name,
                 max_digits=16,
-                widget=forms.TextInput(
-                    attrs={"inputmode": "decimal", "autocomplete": "off", "size": 10}
-                ),
-                error_messages={"invalid": "Enter an amount like 250 or 99.50."},
-            )
+                widget=LocalizedNumberInput(attrs={"size": 10}),
+            ).for_currency(self.base_currency.code)
             if index == 0:
                 amount.widget.attrs.update({"autofocus": True, "data-autofocus": True})
             if line.category_id in usual:
-                usual_amount = self._for_input(usual[line.category_id])
+                usual_amount = format_amount(usual[line.category_id], self.base_currency.code)
                 amount.widget.attrs["placeholder"] = f"usual {usual_amount}"
             rolls_over = forms.BooleanField(required=False, label=f"Roll over {line.name}")
             self.fields[f"amount_{line.category_id}"] = amount
@@ -105,16 +104,18 @@ class BudgetForm(forms.Form):
             self.fields[f"seen_rolls_over_{line.category_id}"] = forms.CharField(
                 required=False, widget=forms.HiddenInput
             )
-            shown = self._for_input(line.budget) if line.has_budget else ""
+            # The amount is shown in the household's format (the field writes it); what the
+            # form saw goes back as a plain Decimal, whatever the format.
+            budget = self._quantized(line.budget) if line.has_budget else None
             if not self.is_bound:
-                self.initial[f"amount_{line.category_id}"] = shown
+                self.initial[f"amount_{line.category_id}"] = budget
                 self.initial[f"rolls_over_{line.category_id}"] = line.rolls_over
-            self.initial[f"seen_{line.category_id}"] = shown
+            self.initial[f"seen_{line.category_id}"] = "" if budget is None else str(budget)
             self.initial[f"seen_rolls_over_{line.category_id}"] = "1" if line.rolls_over else "0"
             self.rows.append((line, line.category_id))
 
-    def _for_input(self, amount):
-        return format(amount.quantize(self.base_currency.quantum), "f")
+    def _quantized(self, amount: Decimal) -> Decimal:
+        return amount.quantize(self.base_currency.quantum)
 
     @property
     def bound_rows(self):
@@ -170,10 +171,8 @@ class IncomeLineForm(forms.Form):
     """An income line as typed: the service checks the rules again (amount, date, member)."""
 
     description = forms.CharField(max_length=200, error_messages={"required": "Describe it."})
-    amount = forms.DecimalField(
-        max_digits=16,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={"invalid": "Enter an amount like 2500.00.", "required": "Enter an amount."},
+    amount = LocalizedDecimalField(
+        noun="an amount", max_digits=16, error_messages={"required": "Enter an amount."}
     )
     currency = CurrencyField(codes_only=True)
     expected_date = forms.DateField(
@@ -187,6 +186,8 @@ class IncomeLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.form_id = form_id
         self.users = {membership.user.pk: membership.user for membership in members}
+        currency = self["currency"].value()
+        self.fields["amount"].for_currency(currency if isinstance(currency, str) else None)
         self.fields["member"].choices = [("", "—")] + [
             (pk, user.display_name) for pk, user in self.users.items()
         ]
@@ -241,21 +242,21 @@ class ExpenseSearchForm(forms.Form):
     """The search across cycles, from the query string (so a search is a bookmarkable URL)."""
 
     q = forms.CharField(required=False, max_length=200, label="Text")
-    amount_min = forms.DecimalField(
+    amount_min = LocalizedDecimalField(
+        noun="an amount",
         required=False,
         max_digits=16,
         decimal_places=3,
         min_value=0,
         label="Amount from",
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    amount_max = forms.DecimalField(
+    amount_max = LocalizedDecimalField(
+        noun="an amount",
         required=False,
         max_digits=16,
         decimal_places=3,
         min_value=0,
         label="Amount to",
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
@@ -285,6 +286,8 @@ class ExpenseSearchForm(forms.Form):
         self.fields["status"].choices = [("", "Any status"), *Expense.Status.choices]
         self.fields["amount_min"].label = f"Amount from ({base_currency})"
         self.fields["amount_max"].label = f"Amount to ({base_currency})"
+        for name in ("amount_min", "amount_max"):
+            self.fields[name].for_currency(base_currency)
 
     def clean(self):
         cleaned = super().clean()
@@ -295,6 +298,12 @@ class ExpenseSearchForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
         return cleaned
+
+    @property
+    def refuses_a_criterion(self) -> bool:
+        """A criterion could not be read: it is shown as its field's error, and searching
+        without it would list what the person did not ask for."""
+        return self.is_bound and bool(self.errors)
 
     def search(self):
         """The valid criteria (an invalid one is left out and shown as a field error)."""

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from exchange.models import RateSource
 from exchange.money import MAX_AMOUNT, amount_field, rate_snapshot_field
-from formats.currencies import quantum_for
+from formats.currencies import format_amount
 
 # A cycle's length counts its first and its last day: Jan 1 to Feb 11 is 42 days.
 DEFAULT_CYCLE_DAYS = 42
@@ -226,8 +226,8 @@ class IncomeLine(models.Model):
 
     @property
     def amount_for_input(self) -> str:
-        """The amount as typed in a form: the currency's minor units, no separators."""
-        return format(self.amount.quantize(quantum_for(self.currency)), "f")
+        """The amount as a form shows it: the active locale's marks, the currency's decimals."""
+        return format_amount(self.amount, self.currency) or ""
 
 
 class CycleEvent(models.Model):

@@ -11,8 +11,8 @@ from decimal import Decimal
 from django import forms
 
 from colony.errors import DomainError
-from formats.currencies import CURRENCY_CHOICES, is_known_currency
-from formats.numbers import AmountFormatError, format_number, parse_number
+from formats.currencies import CURRENCIES, CURRENCY_CHOICES, is_known_currency
+from formats.numbers import AmountFormatError, example, format_number, parse_number
 
 from .money import validate_amount
 
@@ -36,22 +36,56 @@ class CurrencyField(forms.ChoiceField):
         return forms.Field.__deepcopy__(self, memo)
 
 
+class LocalizedNumberInput(forms.TextInput):
+    """A text input for a number whose placeholder shows the household's format (`1.234,56` in
+    de_DE, `1,234.56` in en_US) with `places` decimals. The format is the request's (set by the
+    formats middleware), so the placeholder is written when the input is rendered, not when
+    the form class is defined; a placeholder given in `attrs` wins."""
+
+    def __init__(self, attrs=None, *, places: int = 2):
+        attrs = {"inputmode": "decimal", "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs)
+        self.places = places
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault("placeholder", example(self.places))
+        return context
+
+
 class LocalizedDecimalField(forms.DecimalField):
     """A number typed in the household's format (`1.234,50` in de_DE, `1,234.50` in en_US): the
     one place where text typed into a form becomes a Decimal (formats.numbers, Babel). Exponents,
     NaN and ambiguous marks are refused with the expected form; a Decimal is shown back in the
-    same format, so what a form pre-fills it also reads."""
+    same format, so what a form pre-fills it also reads. Its input's placeholder shows the
+    format with `example_places` decimals (`for_currency` sets the currency's)."""
 
     noun = "a number"
 
     def __init__(self, *, noun: str | None = None, example_places: int = 2, **kwargs):
         if noun:
             self.noun = noun
-        self.example_places = example_places
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        )
+        kwargs.setdefault("widget", LocalizedNumberInput)
         super().__init__(**kwargs)
+        self.example_places = example_places
+
+    @property
+    def example_places(self) -> int:
+        return self._example_places
+
+    @example_places.setter
+    def example_places(self, places: int) -> None:
+        # The error message and the placeholder show the same form.
+        self._example_places = places
+        if isinstance(self.widget, LocalizedNumberInput):
+            self.widget.places = places
+
+    def for_currency(self, code: str | None) -> LocalizedDecimalField:
+        """Show the format with the decimals of `code` (nothing changes for an unknown one)."""
+        currency = CURRENCIES.get((code or "").upper())
+        if currency is not None:
+            self.example_places = currency.minor_units
+        return self
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -3,12 +3,15 @@ the household's open ones (plus whatever the edited expense already uses)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 
 from colony.errors import DomainError
 from exchange.forms import AmountField, CurrencyField, LocalizedDecimalField, check_amount
 from exchange.money import InvalidRate, validate_manual_rate
 from formats.dates import format_day
+from formats.numbers import format_number
 
 from .models import Expense
 from .selectors import SORT_ASCENDING, SORT_DESCENDING, ExpenseChoices
@@ -92,9 +95,15 @@ class ExpenseForm(forms.Form):
         )
         self.fields["description"].widget.attrs.update(placeholder="What for?", autocomplete="off")
         self.fields["note"].widget.attrs.update(placeholder="Note (optional)")
-        self.fields["amount"].widget.attrs.update(placeholder="0.00")
+        # The amount's placeholder shows the household's format with the currency's decimals
+        # (the field's own); the rate's says what it is, its title and errors show its format.
+        currency = self["currency"].value() or getattr(expense, "currency", None)
+        self.fields["amount"].for_currency(
+            currency if isinstance(currency, str) else cycle.household.base_currency
+        )
         self.fields["rate"].widget.attrs.update(
-            placeholder="Bank rate", title=f"1 unit in {cycle.household.base_currency}"
+            placeholder=f"Bank rate, e.g. {format_number(Decimal('0.9250'), 4)}",
+            title=f"1 unit in {cycle.household.base_currency}",
         )
         if expense is None:
             del self.fields["version"]  # a new expense has no version to go stale
@@ -177,6 +186,7 @@ class PaymentForm(VersionForm):
         kwargs.setdefault("auto_id", f"pay-{expense.pk}-%s")
         super().__init__(*args, initial={"amount": expense.amount}, **kwargs)
         self.expense = expense
+        self.fields["amount"].for_currency(expense.currency)
 
     def clean(self):
         # No amount: a plain toggle, paid at the planned amount.

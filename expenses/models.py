@@ -49,6 +49,10 @@ class Category(models.Model):
         return self.name
 
 
+# What a payment method without an owner is called wherever its owner would be named.
+SHARED_LABEL = "Shared (household)"
+
+
 class PaymentMethod(models.Model):
     class Kind(models.TextChoices):
         CARD = "card", "Card"
@@ -91,6 +95,16 @@ class PaymentMethod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ··{self.last4}" if self.last4 else self.name
+
+    @property
+    def is_shared(self) -> bool:
+        """No owner: the household's own (a joint account, shared cash)."""
+        return self.owner_id is None
+
+    @property
+    def owner_label(self) -> str:
+        """Whose it is, as a page says it: the member's name, or that the household shares it."""
+        return SHARED_LABEL if self.owner is None else self.owner.display_name
 
 
 class Expense(models.Model):

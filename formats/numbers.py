@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from functools import cache
 
 from babel.numbers import NumberFormatError, parse_decimal, parse_pattern
@@ -67,8 +67,14 @@ def format_number(number: Decimal, places: int, code: str | None = None) -> str:
 
 
 def example(places: int = 2, code: str | None = None) -> str:
-    """What a number looks like in the locale: `1,234.56`, `1.234,56`, `1 234` (no decimals)."""
-    return format_number(Decimal("1234.567").quantize(Decimal(1).scaleb(-places)), places, code)
+    """What a number looks like in the locale: `1,234.56`, `1.234,56`, `1 234` (no decimals),
+    `1,234.567` (three): the digits 1 to 8 cut after `places` decimals, so every example reads
+    alike (in placeholders and in the messages that refuse an input)."""
+    return format_number(
+        Decimal("1234.5678").quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN),
+        places,
+        code,
+    )
 
 
 def parse_number(text: str, code: str | None = None, *, places: int = 2) -> Decimal:

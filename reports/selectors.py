@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household
@@ -27,7 +27,14 @@ from cycles.models import Cycle, cycle_end
 from cycles.selectors import next_cycle_start
 from exchange.money import precise_total_field, total_field
 from exchange.services import RateBook, convert
-from expenses.models import COUNTED, Category, Expense, ExpenseTotal, PaymentMethod
+from expenses.models import (
+    COUNTED,
+    SHARED_LABEL,
+    Category,
+    Expense,
+    ExpenseTotal,
+    PaymentMethod,
+)
 from formats.currencies import quantum_for
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
@@ -183,15 +190,24 @@ def cycle_report(*, cycle: Cycle, base_currency: str) -> CycleReport:
                 row["payment_method__owner__email"],
             )
             if row["payment_method__owner"]
+            else SHARED_LABEL
+            if row["has_payment_method"]
             else UNASSIGNED,
             row["total"],
             row["count"],
             row["awaiting"],
             row["payment_method__owner"],
         )
+        # A method without an owner is the household's (a joint account): its own row, apart
+        # from the expenses paid with no method at all.
         for row in _breakdown(
-            kept,
+            kept.annotate(
+                has_payment_method=ExpressionWrapper(
+                    Q(payment_method__isnull=False), output_field=BooleanField()
+                )
+            ),
             "payment_method__owner",
+            "has_payment_method",
             "payment_method__owner__first_name",
             "payment_method__owner__last_name",
             "payment_method__owner__email",

@@ -62,6 +62,9 @@ class TemplateForm(forms.Form):
             household, keep=template.payment_method_id if template else None
         )
         self.fields["currency"].initial = household.base_currency
+        self.fields["amount"].for_currency(
+            template.currency if template else household.base_currency
+        )
 
     @classmethod
     def initial_for(cls, template: ExpenseTemplate) -> dict:

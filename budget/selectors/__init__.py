@@ -219,7 +219,7 @@ def onboarding_checklist(household: Household) -> list[OnboardingStep] | None:
     steps = [
         OnboardingStep(
             "currency",
-            f"Base currency: {household.base_currency} (change it on the Household page)",
+            f"Base currency: {household.base_currency} (chosen when the household was created)",
             True,
             "accounts:household",
         ),

@@ -73,9 +73,9 @@ BAD_INPUT = [
     ({"description": "   "}, "description", "Describe it."),
     ({"amount": "-5"}, "amount", "more than zero"),
     ({"amount": "0"}, "amount", "more than zero"),
-    ({"amount": "1e309"}, "amount", "Enter an amount like 1,234.57"),  # no exponents
-    ({"amount": "1e3"}, "amount", "Enter an amount like 1,234.57"),
-    ({"amount": "12,50"}, "amount", "Enter an amount like 1,234.57"),  # 1,250 or 12.50?
+    ({"amount": "1e309"}, "amount", "Enter an amount like 1,234.56"),  # no exponents
+    ({"amount": "1e3"}, "amount", "Enter an amount like 1,234.56"),
+    ({"amount": "12,50"}, "amount", "Enter an amount like 1,234.56"),  # 1,250 or 12.50?
     ({"amount": "NaN"}, "amount", "Enter an amount"),
     ({"amount": "Infinity"}, "amount", "Enter an amount"),
     ({"amount": "abc"}, "amount", "Enter an amount"),

@@ -58,3 +58,13 @@ def test_dashboard_shows_the_checklist_with_links_until_done(owner_client, house
 def test_checklist_is_one_query(owner, household, django_assert_num_queries):
     with django_assert_num_queries(1):
         onboarding_checklist(household)
+
+
+def test_dashboard_points_to_no_base_currency_control_that_does_not_exist(owner_client, household):
+    # The base currency is chosen at sign-up and has no control afterwards: the household page
+    # offers none, so the dashboard must not send anyone there to change it.
+    household_page = owner_client.get(reverse("accounts:household")).content.decode()
+    assert 'name="base_currency"' not in household_page
+    dashboard = owner_client.get(reverse("dashboard")).content.decode()
+    assert "Base currency: USD (chosen when the household was created)" in dashboard
+    assert "change it" not in dashboard.lower()

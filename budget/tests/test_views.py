@@ -77,8 +77,8 @@ def test_creating_without_generation_makes_no_expenses(owner_client, household):
         ({"end_date": "2026-01-01"}, 422, "The end date must be after the start date."),
         ({"end_date": "2026-02-15"}, 422, "A cycle lasts at most 45 days"),
         ({"income": "-1"}, 422, "Income cannot be negative."),
-        ({"income": "abc"}, 422, "Enter an income like 1,234.57."),
-        ({"income": "1e3"}, 422, "Enter an income like 1,234.57."),
+        ({"income": "abc"}, 422, "Enter an income like 1,234.56."),
+        ({"income": "1e3"}, 422, "Enter an income like 1,234.56."),
         ({"start_date": "nope"}, 422, "Enter a valid date."),
     ],
 )

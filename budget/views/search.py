@@ -32,7 +32,12 @@ def expense_search(request):
     )
     search = form.search() if form.is_bound else ExpenseSearch()
     matches = search_selectors.search_expenses(household, search)
-    totals = search_selectors.search_totals(household, matches, search)
+    refused = form.refuses_a_criterion
+    if refused:
+        # Nothing is listed (the field error says why) rather than everything without the
+        # refused criterion; the totals are those of the empty list, not the kept ones.
+        matches = matches.none()
+    totals = search_selectors.search_totals(household, matches, None if refused else search)
     pages = max(1, -(-totals.count // SEARCH_PER_PAGE))
     try:
         number = min(max(1, int(request.GET.get("page", 1))), pages)

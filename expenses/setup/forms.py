@@ -7,7 +7,7 @@ from django import forms
 from accounts.models import Household
 from colony.names import NameField
 
-from ..models import Category, PaymentMethod
+from ..models import SHARED_LABEL, Category, PaymentMethod
 from .selectors import household_member_users
 
 
@@ -19,8 +19,13 @@ class MemberChoiceField(forms.ModelChoiceField):
 class PaymentMethodForm(forms.Form):
     name = NameField(max_length=PaymentMethod._meta.get_field("name").max_length)
     kind = forms.ChoiceField(choices=PaymentMethod.Kind.choices, initial=PaymentMethod.Kind.CARD)
+    # No owner: shared by the household (a joint account, the cash in the kitchen drawer).
     owner = MemberChoiceField(
-        queryset=None, label="Belongs to", help_text="The member whose card or account it is."
+        queryset=None,
+        required=False,
+        empty_label=SHARED_LABEL,
+        label="Belongs to",
+        help_text="The member whose card or account it is, or the household's own.",
     )
     last4 = forms.RegexField(
         regex=r"^\d{4}$",

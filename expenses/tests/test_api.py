@@ -537,3 +537,47 @@ def test_a_listed_expense_is_exactly_what_its_own_route_answers(owner_api, cycle
     assert len(listed) == 4
     for item in listed:
         assert item == owner_api.get(f"{EXP_URL}/{item['id']}").json()
+
+
+def test_a_payment_method_without_owner_is_shared(owner_api, owner, household):
+    created = owner_api.post(
+        PM_URL,
+        {"name": "Joint account", "kind": "bank_account", "owner_id": None},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["owner_id"], body["label"]) == (None, "Joint account")
+    assert PaymentMethod.objects.get(pk=body["id"]).owner is None
+    mine = owner_api.patch(
+        f"{PM_URL}/{body['id']}", {"owner_id": owner.pk}, content_type="application/json"
+    )
+    assert mine.json()["owner_id"] == owner.pk
+    shared = owner_api.patch(
+        f"{PM_URL}/{body['id']}", {"owner_id": None}, content_type="application/json"
+    )
+    assert shared.status_code == 200 and shared.json()["owner_id"] is None
+    assert PaymentMethod.objects.get(pk=body["id"]).owner is None
+
+
+def test_an_expense_with_a_shared_method_is_created_and_read(owner_api, household):
+    cycle = CycleFactory(household=household, status=Cycle.Status.ACTIVE)
+    food = CategoryFactory(household=household, name="Groceries")
+    cash = PaymentMethodFactory(household=household, name="Cash box", kind="cash", owner=None)
+    response = owner_api.post(
+        EXP_URL,
+        {
+            "cycle_id": cycle.pk,
+            "date": cycle.start_date.isoformat(),
+            "description": "Bread",
+            "category_id": food.pk,
+            "payment_method_id": cash.pk,
+            "amount": "3.50",
+            "currency": "USD",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert Expense.objects.get(description="Bread").payment_method == cash
+    listed = owner_api.get(EXP_URL, {"cycle": cycle.pk, "payment_method": cash.pk}).json()
+    assert [item["payment_method_id"] for item in listed["items"]] == [cash.pk]

@@ -117,7 +117,6 @@ def test_invalid_htmx_submission_gets_the_form_partial_with_422(
         ("name", "", "This field is required."),
         ("name", "   ", "This field is required."),
         ("kind", "crypto", "Select a valid choice."),
-        ("owner", "", "This field is required."),
         ("owner", "abc", "Select a valid choice."),
         ("last4", "12a4", "Enter exactly four digits."),
         ("last4", "12345", "Enter exactly four digits."),
@@ -390,3 +389,50 @@ def test_anonymous_htmx_gets_a_client_redirect(client, method, htmx_headers):
 def test_writes_reject_get(owner_client, method, category, name):
     pk = category.pk if name.startswith("category") else method.pk
     assert owner_client.get(reverse(f"expenses:{name}", args=[pk])).status_code == 405
+
+
+# --- payment methods shared by the household ---------------------------------------------------
+
+
+def test_add_form_offers_shared_instead_of_an_empty_choice(owner_client):
+    text = owner_client.get(reverse("expenses:payment_method_create")).text
+    assert '<option value="">Shared (household)</option>' in text
+    assert "---------" not in text
+
+
+def test_a_payment_method_without_owner_is_shared_by_the_household(
+    owner_client, household, owner, member
+):
+    response = owner_client.post(
+        reverse("expenses:payment_method_create"),
+        _method_data(member, name="Joint account", kind="bank_account", owner=""),
+    )
+    assert response.status_code == 302
+    method = PaymentMethod.objects.get(household=household, name="Joint account")
+    assert method.owner is None and method.is_shared
+    row = owner_client.get(reverse("expenses:payment_method_list")).text.split(
+        f'id="payment-method-{method.pk}"'
+    )[1]
+    assert "<td>Shared (household)</td>" in row.split("</tr>")[0]
+
+
+def test_a_members_method_can_become_shared_and_back(owner_client, method, owner):
+    edit = reverse("expenses:payment_method_edit", args=[method.pk])
+    assert owner_client.post(edit, _method_data(owner, name="Visa", owner="")).status_code == 302
+    method.refresh_from_db()
+    assert method.owner is None
+    page = owner_client.get(edit).text
+    assert '<option value="" selected>Shared (household)</option>' in page
+    assert owner_client.post(edit, _method_data(owner, name="Visa")).status_code == 302
+    method.refresh_from_db()
+    assert method.owner == owner
+
+
+def test_an_expense_paid_with_a_shared_method_shows_its_name(owner_client, household, owner):
+    cycle = CycleFactory(household=household)
+    cash = PaymentMethodFactory(household=household, name="Kitchen cash", kind="cash", owner=None)
+    ExpenseFactory(cycle=cycle, payment_method=cash, description="Bread")
+    page = owner_client.get(reverse("cycles:detail", args=[cycle.pk])).text
+    assert "Kitchen cash" in page
+    search = owner_client.get(reverse("cycles:search"), {"payment_method": cash.pk}).text
+    assert "1 expense found" in search and "Kitchen cash" in search

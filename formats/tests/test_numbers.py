@@ -38,29 +38,29 @@ ACCEPTED = [
 
 REFUSED = [
     # (locale, typed, expected form in the message)
-    ("en_US", "12,50", "1,234.57"),  # 1,250 or 12.50? ambiguous
-    ("en_US", "1.234,50", "1,234.57"),
-    ("en_US", "1,23", "1,234.57"),
-    ("en_US", "1e3", "1,234.57"),
-    ("en_US", "1E3", "1,234.57"),
-    ("en_US", "NaN", "1,234.57"),
-    ("en_US", "nan", "1,234.57"),
-    ("en_US", "Infinity", "1,234.57"),
-    ("en_US", "inf", "1,234.57"),
-    ("en_US", "$12", "1,234.57"),
-    ("en_US", "12 USD", "1,234.57"),
-    ("en_US", "1 2", "1,234.57"),
-    ("en_US", "", "1,234.57"),
-    ("en_US", "   ", "1,234.57"),
-    ("en_US", ",", "1,234.57"),
-    ("en_US", "1" * 41, "1,234.57"),
-    ("en_US", "0x1F", "1,234.57"),
-    ("en_US", "١٢", "1,234.57"),  # other digit systems are not this locale's
-    ("de_DE", "12.50", "1.234,57"),  # 1250 or 12,50? ambiguous
-    ("de_DE", "1,234.50", "1.234,57"),
-    ("de_DE", "1e3", "1.234,57"),
-    ("fr_FR", "1.234,50", "1\u202f234,57"),
-    ("de_CH", "12,50", "1’234.57"),
+    ("en_US", "12,50", "1,234.56"),  # 1,250 or 12.50? ambiguous
+    ("en_US", "1.234,50", "1,234.56"),
+    ("en_US", "1,23", "1,234.56"),
+    ("en_US", "1e3", "1,234.56"),
+    ("en_US", "1E3", "1,234.56"),
+    ("en_US", "NaN", "1,234.56"),
+    ("en_US", "nan", "1,234.56"),
+    ("en_US", "Infinity", "1,234.56"),
+    ("en_US", "inf", "1,234.56"),
+    ("en_US", "$12", "1,234.56"),
+    ("en_US", "12 USD", "1,234.56"),
+    ("en_US", "1 2", "1,234.56"),
+    ("en_US", "", "1,234.56"),
+    ("en_US", "   ", "1,234.56"),
+    ("en_US", ",", "1,234.56"),
+    ("en_US", "1" * 41, "1,234.56"),
+    ("en_US", "0x1F", "1,234.56"),
+    ("en_US", "١٢", "1,234.56"),  # other digit systems are not this locale's
+    ("de_DE", "12.50", "1.234,56"),  # 1250 or 12,50? ambiguous
+    ("de_DE", "1,234.50", "1.234,56"),
+    ("de_DE", "1e3", "1.234,56"),
+    ("fr_FR", "1.234,50", "1\u202f234,56"),
+    ("de_CH", "12,50", "1’234.56"),
 ]
 
 
@@ -85,7 +85,7 @@ def test_active_locale_is_used_when_none_is_given():
     assert format_number(Decimal("1234.5"), 2) == "1,234.50"
 
 
-@pytest.mark.parametrize(("places", "shown"), [(0, "1,235"), (2, "1,234.57"), (3, "1,234.567")])
+@pytest.mark.parametrize(("places", "shown"), [(0, "1,234"), (2, "1,234.56"), (3, "1,234.567")])
 def test_example_follows_the_currency_decimals(places, shown):
     assert example(places, "en_US") == shown
 

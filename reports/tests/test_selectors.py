@@ -76,7 +76,8 @@ def test_cycle_totals_by_member_owning_the_payment_method(budget, owner, member)
     assert rows == [
         (owner.display_name, D("1255.00"), 2, 0),
         (member.display_name, D("110.00"), 2, 1),
-        ("Unassigned", D("55.40"), 2, 0),
+        ("Shared (household)", D("30.00"), 1, 0),  # the household's cash: a method, no owner
+        ("Unassigned", D("25.40"), 1, 0),  # no payment method at all
     ]
 
 

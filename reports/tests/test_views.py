@@ -88,7 +88,8 @@ def test_cycle_report_shows_totals_and_says_what_awaits_a_rate(budget, owner_cli
 def test_cycle_report_shows_breakdowns_and_largest_expenses(budget, owner_client, owner):
     text = _text(owner_client.get(reverse("reports:cycle", args=[budget.pk])))
 
-    for label in ("Housing", "Transport", "Max's card", "Cash", "No payment method", "Unassigned"):
+    labels = ("Housing", "Transport", "Max's card", "Cash", "No payment method", "Unassigned")
+    for label in (*labels, "Shared (household)"):
         assert label in text.replace("&#39;", "'")
     assert owner.display_name in text
     assert 'Food</th> <td class="num">3 <span class="muted">(1 awaiting a rate)</span>' in text

@@ -159,15 +159,15 @@ def test_monthly_without_day_takes_the_start_date_day(owner_client, household, h
         ({"amount": "-5"}, "The amount must be more than zero."),
         ({"amount": "1000000000000"}, "The largest amount is 999,999,999,999."),
         # Exponents are refused as such, whatever their size.
-        ({"amount": "1e309"}, "Enter an amount like 1,234.57."),
-        ({"amount": "1e999999999999999999"}, "Enter an amount like 1,234.57."),
-        ({"amount": "1e-999999999999999999"}, "Enter an amount like 1,234.57."),
-        ({"amount": "abc"}, "Enter an amount like 1,234.57."),
+        ({"amount": "1e309"}, "Enter an amount like 1,234.56."),
+        ({"amount": "1e999999999999999999"}, "Enter an amount like 1,234.56."),
+        ({"amount": "1e-999999999999999999"}, "Enter an amount like 1,234.56."),
+        ({"amount": "abc"}, "Enter an amount like 1,234.56."),
         # grouping is read
         ({"amount": "1,000,000,000,000"}, "The largest amount is 999,999,999,999."),
-        ({"amount": "NaN"}, "Enter an amount like 1,234.57."),
-        ({"amount": "Infinity"}, "Enter an amount like 1,234.57."),
-        ({"amount": "-Infinity"}, "Enter an amount like 1,234.57."),
+        ({"amount": "NaN"}, "Enter an amount like 1,234.56."),
+        ({"amount": "Infinity"}, "Enter an amount like 1,234.56."),
+        ({"amount": "-Infinity"}, "Enter an amount like 1,234.56."),
         ({"amount": "10.5555"}, "USD amounts have at most 2 decimals."),
         ({"amount": "1.5", "currency": "JPY"}, "JPY amounts have no decimals."),
         ({"amount": "1.005", "currency": "USD"}, "USD amounts have at most 2 decimals."),
@@ -243,7 +243,7 @@ def test_invalid_htmx_submission_gets_the_form_partial_with_422(
     assert response.status_code == 422
     assert "<html" not in response.text
     assert response.text.strip().startswith('<form id="template-form"')
-    assert "Enter an amount like 1,234.57." in response.text
+    assert "Enter an amount like 1,234.56." in response.text
 
 
 def test_invalid_full_page_still_shows_the_preview(owner_client, housing):
@@ -492,7 +492,7 @@ def test_preview_follows_the_form_and_the_template_is_saved_and_paused(browser_p
 
     page.fill("#id_amount", "abc")
     page.click("button[type=submit].primary")
-    page.wait_for_selector("text=Enter an amount like 1,234.57.")
+    page.wait_for_selector("text=Enter an amount like 1,234.56.")
     page.fill("#id_amount", "12.50")
     page.click("button[type=submit].primary")
     page.wait_for_url("**/templates/")
