@@ -20,7 +20,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from colony.compiled import CompiledQuery
 from cycles.models import CategoryBudget, Cycle
 from exchange.money import precise_total_field, total_field
 from expenses.models import COUNTED, Category, Expense, ExpenseTotal
@@ -229,21 +228,11 @@ def _budget_rows_query(*, cycle_id, household_id, start_date) -> QuerySet:
     return rows
 
 
-# Compiling the query above costs several milliseconds of Python per call (nine correlated
-# subqueries), about a fifth of the cycle page and of every HTMX answer that refreshes the
-# budgets. It is the same SQL every time but for three values: compiled once per process
-# (colony/compiled.py).
-_BUDGET_ROWS = CompiledQuery(
-    _budget_rows_query,
-    cycle_id=-7_000_000_001,
-    household_id=-7_000_000_002,
-    start_date=date(1234, 5, 6),
-)
-
-
 def _budget_rows(cycle: Cycle) -> list[tuple]:
-    return _BUDGET_ROWS.rows(
-        cycle_id=cycle.pk, household_id=cycle.household_id, start_date=cycle.start_date
+    return list(
+        _budget_rows_query(
+            cycle_id=cycle.pk, household_id=cycle.household_id, start_date=cycle.start_date
+        )
     )
 
 

@@ -207,30 +207,6 @@ def test_rollover_carries_what_completed_cycles_left(household, food):
     assert _line(third, food).available == Decimal("80")
 
 
-def test_the_once_compiled_budget_query_answers_like_the_orm(household, food, other_household):
-    """The budget rows are compiled once per process and run with each cycle's values in the
-    stand-ins' places: the same rows as the ORM gives, for every cycle, household and date."""
-    from budget.selectors import budgets as selectors
-
-    food.rolls_over = True
-    food.save()
-    first, second = CycleFactory(household=household), CycleFactory(household=household)
-    theirs = CycleFactory(household=other_household)
-    budget_services.set_budget(cycle=first, category=food, amount=Decimal("100"))
-    _spend(first, food, "70")
-    _spend(second, food, "12.34")
-    Cycle.objects.filter(pk=first.pk).update(status=Cycle.Status.COMPLETED)
-    for cycle in (first, second, theirs, first):
-        cycle.refresh_from_db()
-        orm = list(
-            selectors._budget_rows_query(
-                cycle_id=cycle.pk, household_id=cycle.household_id, start_date=cycle.start_date
-            )
-        )
-        assert selectors._budget_rows(cycle) == orm
-    assert selectors._BUDGET_ROWS._compiled["default"] is not None  # compiled once, then reused
-
-
 def test_a_category_that_does_not_roll_over_carries_nothing(household, food):
     first, second = CycleFactory(household=household), CycleFactory(household=household)
     budget_services.set_budget(cycle=first, category=food, amount=Decimal("100"))
