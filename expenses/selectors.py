@@ -410,6 +410,66 @@ def kept_expense_count(
     return totals.aggregate(n=Coalesce(Sum("expense_count"), 0))["n"]
 
 
+@dataclass(frozen=True)
+class KeptSums:
+    """What some kept total rows add up to, in the base currency. Skipped expenses count only
+    in `skipped_count`; expenses awaiting a rate only in `awaiting_rate` (never in a sum)."""
+
+    expense_count: int = 0  # expenses that count (every status but skipped)
+    skipped_count: int = 0
+    awaiting_rate: int = 0  # counted expenses still awaiting an exchange rate
+    planned: Decimal = Decimal(0)  # every counted expense, paid or not
+    paid: Decimal = Decimal(0)
+    # What the paid expenses were planned at (amount times rate, unrounded).
+    paid_planned: Decimal = Decimal(0)
+
+    @property
+    def remaining(self) -> Decimal:
+        """Planned but not paid yet."""
+        return self.planned - self.paid
+
+    @property
+    def all_count(self) -> int:
+        """Every expense, skipped ones too."""
+        return self.expense_count + self.skipped_count
+
+    def __add__(self, other: KeptSums) -> KeptSums:
+        return KeptSums(*(getattr(self, name) + getattr(other, name) for name in _KEPT_SUM_FIELDS))
+
+
+_KEPT_SUM_FIELDS = tuple(KeptSums.__dataclass_fields__)
+_PAID = Q(status=Expense.Status.PAID)
+# Named apart from the model's columns (an aggregate cannot take a column's name).
+_KEPT_SUMS = {
+    "sum_expense_count": Sum("expense_count", filter=COUNTED),
+    "sum_skipped_count": Sum("expense_count", filter=~COUNTED),
+    "sum_awaiting_rate": Sum("awaiting_count", filter=COUNTED),
+    "sum_planned": Sum("base_total", filter=COUNTED),
+    "sum_paid": Sum("base_total", filter=_PAID),
+    "sum_paid_planned": Sum("planned_base_total", filter=_PAID),
+}
+
+
+def _kept_sums_of(row: dict) -> KeptSums:
+    # A sum over no rows is NULL: the field's zero then.
+    return KeptSums(
+        **{name: row[f"sum_{name}"] for name in _KEPT_SUM_FIELDS if row[f"sum_{name}"] is not None}
+    )
+
+
+def kept_sums(totals: QuerySet[ExpenseTotal]) -> KeptSums:
+    """What these kept total rows add up to, in one aggregate query."""
+    return _kept_sums_of(totals.order_by().aggregate(**_KEPT_SUMS))
+
+
+def kept_sums_by(totals: QuerySet[ExpenseTotal], *fields: str, **expressions) -> dict:
+    """What these kept total rows add up to per group of `fields` and `expressions` (named
+    like values()), in one GROUP BY query: {group values in that order: KeptSums}."""
+    names = (*fields, *expressions)
+    rows = totals.order_by().values(*fields, **expressions).annotate(**_KEPT_SUMS)
+    return {tuple(row[name] for name in names): _kept_sums_of(row) for row in rows}
+
+
 def kept_totals(
     household: Household,
     *,
