@@ -233,7 +233,8 @@ def onboarding_checklist(household: Household) -> list[OnboardingStep] | None:
 
 
 def current_draft_cycle(household: Household, *, today: date) -> Cycle | None:
-    """The household's draft cycle whose dates include today, if any."""
+    """The household's draft cycle whose dates include today, if any (cycles never overlap, so
+    there is at most one)."""
     return Cycle.objects.filter(
         household=household,
         status=Cycle.Status.DRAFT,
