@@ -407,7 +407,7 @@ def kept_expense_count(
     totals = kept_totals(
         household, cycle=cycle, category=category, payment_method=payment_method, status=status
     )
-    return totals.aggregate(n=Coalesce(Sum("expense_count"), 0))["n"]
+    return kept_sums(totals).all_count
 
 
 @dataclass(frozen=True)

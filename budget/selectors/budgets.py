@@ -299,14 +299,11 @@ def budget_vs_actual(cycle_ids: list[int]) -> list[BudgetActual]:
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    spent = (
-        ExpenseTotal.objects.filter(cycle_id__in=cycle_ids)
-        .filter(COUNTED)
-        .values_list("category__name")
-        .annotate(total=Sum("base_total"))
-        .order_by()
+    spent = kept_sums_by(
+        ExpenseTotal.objects.filter(cycle_id__in=cycle_ids).filter(COUNTED), "category__name"
     )
-    by_budget, by_spent = dict(budgets), dict(spent)
+    by_budget = dict(budgets)
+    by_spent = {name: sums.planned for (name,), sums in spent.items()}
     rows = [
         BudgetActual(
             label=name,
