@@ -1,16 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
-from colony.compiled import CompiledQuery
-
 from .models import User
-
-
-def _user_query(user_id: int):
-    return User._default_manager.select_related("membership__household").filter(pk=user_id)[:1]
-
-
-# Every logged-in request loads its user: compiled once (colony/compiled.py), not per request.
-_USER = CompiledQuery(_user_query, user_id=-7_000_000_061)
 
 
 class HouseholdModelBackend(ModelBackend):
@@ -20,6 +10,5 @@ class HouseholdModelBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        found = _USER.objects(user_id=user_id)
-        user = found[0] if found else None
+        user = User.objects.select_related("membership__household").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

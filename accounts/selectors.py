@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from colony.compiled import CompiledQuery
-
 from .models import ApiToken, Household, Invite, Membership
 
 
@@ -13,21 +11,13 @@ def household_members(household: Household) -> QuerySet[Membership]:
     return household.memberships.select_related("user").order_by("joined_at")
 
 
-def _members_query(household_id: int) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(household_id=household_id)
+def member_list(household: Household) -> list[Membership]:
+    """household_members as a list, each membership holding `household` (no query for it)."""
+    members = list(
+        Membership.objects.filter(household_id=household.pk)
         .select_related("user")
         .order_by("joined_at")
     )
-
-
-# On every cycle page and every change made from it: compiled once (colony/compiled.py).
-_MEMBERS = CompiledQuery(_members_query, household_id=-7_000_000_051)
-
-
-def member_list(household: Household) -> list[Membership]:
-    """household_members as a list, each membership holding `household` (no query for it)."""
-    members = _MEMBERS.objects(household_id=household.pk)
     for membership in members:
         membership.household = household
     return members

@@ -10,8 +10,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from exchange.models import RateSource
-from exchange.money import MAX_AMOUNT, amount_field, rate_snapshot_field
+from exchange.models import RateSnapshot, RateSource
+from exchange.money import MAX_AMOUNT, amount_field
 from formats.currencies import format_amount
 
 # A cycle's length counts its first and its last day: Jan 1 to Feb 11 is 42 days.
@@ -143,7 +143,7 @@ class CategoryBudget(models.Model):
         return f"{self.category_id} in {self.cycle_id}: {self.amount}"
 
 
-class IncomeLine(models.Model):
+class IncomeLine(RateSnapshot):
     """Money coming into a cycle (a salary, a side job, a refund), expected on a date and then
     received, with the rate snapshot that converts it into the household's base currency."""
 
@@ -176,11 +176,7 @@ class IncomeLine(models.Model):
         related_name="income_lines",
     )
     occurrence_date = models.DateField(null=True, blank=True)
-    # Rate snapshot, as on an expense: no base amount means "awaiting a rate".
-    base_amount = amount_field(null=True, blank=True)
-    rate = rate_snapshot_field(null=True, blank=True)
-    rate_date = models.DateField(null=True, blank=True)
-    rate_source = models.CharField(max_length=10, choices=RateSource.choices, blank=True)
+    # The rate snapshot (base_amount, rate, rate_date, rate_source) comes from RateSnapshot.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -219,10 +215,6 @@ class IncomeLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} {self.amount} {self.currency}"
-
-    @property
-    def awaits_rate(self) -> bool:
-        return self.base_amount is None
 
     @property
     def amount_for_input(self) -> str:

@@ -4,7 +4,6 @@ import, with the 404 for another household's and the 409 for a completed one."""
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 from django.db import connection
 from django.db.models import BooleanField, QuerySet
@@ -12,7 +11,6 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.models import Household
-from colony.compiled import CompiledQuery
 from colony.dates import day_after
 
 from .exceptions import CycleAlreadyCompleted
@@ -40,16 +38,6 @@ def _cycle_query(household_id: int, pk: int, *, for_page: bool) -> QuerySet[Cycl
     return cycles
 
 
-# Every cycle view, API route and import loads its cycle first: compiled once
-# (colony/compiled.py), not per request.
-_CYCLE_QUERIES = {
-    for_page: CompiledQuery(
-        partial(_cycle_query, for_page=for_page), household_id=-7_000_000_021, pk=-7_000_000_022
-    )
-    for for_page in (False, True)
-}
-
-
 def household_cycle(
     household: Household | None, pk, *, open_only: bool = False, for_page: bool = False
 ) -> Cycle:
@@ -61,12 +49,11 @@ def household_cycle(
     if household is None:
         raise Http404("No cycle here")
     try:
-        found = _CYCLE_QUERIES[for_page].objects(household_id=household.pk, pk=pk)
+        cycle = _cycle_query(household.pk, pk, for_page=for_page).get()
     except (ValueError, TypeError) as error:
         raise Http404("Bad id") from error
-    if not found:
-        raise Http404("No cycle here")
-    cycle = found[0]
+    except Cycle.DoesNotExist as error:
+        raise Http404("No cycle here") from error
     # The lookup is scoped to this household, so it is the cycle's: no join to load it again.
     cycle.household = household
     if open_only and cycle.is_completed:

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from formats.currencies import is_known_currency
 
+from .money import amount_field, rate_snapshot_field
+
 
 class RateSource(models.TextChoices):
     """Where a converted amount's rate came from (kept with every expense and income line)."""
@@ -14,6 +16,26 @@ class RateSource(models.TextChoices):
     SAME_CURRENCY = "same", "Same currency"
     STORED = "stored", "Stored rate"
     MANUAL = "manual", "Entered by hand"
+
+
+class RateSnapshot(models.Model):
+    """An amount's value in the household's base currency and the rate that converted it, kept
+    with the row when it is saved (expenses, income lines). A null base amount and rate mean
+    "awaiting a rate" — never a silent 1.0."""
+
+    base_amount = amount_field(null=True, blank=True)
+    rate = rate_snapshot_field(null=True, blank=True)
+    rate_date = models.DateField(null=True, blank=True)
+    rate_source = models.CharField(max_length=10, choices=RateSource.choices, blank=True)
+
+    RATE_SNAPSHOT_FIELDS = ("base_amount", "rate", "rate_date", "rate_source")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def awaits_rate(self) -> bool:
+        return self.base_amount is None
 
 
 class ExchangeRate(models.Model):

@@ -6,13 +6,12 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from exchange.models import RateSource
+from exchange.models import RateSnapshot, RateSource
 from exchange.money import (
     MAX_AMOUNT,
     MIN_AMOUNT,
     amount_field,
     precise_total_field,
-    rate_snapshot_field,
     total_field,
 )
 from formats.currencies import format_amount
@@ -107,7 +106,7 @@ class PaymentMethod(models.Model):
         return SHARED_LABEL if self.owner is None else self.owner.display_name
 
 
-class Expense(models.Model):
+class Expense(RateSnapshot):
     """Money spent (or to be spent) in a cycle, with the rate snapshot that converted it into
     the household's base currency when it was saved."""
 
@@ -158,11 +157,7 @@ class Expense(models.Model):
     # regeneration from creating the same occurrence twice.
     occurrence_date = models.DateField(null=True, blank=True)
 
-    # Rate snapshot: null base amount and rate mean "awaiting a rate" — never a silent 1.0.
-    base_amount = amount_field(null=True, blank=True)
-    rate = rate_snapshot_field(null=True, blank=True)
-    rate_date = models.DateField(null=True, blank=True)
-    rate_source = models.CharField(max_length=10, choices=RateSource.choices, blank=True)
+    # The rate snapshot (base_amount, rate, rate_date, rate_source) comes from RateSnapshot.
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -252,10 +247,6 @@ class Expense(models.Model):
         """Only a planned occurrence of a template is skipped ("not this time"); a one-off
         expense that will not happen is deleted instead."""
         return self.is_planned and self.template_id is not None
-
-    @property
-    def awaits_rate(self) -> bool:
-        return self.base_amount is None
 
     @property
     def has_manual_rate(self) -> bool:

@@ -7,13 +7,11 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 
-from django.db.models import CharField, Count, F, Max, Q, QuerySet, Subquery, Sum, Value, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, Lower
 
 from accounts.models import Household, User
-from colony.compiled import CompiledQuery
 from cycles.models import Cycle
 
 from .models import COUNTED, Category, Expense, ExpenseTotal, PaymentMethod
@@ -30,69 +28,20 @@ class ExpenseChoices:
     """Every category and payment method of a household (archived and inactive ones too, for
     filtering old expenses); forms offer only the open ones."""
 
-    categories: list[Category]
-    payment_methods: list[PaymentMethod]
-
-
-def _choice_rows(queryset: QuerySet, kind: str, flag: str, last4) -> QuerySet:
-    # Same columns, same order on both sides of the UNION.
-    return queryset.annotate(
-        choice_kind=Value(kind, output_field=CharField()),
-        choice_pk=F("pk"),
-        choice_name=F("name"),
-        choice_household=F("household_id"),
-        choice_flag=F(flag),
-        choice_last4=last4,
-    ).values_list(
-        "choice_kind", "choice_pk", "choice_name", "choice_household", "choice_flag", "choice_last4"
-    )
-
-
-def _choices_query(household_id: int) -> QuerySet:
-    categories = _choice_rows(
-        Category.objects.filter(household_id=household_id).order_by(),
-        "category",
-        "is_archived",
-        Value("", output_field=CharField()),
-    )
-    methods = _choice_rows(
-        PaymentMethod.objects.filter(household_id=household_id).order_by(),
-        "payment_method",
-        "is_active",
-        F("last4"),
-    )
-    return categories.union(methods, all=True)
-
-
-# On every cycle page and every change made from it: compiled once (colony/compiled.py).
-_CHOICES = CompiledQuery(_choices_query, household_id=-7_000_000_031)
+    # Each queryset is evaluated once, on first use, and its rows then reused by every form and
+    # row of the page that asks for them.
+    categories: QuerySet[Category]
+    payment_methods: QuerySet[PaymentMethod]
 
 
 def expense_choices(household: Household) -> ExpenseChoices:
-    """The household's categories and payment methods, in one query (they are a few rows each)."""
-    rows = sorted(
-        _CHOICES.rows(household_id=household.pk), key=lambda row: (row[0], row[2].lower())
+    """The household's categories and payment methods, each by name (a few rows each)."""
+    return ExpenseChoices(
+        categories=Category.objects.filter(household=household).order_by(Lower("name"), "pk"),
+        payment_methods=PaymentMethod.objects.filter(household=household).order_by(
+            Lower("name"), "pk"
+        ),
     )
-    found = ExpenseChoices(categories=[], payment_methods=[])
-    # from_db takes the values in the model's field order.
-    for kind, pk, name, household_id, flag, last4 in rows:
-        if kind == "category":
-            found.categories.append(
-                Category.from_db(
-                    "default",
-                    ["id", "household_id", "name", "is_archived"],
-                    [pk, household_id, name, flag],
-                )
-            )
-        else:
-            found.payment_methods.append(
-                PaymentMethod.from_db(
-                    "default",
-                    ["id", "household_id", "name", "last4", "is_active"],
-                    [pk, household_id, name, last4, flag],
-                )
-            )
-    return found
 
 
 def _filtered(
@@ -311,18 +260,7 @@ _PAGE_COUNTS = {
 }
 
 
-# The first page's query, compiled once per shape (which filters apply, the sort, whether a
-# snapshot bounds it, the page size): colony/compiled.py. Filter values are its parameters.
-_FIRST_PAGES: dict[tuple, CompiledQuery] = {}
 _FILTERS = ("category", "payment_method", "status", "member")
-_STAND_INS = {
-    "cycle_id": -7_000_000_011,
-    "snapshot": -7_000_000_012,
-    "category": -7_000_000_013,
-    "payment_method": -7_000_000_014,
-    "status": "\x00stand-in status",
-    "member": -7_000_000_015,
-}
 
 
 def _page_rows(cycle_id: int, *, snapshot: int | None = None, sort: str, **filters) -> QuerySet:
@@ -381,14 +319,7 @@ def _first_page(
     if snapshot is not None:
         values["snapshot"] = snapshot
     values.update({name: filters[name] for name in _FILTERS if filters.get(name)})
-    shape = (limit, sort, *sorted(values))
-    query = _FIRST_PAGES.get(shape)
-    if query is None:
-        query = _FIRST_PAGES[shape] = CompiledQuery(
-            partial(_first_page_query, limit, sort),
-            **{name: _STAND_INS[name] for name in values},
-        )
-    rows = query.objects(**values)
+    rows = list(_first_page_query(limit, sort, **values))
     if not rows:
         return rows, {
             "snapshot": None,
@@ -476,7 +407,67 @@ def kept_expense_count(
     totals = kept_totals(
         household, cycle=cycle, category=category, payment_method=payment_method, status=status
     )
-    return totals.aggregate(n=Coalesce(Sum("expense_count"), 0))["n"]
+    return kept_sums(totals).all_count
+
+
+@dataclass(frozen=True)
+class KeptSums:
+    """What some kept total rows add up to, in the base currency. Skipped expenses count only
+    in `skipped_count`; expenses awaiting a rate only in `awaiting_rate` (never in a sum)."""
+
+    expense_count: int = 0  # expenses that count (every status but skipped)
+    skipped_count: int = 0
+    awaiting_rate: int = 0  # counted expenses still awaiting an exchange rate
+    planned: Decimal = Decimal(0)  # every counted expense, paid or not
+    paid: Decimal = Decimal(0)
+    # What the paid expenses were planned at (amount times rate, unrounded).
+    paid_planned: Decimal = Decimal(0)
+
+    @property
+    def remaining(self) -> Decimal:
+        """Planned but not paid yet."""
+        return self.planned - self.paid
+
+    @property
+    def all_count(self) -> int:
+        """Every expense, skipped ones too."""
+        return self.expense_count + self.skipped_count
+
+    def __add__(self, other: KeptSums) -> KeptSums:
+        return KeptSums(*(getattr(self, name) + getattr(other, name) for name in _KEPT_SUM_FIELDS))
+
+
+_KEPT_SUM_FIELDS = tuple(KeptSums.__dataclass_fields__)
+_PAID = Q(status=Expense.Status.PAID)
+# Named apart from the model's columns (an aggregate cannot take a column's name).
+_KEPT_SUMS = {
+    "sum_expense_count": Sum("expense_count", filter=COUNTED),
+    "sum_skipped_count": Sum("expense_count", filter=~COUNTED),
+    "sum_awaiting_rate": Sum("awaiting_count", filter=COUNTED),
+    "sum_planned": Sum("base_total", filter=COUNTED),
+    "sum_paid": Sum("base_total", filter=_PAID),
+    "sum_paid_planned": Sum("planned_base_total", filter=_PAID),
+}
+
+
+def _kept_sums_of(row: dict) -> KeptSums:
+    # A sum over no rows is NULL: the field's zero then.
+    return KeptSums(
+        **{name: row[f"sum_{name}"] for name in _KEPT_SUM_FIELDS if row[f"sum_{name}"] is not None}
+    )
+
+
+def kept_sums(totals: QuerySet[ExpenseTotal]) -> KeptSums:
+    """What these kept total rows add up to, in one aggregate query."""
+    return _kept_sums_of(totals.order_by().aggregate(**_KEPT_SUMS))
+
+
+def kept_sums_by(totals: QuerySet[ExpenseTotal], *fields: str, **expressions) -> dict:
+    """What these kept total rows add up to per group of `fields` and `expressions` (named
+    like values()), in one GROUP BY query: {group values in that order: KeptSums}."""
+    names = (*fields, *expressions)
+    rows = totals.order_by().values(*fields, **expressions).annotate(**_KEPT_SUMS)
+    return {tuple(row[name] for name in names): _kept_sums_of(row) for row in rows}
 
 
 def kept_totals(

@@ -16,7 +16,7 @@ from colony.errors import Unprocessable
 from cycles.models import Cycle
 from cycles.services import lock_open_cycle
 from exchange.exceptions import RateUnavailable
-from exchange.models import ExchangeRate
+from exchange.models import ExchangeRate, RateSnapshot
 from exchange.money import (
     AmountTooLargeInBase,
     validate_amount,
@@ -506,29 +506,12 @@ def fill_awaiting_rates(
         .select_related("cycle__household")
         .order_by("cycle__household_id", "pk")
     )
-    if not waiting:
-        return 0
-    newest = ExchangeRate.objects.aggregate(newest=Max("rate_date"))["newest"]
-    if newest is None:
-        return 0
-    fallback = max(today or timezone.localdate(), newest)
-    book = RateBook(on_or_before=fallback, since=min(expense.date for expense in waiting))
     by_household: dict[int, list[Expense]] = {}
-    for expense in waiting:
-        if not is_known_currency(expense.currency):
-            continue
-        try:
-            snapshot = _awaited_snapshot(expense, fallback=fallback, book=book)
-        except AmountTooLargeInBase as error:
-            _report_skipped(report, expense, error.message)
-            continue
-        if snapshot is not None:
-            for name, value in snapshot.items():
-                setattr(expense, name, value)
-            # A write like any other (Expense.version): what a client read before is stale.
-            expense.version += 1
-            by_household.setdefault(expense.cycle.household_id, []).append(expense)
-    fields = ["base_amount", "rate", "rate_date", "rate_source", "version"]
+    for expense in fill_rate_snapshots(waiting, date_field="date", today=today, report=report):
+        # A write like any other (Expense.version): what a client read before is stale.
+        expense.version += 1
+        by_household.setdefault(expense.cycle.household_id, []).append(expense)
+    fields = [*Expense.RATE_SNAPSHOT_FIELDS, "version"]
     try:
         with transaction.atomic():
             Expense.objects.bulk_update([e for rows in by_household.values() for e in rows], fields)
@@ -542,31 +525,61 @@ def fill_awaiting_rates(
                 Expense.objects.bulk_update(rows, fields)
         except DatabaseError as error:
             for expense in rows:
-                _report_skipped(report, expense, f"not saved ({type(error).__name__})")
+                report_still_awaiting(report, expense, f"not saved ({type(error).__name__})")
         else:
             filled += len(rows)
     return filled
 
 
-def _awaited_snapshot(expense: Expense, *, fallback: date, book: RateBook) -> dict | None:
-    base_currency = expense.cycle.household.base_currency
-    for on_date in (expense.date, fallback):
-        snapshot = rate_snapshot(
-            amount=expense.amount,
-            currency=expense.currency,
-            base_currency=base_currency,
-            on_date=on_date,
-            book=book,
-        )
-        if snapshot["base_amount"] is not None:
-            return snapshot
-    return None
+def fill_rate_snapshots(
+    rows: list[RateSnapshot],
+    *,
+    date_field: str,
+    today: date | None = None,
+    report: Callable[[str], None] | None = None,
+) -> list[RateSnapshot]:
+    """Set on each row of a cycle (an expense, an income line) that awaits a rate its snapshot
+    from the stored rates — the rate on or before the row's `date_field`, else the newest one
+    stored, since a later rate beats no total at all — with one RateBook; returns the rows
+    given a snapshot, unsaved. A row whose converted amount would not fit
+    (AmountTooLargeInBase) stays awaiting and is reported; one in a currency Colony does not
+    know stays awaiting."""
+    newest = ExchangeRate.objects.aggregate(newest=Max("rate_date"))["newest"]
+    if not rows or newest is None:
+        return []
+    fallback = max(today or timezone.localdate(), newest)
+    book = RateBook(on_or_before=fallback, since=min(getattr(row, date_field) for row in rows))
+    filled = []
+    for row in rows:
+        if not is_known_currency(row.currency):
+            continue
+        for on_date in (getattr(row, date_field), fallback):
+            try:
+                snapshot = rate_snapshot(
+                    amount=row.amount,
+                    currency=row.currency,
+                    base_currency=row.cycle.household.base_currency,
+                    on_date=on_date,
+                    book=book,
+                )
+            except AmountTooLargeInBase as error:
+                report_still_awaiting(report, row, error.message)
+                break
+            if snapshot["base_amount"] is not None:
+                for name, value in snapshot.items():
+                    setattr(row, name, value)
+                filled.append(row)
+                break
+    return filled
 
 
-def _report_skipped(report, expense: Expense, reason: str) -> None:
+def report_still_awaiting(
+    report: Callable[[str], None] | None, row: RateSnapshot, reason: str
+) -> None:
+    """Log, and pass to `report` (refresh_rates prints it), that a row still awaits a rate."""
     line = (
-        f"Expense {expense.pk} ({expense.amount} {expense.currency}, household "
-        f"{expense.cycle.household_id}) still awaits a rate: {reason}"
+        f"{row._meta.verbose_name.capitalize()} {row.pk} ({row.amount} {row.currency}, "
+        f"household {row.cycle.household_id}) still awaits a rate: {reason}"
     )
     logger.warning(line)
     if report is not None:

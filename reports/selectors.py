@@ -25,7 +25,7 @@ from accounts.models import Household
 from colony.errors import DomainError
 from cycles.models import Cycle, cycle_end
 from cycles.selectors import next_cycle_start
-from exchange.money import precise_total_field, total_field
+from exchange.money import total_field
 from exchange.services import RateBook, convert
 from expenses.models import (
     COUNTED,
@@ -35,6 +35,7 @@ from expenses.models import (
     ExpenseTotal,
     PaymentMethod,
 )
+from expenses.selectors import KeptSums, kept_sums, kept_sums_by
 from formats.currencies import quantum_for
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
@@ -147,26 +148,16 @@ def cycle_report(*, cycle: Cycle, base_currency: str) -> CycleReport:
     spent, what the paid expenses were planned at, and its five largest expenses, in five
     queries: four on the cycle's kept totals, one on its expenses (skipped ones left out)."""
     kept = ExpenseTotal.objects.filter(cycle_id=cycle.pk).filter(COUNTED)
-    totals = kept.aggregate(
-        total=_sum("base_total"),
-        planned=_sum("base_total", status=Expense.Status.PLANNED),
-        paid=_sum("base_total", status=Expense.Status.PAID),
-        paid_planned=Coalesce(
-            Sum("planned_base_total", filter=Q(status=Expense.Status.PAID)),
-            Value(ZERO),
-            output_field=precise_total_field(),
-        ),
-        counted=Coalesce(Sum("expense_count"), Value(0)),
-        awaiting=Coalesce(Sum("awaiting_count"), Value(0)),
-    )
-    totals["expense_count"], totals["awaiting_count"] = (
-        totals.pop("counted"),
-        totals.pop("awaiting"),
-    )
-    # Rounded once, half-even, to the base currency's minor units.
-    totals["paid_planned"] = totals["paid_planned"].quantize(
-        quantum_for(base_currency), ROUND_HALF_EVEN
-    )
+    sums = kept_sums(kept)
+    totals = {
+        "total": sums.planned,
+        "planned": sums.remaining,
+        "paid": sums.paid,
+        # Rounded once, half-even, to the base currency's minor units.
+        "paid_planned": sums.paid_planned.quantize(quantum_for(base_currency), ROUND_HALF_EVEN),
+        "expense_count": sums.expense_count,
+        "awaiting_count": sums.awaiting_rate,
+    }
     expenses = Expense.objects.filter(cycle=cycle).filter(COUNTED)
     by_category = [
         Slice(row["category__name"], row["total"], row["count"], row["awaiting"], row["category"])
@@ -294,15 +285,10 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
     offset = 1 if has_more else 0  # the extra cycle is only there to be compared with
     shown = rows[offset:]
     kept = ExpenseTotal.objects.filter(cycle_id__in=[row.pk for row in rows]).filter(COUNTED)
-    per_cycle = {
-        row["cycle_id"]: row
-        for row in kept.values("cycle_id")
-        .annotate(spent=_sum("base_total"), awaiting=Sum("awaiting_count"))
-        .order_by()
-    }
+    per_cycle = kept_sums_by(kept, "cycle_id")
     for row in rows:
-        sums = per_cycle.get(row.pk, {})
-        row.spent, row.awaiting = sums.get("spent", ZERO), sums.get("awaiting", 0)
+        sums = per_cycle.get((row.pk,), KeptSums())
+        row.spent, row.awaiting = sums.planned, sums.awaiting_rate
     before = [None, *rows][: len(rows)]  # each cycle's previous one
     summaries = [
         CycleSummary(

@@ -23,9 +23,10 @@ from django.db.models.functions import Coalesce
 from accounts.models import Household, Invite, Membership
 from cycles.models import Cycle, cycle_end
 from cycles.selectors import next_cycle_start
-from exchange.money import precise_total_field, total_field
+from exchange.money import total_field
 from expenses.models import COUNTED, Expense, ExpenseTotal, PaymentMethod
-from formats.currencies import get_currency, is_known_currency
+from expenses.selectors import KeptSums, kept_sums
+from formats.currencies import quantum_for
 from templates_app.models import ExpenseTemplate
 
 
@@ -48,7 +49,6 @@ def next_cycle(cycle: Cycle) -> Cycle | None:
 # Sums of amounts and of amount times rate: sized by exchange.money so no allowed sum overflows.
 _MONEY = total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
-_PRECISE = precise_total_field()
 
 
 @dataclass(frozen=True)
@@ -96,39 +96,25 @@ class CycleTotals:
         return self.paid > self.income
 
 
-def _quantum(currency: str) -> Decimal:
-    return get_currency(currency).quantum if is_known_currency(currency) else Decimal("0.01")
-
-
-def cycle_totals(cycle: Cycle) -> CycleTotals:
+def cycle_totals(cycle: Cycle, *, sums: KeptSums | None = None) -> CycleTotals:
     """Planned, paid, remaining and balance of a cycle, and the paid expenses' plan against
-    what they cost, from one aggregate over the cycle's kept totals (a few rows, however many
-    expenses); skipped expenses count nowhere."""
-    paid = Q(status=Expense.Status.PAID)
-    sums = ExpenseTotal.objects.filter(cycle_id=cycle.pk).aggregate(
-        planned=Coalesce(Sum("base_total", filter=COUNTED), _ZERO),
-        paid=Coalesce(Sum("base_total", filter=paid), _ZERO),
-        remaining=Coalesce(Sum("base_total", filter=~paid & COUNTED), _ZERO),
-        paid_planned=Coalesce(
-            Sum("planned_base_total", filter=paid), Value(Decimal(0)), output_field=_PRECISE
-        ),
-        awaiting=Coalesce(Sum("awaiting_count", filter=COUNTED), 0),
-        counted=Coalesce(Sum("expense_count", filter=COUNTED), 0),
-        skipped=Coalesce(Sum("expense_count", filter=~COUNTED), 0),
-    )
+    what they cost, from its kept totals (one aggregate over a few rows, however many
+    expenses) or from `sums` of them already read; skipped expenses count nowhere."""
+    if sums is None:
+        sums = kept_sums(ExpenseTotal.objects.filter(cycle_id=cycle.pk))
     currency = cycle.household.base_currency
     return CycleTotals(
         currency=currency,
         income=cycle.income,
-        planned=sums["planned"],
-        paid=sums["paid"],
-        remaining=sums["remaining"],
-        balance=cycle.income - sums["planned"],
-        awaiting_rate=sums["awaiting"],
-        expense_count=sums["counted"],
+        planned=sums.planned,
+        paid=sums.paid,
+        remaining=sums.remaining,
+        balance=cycle.income - sums.planned,
+        awaiting_rate=sums.awaiting_rate,
+        expense_count=sums.expense_count,
         # Rounded once, half-even, to the base currency's minor units (like any stored amount).
-        paid_planned=sums["paid_planned"].quantize(_quantum(currency), ROUND_HALF_EVEN),
-        skipped_count=sums["skipped"],
+        paid_planned=sums.paid_planned.quantize(quantum_for(currency), ROUND_HALF_EVEN),
+        skipped_count=sums.skipped_count,
         income_received=cycle.income_received,
     )
 
@@ -247,7 +233,8 @@ def onboarding_checklist(household: Household) -> list[OnboardingStep] | None:
 
 
 def current_draft_cycle(household: Household, *, today: date) -> Cycle | None:
-    """The household's draft cycle whose dates include today, if any."""
+    """The household's draft cycle whose dates include today, if any (cycles never overlap, so
+    there is at most one)."""
     return Cycle.objects.filter(
         household=household,
         status=Cycle.Status.DRAFT,

@@ -1,5 +1,5 @@
 """Reads for category budgets: a cycle's budget lines (budget, planned, paid, rollover,
-available) from one query, and the usual amount of each category."""
+available) from two flat grouped queries, and the usual amount of each category."""
 
 from __future__ import annotations
 
@@ -9,27 +9,25 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import (
-    Case,
-    IntegerField,
+    BooleanField,
+    ExpressionWrapper,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
-from colony.compiled import CompiledQuery
 from cycles.models import CategoryBudget, Cycle
-from exchange.money import precise_total_field, total_field
-from expenses.models import COUNTED, Category, Expense, ExpenseTotal
-from formats.currencies import quantum_for
+from exchange.money import total_field
+from expenses.models import COUNTED, Category, ExpenseTotal
+from expenses.selectors import KeptSums, kept_sums_by
 
-from . import CycleTotals
+from . import CycleTotals, cycle_totals
 
 _MONEY = total_field()
-_PRECISE = precise_total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
 # How many earlier cycles decide a category's usual amount.
 USUAL_OVER_CYCLES = 6
@@ -96,7 +94,7 @@ class CycleBudget:
     currency: str
     income: Decimal
     lines: list[BudgetLine]
-    totals: CycleTotals | None = None  # the cycle's totals, from the same query
+    totals: CycleTotals | None = None  # the cycle's totals, from the same kept sums
 
     @property
     def shown(self) -> list[BudgetLine]:
@@ -158,128 +156,57 @@ def _rollover_run(*, household_id, start_date) -> QuerySet[Cycle]:
     )
 
 
-def _sum_subquery(queryset: QuerySet, expression: str, *, output=_MONEY) -> Coalesce:
-    """A correlated per-category sum of `expression` over `queryset`."""
-    summed = (
-        queryset.filter(category_id=OuterRef("pk"))
-        .order_by()
-        .values("category_id")
-        .annotate(total=Sum(expression, output_field=output))
-        .values("total")
-    )
-    return Coalesce(Subquery(summed, output_field=output), Value(Decimal(0)), output_field=output)
-
-
-def _count_subquery(queryset: QuerySet, field: str) -> Coalesce:
-    """A correlated per-category sum of a kept count."""
-    summed = (
-        queryset.filter(category_id=OuterRef("pk"))
-        .order_by()
-        .values("category_id")
-        .annotate(total=Sum(field))
-        .values("total")
-    )
-    return Coalesce(Subquery(summed, output_field=IntegerField()), Value(0))
-
-
-def _budget_rows_query(*, cycle_id, household_id, start_date) -> QuerySet:
-    """Per category of the household: id, name, archived, rolls over, budget, rollover, planned,
-    paid, paid at the planned amounts, awaiting a rate, expense count, skipped count."""
-    kept = ExpenseTotal.objects.filter(cycle_id=cycle_id)
-    counted = kept.filter(COUNTED)
-    paid = kept.filter(status=Expense.Status.PAID)
-    run = _rollover_run(household_id=household_id, start_date=start_date).values("pk")
-    carried = _sum_subquery(
-        CategoryBudget.objects.filter(cycle_id__in=run), "amount"
-    ) - _sum_subquery(ExpenseTotal.objects.filter(cycle_id__in=run).filter(COUNTED), "base_total")
-    rows = (
-        Category.objects.filter(household_id=household_id)
-        .annotate(
-            budget=Subquery(
-                CategoryBudget.objects.filter(cycle_id=cycle_id, category_id=OuterRef("pk")).values(
-                    "amount"
-                )[:1],
-                output_field=_MONEY,
-            ),
-            planned=_sum_subquery(counted, "base_total"),
-            paid=_sum_subquery(paid, "base_total"),
-            rollover=Case(When(rolls_over=True, then=carried), default=_ZERO, output_field=_MONEY),
-            # For the cycle's totals (see CycleTotals).
-            paid_planned=_sum_subquery(paid, "planned_base_total", output=_PRECISE),
-            awaiting_rate=_count_subquery(counted, "awaiting_count"),
-            expense_count=_count_subquery(counted, "expense_count"),
-            skipped_count=_count_subquery(kept.exclude(COUNTED), "expense_count"),
-        )
-        .order_by("is_archived", "name")
-        .values_list(
-            "pk",
-            "name",
-            "is_archived",
-            "rolls_over",
-            "budget",
-            "rollover",
-            "planned",
-            "paid",
-            "paid_planned",
-            "awaiting_rate",
-            "expense_count",
-            "skipped_count",
-        )
-    )
-    return rows
-
-
-# Compiling the query above costs several milliseconds of Python per call (nine correlated
-# subqueries), about a fifth of the cycle page and of every HTMX answer that refreshes the
-# budgets. It is the same SQL every time but for three values: compiled once per process
-# (colony/compiled.py).
-_BUDGET_ROWS = CompiledQuery(
-    _budget_rows_query,
-    cycle_id=-7_000_000_001,
-    household_id=-7_000_000_002,
-    start_date=date(1234, 5, 6),
-)
-
-
-def _budget_rows(cycle: Cycle) -> list[tuple]:
-    return _BUDGET_ROWS.rows(
-        cycle_id=cycle.pk, household_id=cycle.household_id, start_date=cycle.start_date
-    )
-
-
 def cycle_budget(cycle: Cycle, *, income: Decimal | None = None) -> CycleBudget:
     """Every category of the household with its budget, planned and paid in `cycle` and what
-    rolls over into it, and the cycle's totals (`.totals`), from one query over the kept
-    expense totals (a few rows per cycle and category, whatever the cycle's size); the rows are
-    a household's categories (a few dozen). Every expense has a category of the household, so
-    the categories' sums are the cycle's."""
-    rows = _budget_rows(cycle)
-    lines = [BudgetLine(*row[:8]) for row in rows]
-    currency = cycle.household.base_currency
-
-    def total(index):
-        return sum((row[index] for row in rows), Decimal(0))
-
-    planned, paid_total = total(6), total(7)
-    totals = CycleTotals(
-        currency=currency,
-        income=cycle.income,
-        planned=planned,
-        paid=paid_total,
-        remaining=planned - paid_total,
-        balance=cycle.income - planned,
-        awaiting_rate=sum(row[9] for row in rows),
-        expense_count=sum(row[10] for row in rows),
-        # Rounded once, half-even, to the base currency's minor units (like cycle_totals).
-        paid_planned=total(8).quantize(quantum_for(currency), ROUND_HALF_EVEN),
-        skipped_count=sum(row[11] for row in rows),
-        income_received=cycle.income_received,
+    rolls over into it, and the cycle's totals (`.totals`), from two flat GROUP BY queries:
+    the categories with their budgets here and in the rollover run, and the kept expense totals
+    (a few rows per cycle and category, whatever the cycle's size) of the cycle and that run,
+    summed per category and in Python."""
+    here = Q(cycle_id=cycle.pk)
+    run = rollover_cycles(cycle).values("pk")
+    # A category's budgets of every cycle are a few rows per cycle; the sums pick this cycle's
+    # and the run's.
+    categories = (
+        Category.objects.filter(household_id=cycle.household_id)
+        .values("pk", "name", "is_archived", "rolls_over")
+        .annotate(
+            budget=Sum("budgets__amount", filter=Q(budgets__cycle_id=cycle.pk)),
+            budget_before=Sum("budgets__amount", filter=Q(budgets__cycle_id__in=run)),
+        )
+        .order_by("is_archived", "name")
     )
+    spending = kept_sums_by(
+        ExpenseTotal.objects.filter(here | Q(cycle_id__in=run)),
+        "category_id",
+        in_cycle=ExpressionWrapper(here, output_field=BooleanField()),
+    )
+    nothing = KeptSums()
+    lines = []
+    for row in categories:
+        spent = spending.get((row["pk"], True), nothing)
+        rollover = Decimal(0)
+        if row["rolls_over"]:
+            # What the run before was given and did not spend (below zero: overspent).
+            spent_before = spending.get((row["pk"], False), nothing).planned
+            rollover = (row["budget_before"] or Decimal(0)) - spent_before
+        lines.append(
+            BudgetLine(
+                category_id=row["pk"],
+                name=row["name"],
+                is_archived=row["is_archived"],
+                rolls_over=row["rolls_over"],
+                budget=row["budget"],
+                rollover=rollover,
+                planned=spent.planned,
+                paid=spent.paid,
+            )
+        )
+    in_cycle = sum((sums for (_, here_), sums in spending.items() if here_), nothing)
     return CycleBudget(
-        currency=currency,
+        currency=cycle.household.base_currency,
         income=cycle.income if income is None else income,
         lines=lines,
-        totals=totals,
+        totals=cycle_totals(cycle, sums=in_cycle),
     )
 
 
@@ -372,14 +299,11 @@ def budget_vs_actual(cycle_ids: list[int]) -> list[BudgetActual]:
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    spent = (
-        ExpenseTotal.objects.filter(cycle_id__in=cycle_ids)
-        .filter(COUNTED)
-        .values_list("category__name")
-        .annotate(total=Sum("base_total"))
-        .order_by()
+    spent = kept_sums_by(
+        ExpenseTotal.objects.filter(cycle_id__in=cycle_ids).filter(COUNTED), "category__name"
     )
-    by_budget, by_spent = dict(budgets), dict(spent)
+    by_budget = dict(budgets)
+    by_spent = {name: sums.planned for (name,), sums in spent.items()}
     rows = [
         BudgetActual(
             label=name,

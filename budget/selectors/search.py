@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Household
 from exchange.money import total_field
 from expenses.models import COUNTED, Expense
-from expenses.selectors import kept_totals
+from expenses.selectors import kept_sums, kept_totals
 
 _MONEY = total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
@@ -99,15 +99,15 @@ def _kept_totals(household: Household, search: ExpenseSearch) -> SearchTotals:
         payment_method=search.payment_method,
         status=search.status,
     )
-    paid = Q(status=Expense.Status.PAID)
-    sums = kept.aggregate(
-        count=Coalesce(Sum("expense_count"), 0),
-        total=Coalesce(Sum("base_total", filter=COUNTED), _ZERO),
-        paid=Coalesce(Sum("base_total", filter=paid), _ZERO),
-        planned=Coalesce(Sum("base_total", filter=COUNTED & ~paid), _ZERO),
-        awaiting_rate=Coalesce(Sum("awaiting_count", filter=COUNTED), 0),
+    sums = kept_sums(kept)
+    return SearchTotals(
+        currency=household.base_currency,
+        count=sums.all_count,
+        total=sums.planned,
+        paid=sums.paid,
+        planned=sums.remaining,
+        awaiting_rate=sums.awaiting_rate,
     )
-    return SearchTotals(currency=household.base_currency, **sums)
 
 
 def search_totals(

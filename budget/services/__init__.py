@@ -36,7 +36,7 @@ from expenses.models import Expense
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
 
-from ..selectors import default_cycle_name, next_cycle
+from ..selectors import current_draft_cycle, default_cycle_name, next_cycle
 
 # The only moves a cycle makes: draft → active → completed.
 _NEXT_STATUS = {
@@ -191,20 +191,6 @@ def activate_cycle(*, cycle: Cycle, by: User | None = None) -> Cycle:
     return _start(cycle, by)
 
 
-def current_draft(household_id: int, *, today: date) -> Cycle | None:
-    """The household's draft cycle whose dates include today (cycles never overlap)."""
-    return (
-        Cycle.objects.filter(
-            household_id=household_id,
-            status=Cycle.Status.DRAFT,
-            start_date__lte=today,
-            end_date__gte=today,
-        )
-        .select_for_update()
-        .first()
-    )
-
-
 def start_current_cycle(
     *, household: Household, by: User | None = None, today: date | None = None
 ) -> Cycle | None:
@@ -213,9 +199,12 @@ def start_current_cycle(
     today = today or timezone.localdate()
     if Cycle.objects.filter(household_id=household.pk, status=Cycle.Status.ACTIVE).exists():
         return None
-    draft = current_draft(household.pk, today=today)
+    draft = current_draft_cycle(household, today=today)
     if draft is None:
         return None
+    draft = lock_cycle(draft)
+    if draft.status != Cycle.Status.DRAFT:
+        return None  # started or completed meanwhile
     return _start(draft, by, note="Started on its own: its dates include today.")
 
 

@@ -3,7 +3,6 @@ received, in the base currency) equal to its lines, in the same transaction."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -23,9 +22,8 @@ from cycles.exceptions import (
 )
 from cycles.models import Cycle, IncomeLine
 from cycles.services import lock_open_cycle
-from exchange.money import MAX_AMOUNT, AmountTooLargeInBase, total_field, validate_income_amount
-
-logger = logging.getLogger("colony.budget")
+from exchange.money import MAX_AMOUNT, total_field, validate_income_amount
+from expenses.services import fill_rate_snapshots, report_still_awaiting
 
 _MONEY = total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
@@ -229,63 +227,28 @@ def fill_awaiting_income_rates(
     whose income would then add up to more than MAX_AMOUNT, stays awaiting and is reported
     (`report` gets one line each; refresh_rates prints them), and never keeps the others
     waiting: each cycle is written in its own savepoint."""
-    from exchange.models import ExchangeRate
-    from exchange.services import RateBook
-    from expenses.services import rate_snapshot
-
     waiting = list(
         IncomeLine.objects.select_for_update(of=("self",))
         .filter(base_amount__isnull=True)
         .select_related("cycle__household")
         .order_by("pk")
     )
-    newest = ExchangeRate.objects.order_by("-rate_date").values_list("rate_date", flat=True).first()
-    if not waiting or newest is None:
-        return 0
-    fallback = max(today or timezone.localdate(), newest)
-    book = RateBook(on_or_before=fallback, since=min(line.expected_date for line in waiting))
     by_cycle: dict[int, list[IncomeLine]] = {}
-    for line in waiting:
-        for on_date in (line.expected_date, fallback):
-            try:
-                snapshot = rate_snapshot(
-                    amount=line.amount,
-                    currency=line.currency,
-                    base_currency=line.cycle.household.base_currency,
-                    on_date=on_date,
-                    book=book,
-                )
-            except AmountTooLargeInBase as error:
-                _report_skipped(report, line, error.message)
-                break
-            if snapshot["base_amount"] is not None:
-                for name, value in snapshot.items():
-                    setattr(line, name, value)
-                by_cycle.setdefault(line.cycle_id, []).append(line)
-                break
+    for line in fill_rate_snapshots(
+        waiting, date_field="expected_date", today=today, report=report
+    ):
+        by_cycle.setdefault(line.cycle_id, []).append(line)
     filled = 0
     for cycle_id in sorted(by_cycle):
         lines = by_cycle[cycle_id]
         try:
             with transaction.atomic():
-                IncomeLine.objects.bulk_update(
-                    lines, ["base_amount", "rate", "rate_date", "rate_source"]
-                )
+                IncomeLine.objects.bulk_update(lines, IncomeLine.RATE_SNAPSHOT_FIELDS)
                 recompute_income(Cycle.objects.select_for_update().get(pk=cycle_id))
         except (IncomeTooLarge, DatabaseError) as error:
             reason = getattr(error, "message", type(error).__name__)
             for line in lines:
-                _report_skipped(report, line, reason)
+                report_still_awaiting(report, line, reason)
         else:
             filled += len(lines)
     return filled
-
-
-def _report_skipped(report, line: IncomeLine, reason: str) -> None:
-    text = (
-        f"Income line {line.pk} ({line.amount} {line.currency}, household "
-        f"{line.cycle.household_id}) still awaits a rate: {reason}"
-    )
-    logger.warning(text)
-    if report is not None:
-        report(text)

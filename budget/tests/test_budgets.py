@@ -207,30 +207,6 @@ def test_rollover_carries_what_completed_cycles_left(household, food):
     assert _line(third, food).available == Decimal("80")
 
 
-def test_the_once_compiled_budget_query_answers_like_the_orm(household, food, other_household):
-    """The budget rows are compiled once per process and run with each cycle's values in the
-    stand-ins' places: the same rows as the ORM gives, for every cycle, household and date."""
-    from budget.selectors import budgets as selectors
-
-    food.rolls_over = True
-    food.save()
-    first, second = CycleFactory(household=household), CycleFactory(household=household)
-    theirs = CycleFactory(household=other_household)
-    budget_services.set_budget(cycle=first, category=food, amount=Decimal("100"))
-    _spend(first, food, "70")
-    _spend(second, food, "12.34")
-    Cycle.objects.filter(pk=first.pk).update(status=Cycle.Status.COMPLETED)
-    for cycle in (first, second, theirs, first):
-        cycle.refresh_from_db()
-        orm = list(
-            selectors._budget_rows_query(
-                cycle_id=cycle.pk, household_id=cycle.household_id, start_date=cycle.start_date
-            )
-        )
-        assert selectors._budget_rows(cycle) == orm
-    assert selectors._BUDGET_ROWS._compiled["default"] is not None  # compiled once, then reused
-
-
 def test_a_category_that_does_not_roll_over_carries_nothing(household, food):
     first, second = CycleFactory(household=household), CycleFactory(household=household)
     budget_services.set_budget(cycle=first, category=food, amount=Decimal("100"))
@@ -447,3 +423,63 @@ def test_the_budget_query_gives_the_same_totals_as_cycle_totals(cycle, food, fun
     _spend(cycle, food, "5", status=Expense.Status.SKIPPED)
     _spend(cycle, fun, "7", currency="EUR", base_amount=None, rate=None)
     assert cycle_budget(cycle).totals == cycle_totals(cycle)
+
+
+def test_a_category_without_budget_or_spending_has_a_line_but_no_row(cycle, food, fun):
+    budget_services.set_budget(cycle=cycle, category=food, amount=Decimal("10"))
+    budget = cycle_budget(cycle)
+    fun_line = _line(cycle, fun)
+    assert (fun_line.budget, fun_line.planned, fun_line.paid, fun_line.rollover) == (
+        None,
+        Decimal(0),
+        Decimal(0),
+        Decimal(0),
+    )
+    assert fun_line in budget.form_lines and fun_line not in budget.shown
+    assert [line.name for line in budget.shown] == ["Food"]
+
+
+def test_an_archived_category_comes_after_the_active_ones_with_its_spending(cycle, food, fun):
+    fun.is_archived = True
+    fun.save()
+    _spend(cycle, fun, "4")
+    lines = cycle_budget(cycle).lines
+    assert [line.name for line in lines][-1] == "Fun"
+    assert lines[-1].is_archived and lines[-1].planned == Decimal("4")
+
+
+def test_amounts_awaiting_a_rate_are_counted_apart_from_the_sums(cycle, food):
+    budget_services.set_budget(cycle=cycle, category=food, amount=Decimal("50"))
+    _spend(cycle, food, "20")
+    _spend(cycle, food, "7", currency="EUR", base_amount=None, rate=None)
+    _spend(cycle, food, "9", currency="EUR", base_amount=None, rate=None, status="skipped")
+    budget = cycle_budget(cycle)
+    line = _line(cycle, food)
+    assert (line.planned, line.available) == (Decimal("20"), Decimal("30"))
+    assert (budget.totals.awaiting_rate, budget.totals.expense_count) == (1, 2)
+    assert budget.totals.skipped_count == 1
+
+
+def test_rollover_counts_only_the_completed_run_right_before_and_not_skipped_spending(
+    household, other_household, food
+):
+    food.rolls_over = True
+    food.save()
+    older, first, second, cycle = (CycleFactory(household=household) for _ in range(4))
+    for earlier in (older, first, second):
+        budget_services.set_budget(cycle=earlier, category=food, amount=Decimal("100"))
+    _spend(older, food, "1")  # before an open cycle: outside the run
+    _spend(first, food, "60")
+    _spend(first, food, "500", status=Expense.Status.SKIPPED)
+    _spend(second, food, "90", status=Expense.Status.PAID, paid_on=second.start_date)
+    Cycle.objects.filter(pk__in=[first.pk, second.pk]).update(status=Cycle.Status.COMPLETED)
+    theirs = CycleFactory(household=other_household)
+    budget_services.set_budget(
+        cycle=theirs,
+        category=CategoryFactory(household=other_household, rolls_over=True),
+        amount=Decimal("1000"),
+    )
+    Cycle.objects.filter(pk=theirs.pk).update(status=Cycle.Status.COMPLETED)
+    line = _line(cycle, food)
+    # (100 - 60) + (100 - 90); the older cycle is still open, so the run starts after it.
+    assert (line.budget, line.rollover, line.available) == (None, Decimal("50"), Decimal("50"))

@@ -62,16 +62,19 @@ def test_new_cycle_starts_today_when_there_is_none(household):
     assert defaults.name == "Mar 01 – Apr 11, 2026"
 
 
-def test_choices_come_in_one_query_with_archived_and_inactive_marked(
+def test_choices_come_in_a_query_each_with_archived_and_inactive_marked(
     household, other_household, django_assert_num_queries
 ):
     CategoryFactory(household=household, name="Zoo", is_archived=True)
     PaymentMethodFactory(household=household, name="Visa", last4="4242")
     PaymentMethodFactory(household=household, name="Old card", is_active=False)
     CategoryFactory(household=other_household, name="Theirs")
-    with django_assert_num_queries(1):
-        choices = expense_choices(household)
-    names = [c.name for c in choices.categories]
+    choices = expense_choices(household)
+    with django_assert_num_queries(2):
+        names = [c.name for c in choices.categories]
+        methods = [m.name for m in choices.payment_methods]
+    assert {"Visa", "Old card"} <= set(methods)
+    assert names == sorted(names, key=str.lower)
     assert "Zoo" in names and "Theirs" not in names
     # Archived and inactive ones too: old expenses are filtered by them.
     assert "Zoo" in [c.name for c in choices.categories if c.is_archived]

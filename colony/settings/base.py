@@ -133,19 +133,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 
-def prepare_hot_queries(database: dict) -> dict:
-    """The hot queries compiled once (colony/compiled.py) run as prepared statements from their
-    second run on a connection; Django's own queries are never prepared (client-side binding).
-    DATABASE_PREPARED_STATEMENTS=false turns it off (PgBouncer in transaction mode before 1.21).
-    """
-    if database["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-        "DATABASE_PREPARED_STATEMENTS", default=True
-    ):
-        database.setdefault("OPTIONS", {})["prepare_threshold"] = 1
-    return database
-
-
-prepare_hot_queries(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -201,8 +188,9 @@ AXES_VERBOSE = False
 # Sessions end after SESSION_COOKIE_AGE without activity (the expiry slides, refreshed at most
 # once per SESSION_REFRESH_SECONDS so not every request writes) and SESSION_ABSOLUTE_LIFETIME
 # after log-in whatever the activity.
-# Django's database sessions, loaded by a query compiled once (accounts/sessions.py).
-SESSION_ENGINE = "accounts.sessions"
+# Django's database sessions: no shared cache is configured (a per-process cache would not see
+# another worker's log-out).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60 * 24 * 14)
 SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_SECONDS", default=60 * 60 * 24 * 30)
 SESSION_REFRESH_SECONDS = 60 * 60

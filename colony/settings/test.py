@@ -1,14 +1,12 @@
 """The test suite: always PostgreSQL, so constraints and locking are the real ones."""
 
 from .base import *  # noqa: F403
-from .base import env, prepare_hot_queries
+from .base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 DATABASES = {
-    "default": prepare_hot_queries(
-        env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/colony")
-    ),
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/colony"),
 }
 # Hashing with Argon2 on every created user would make the suite slow; the one test that proves
 # Argon2 is used overrides this back.

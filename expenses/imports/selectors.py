@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Household
-from colony.compiled import CompiledQuery
 from cycles.models import Cycle
 
 from ..models import Expense, PaymentMethod
@@ -27,22 +26,14 @@ HISTORY_LIMIT = 3_000
 HISTORY_CYCLES = 6
 
 
-def _planned_query(cycle_id: int) -> QuerySet:
-    return (
-        Expense.objects.filter(cycle_id=cycle_id, status=Expense.Status.PLANNED)
+def planned_expenses(cycle: Cycle) -> list[PlannedExpense]:
+    """The cycle's planned (unpaid, not skipped) expenses, which a bank row may pay."""
+    planned = (
+        Expense.objects.filter(cycle_id=cycle.pk, status=Expense.Status.PLANNED)
         .order_by("date", "pk")
         .values_list("pk", "description", "amount", "currency", "date")
     )
-
-
-# The preview's queries run on every preview (and every change of its mapping): compiled once
-# (colony/compiled.py).
-_PLANNED = CompiledQuery(_planned_query, cycle_id=-7_000_000_071)
-
-
-def planned_expenses(cycle: Cycle) -> list[PlannedExpense]:
-    """The cycle's planned (unpaid, not skipped) expenses, which a bank row may pay."""
-    return [PlannedExpense(*row) for row in _PLANNED.rows(cycle_id=cycle.pk)]
+    return [PlannedExpense(*row) for row in planned]
 
 
 def household_rules(household: Household) -> QuerySet[ImportRule]:
@@ -50,12 +41,6 @@ def household_rules(household: Household) -> QuerySet[ImportRule]:
     return ImportRule.objects.filter(household=household).select_related(
         "category", "payment_method"
     )
-
-
-_RULES = CompiledQuery(
-    lambda household_id: ImportRule.objects.filter(household_id=household_id),
-    household_id=-7_000_000_072,
-)
 
 
 def rule_book(household: Household) -> RuleBook:
@@ -75,7 +60,7 @@ def rule_book(household: Household) -> RuleBook:
             description=rule.description,
             ignore=rule.ignore,
         )
-        for rule in _RULES.objects(household_id=household.pk)
+        for rule in ImportRule.objects.filter(household_id=household.pk)
     )
 
 
