@@ -189,7 +189,7 @@ def login_code(request):
         ):
             backend = request.session.pop(PENDING_LOGIN)["backend"]
             auth_login(request, user, backend=backend)
-            request.session[two_factor.VERIFIED_SESSION_KEY] = True
+            two_factor.mark_verified(request.session)
             return HttpResponseRedirect(_safe_next(request))
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         if form.is_valid():
