@@ -187,6 +187,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.throttle.attempted_username"
 AXES_CLIENT_IP_CALLABLE = "colony.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
+# Only attempts whose password was checked count: one refused during a lock is neither a
+# failure (so one address adds at most AXES_FAILURE_LIMIT to the account-wide rule, which
+# therefore needs several addresses) nor a reason to renew the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
 
