@@ -11,6 +11,7 @@ from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from colony.mail import send_templated_mail
 from colony.names import clean_name
@@ -32,6 +33,7 @@ from .exceptions import (
     OnlyMemberCannotLeave,
     OwnerMustHandOver,
     TokenExpiryInvalid,
+    TwoFactorSetupRequired,
     UnknownFormat,
 )
 from .models import (
@@ -46,6 +48,7 @@ from .models import (
     hash_email,
     hash_invite_token,
 )
+from .selectors import has_two_factor
 from .signals import household_created
 
 audit = logging.getLogger("colony.auth")
@@ -276,9 +279,11 @@ def _leave(membership: Membership, *, only_owner_error=LastOwnerCannotLeave) -> 
 
 
 def _end_membership(membership: Membership) -> None:
-    """The person is no longer in the household, and no invite of theirs can bring them back."""
+    """The person is no longer in the household, and no invite of theirs (nor token) can bring
+    them back."""
     membership.delete()
     _revoke_invites_for(household_id=membership.household_id, email=membership.user.email)
+    _revoke_api_tokens(ApiToken.objects.filter(user_id=membership.user_id))
 
 
 @transaction.atomic
@@ -423,7 +428,19 @@ def reset_password(*, user: User, password: str) -> User:
     user.save(update_fields=["password", "session_epoch"])
     user.refresh_from_db(fields=["session_epoch"])
     reset_login_failures(username=user.email)
+    _revoke_api_tokens(ApiToken.objects.filter(user=user))
     audit.info("password reset", extra={"event": "password_reset", "user_id": user.pk})
+    return user
+
+
+@transaction.atomic
+def change_password(*, user: User, password: str) -> User:
+    """The user sets a new password (knowing the old one): their other sessions end (the
+    caller keeps the current one) and so do their API tokens."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    _revoke_api_tokens(ApiToken.objects.filter(user=user))
+    audit.info("password changed", extra={"event": "password_change", "user_id": user.pk})
     return user
 
 
@@ -440,6 +457,8 @@ def create_api_token(
     membership = Membership.objects.select_related("household").filter(user=user).first()
     if membership is None:
         raise NotHouseholdMember()
+    if membership.household.require_two_factor and not has_two_factor(user):
+        raise TwoFactorSetupRequired()
     if not 1 <= expires_in_days <= settings.API_TOKEN_MAX_DAYS:
         raise TokenExpiryInvalid()
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -465,9 +484,23 @@ def revoke_api_token(*, token: ApiToken, by: User) -> ApiToken:
     return token
 
 
+def _revoke_api_tokens(tokens: models.QuerySet[ApiToken]) -> int:
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def revoke_tokens_owing_two_factor(*, household: Household) -> int:
+    """The household now requires two-factor: the tokens of its members who have no second
+    factor stop working (new ones are refused until they set it up)."""
+    with_device = TOTPDevice.objects.filter(confirmed=True).values("user_id")
+    return _revoke_api_tokens(
+        ApiToken.objects.filter(household=household).exclude(user_id__in=with_device)
+    )
+
+
 def token_for_secret(secret: str) -> ApiToken | None:
     """The usable token behind a secret, with its user, membership and household loaded (one
-    query), or None: unknown, revoked, expired, or its user left the token's household."""
+    query), or None: unknown, revoked, expired, its user left the token's household, or
+    joined it again after the token was made (a removed member's token stays dead)."""
     if not secret or len(secret) > 200:
         return None
     token = (
@@ -479,7 +512,11 @@ def token_for_secret(secret: str) -> ApiToken | None:
     if token is None or not token.user.is_active:
         return None
     membership = getattr(token.user, "membership", None)
-    if membership is None or membership.household_id != token.household_id:
+    if (
+        membership is None
+        or membership.household_id != token.household_id
+        or token.created_at < membership.joined_at
+    ):
         return None
     return token
 

@@ -23,7 +23,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from .exceptions import InvalidTwoFactorCode, TwoFactorRequiredByHousehold, WrongPassword
 from .models import Household, Membership, RecoveryCode, User, hash_recovery_code
-from .services import _require_owner
+from .selectors import has_two_factor
+from .services import _require_owner, revoke_tokens_owing_two_factor
 
 # Set in a session once it has passed (or just set up) a second factor.
 VERIFIED_SESSION_KEY = "_colony_two_factor_verified"
@@ -44,10 +45,6 @@ def new_totp_key() -> str:
 def provisioning_uri(*, user: User, key: str) -> str:
     """The otpauth:// URI the QR code carries (issuer and account name included)."""
     return TOTPDevice(user=user, key=key, name=DEVICE_NAME).config_url
-
-
-def has_two_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 class SessionFactor(enum.Enum):
@@ -219,9 +216,13 @@ def new_recovery_codes(*, user: User, token: str) -> list[str]:
         return _replace_recovery_codes(user)
 
 
+@transaction.atomic
 def set_two_factor_requirement(*, household: Household, by: User, required: bool) -> Household:
-    """An owner requires (or stops requiring) two-factor log-in for every member."""
+    """An owner requires (or stops requiring) two-factor log-in for every member; requiring it
+    revokes the API tokens of members who have no second factor yet."""
     _require_owner(household=household, user=by)
     household.require_two_factor = required
     household.save(update_fields=["require_two_factor"])
+    if required:
+        revoke_tokens_owing_two_factor(household=household)
     return household

@@ -308,7 +308,9 @@ def password_change(request):
     form = PasswordChangeForm(request.user, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            user = form.save()
+            user = services.change_password(
+                user=request.user, password=form.cleaned_data["new_password1"]
+            )
             update_session_auth_hash(request, user)
             return redirect_after_write(
                 request, "accounts:household", message="Your password was changed."
