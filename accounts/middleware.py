@@ -60,8 +60,14 @@ class SessionLifetimeMiddleware:
     """Ends a session SESSION_ABSOLUTE_LIFETIME after log-in and slides its idle expiry.
 
     Django's cookie age alone is either fixed from log-in or refreshed by a write on every
-    request; this refreshes it at most once per SESSION_REFRESH_SECONDS and adds a hard cap.
+    request; this refreshes it at most once per SESSION_REFRESH_SECONDS, or per tenth of the
+    idle time when that is shorter (an hourly refresh would log out active people whose idle
+    time is under an hour), and adds a hard cap.
     """
+
+    @staticmethod
+    def refresh_every() -> int:
+        return max(1, min(settings.SESSION_REFRESH_SECONDS, settings.SESSION_COOKIE_AGE // 10))
 
     STARTED = "_colony_session_started"
     REFRESHED = "_colony_session_refreshed"
@@ -76,7 +82,7 @@ class SessionLifetimeMiddleware:
             started = session.setdefault(self.STARTED, now)
             if now - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
-            elif now - session.get(self.REFRESHED, 0) > settings.SESSION_REFRESH_SECONDS:
+            elif now - session.get(self.REFRESHED, 0) >= self.refresh_every():
                 session[self.REFRESHED] = now
         return self.get_response(request)
 

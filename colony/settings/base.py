@@ -195,7 +195,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
 
 # Sessions end after SESSION_COOKIE_AGE without activity (the expiry slides, refreshed at most
-# once per SESSION_REFRESH_SECONDS so not every request writes) and SESSION_ABSOLUTE_LIFETIME
+# once per SESSION_REFRESH_SECONDS, or per tenth of the idle time when that is shorter, so not
+# every request writes) and SESSION_ABSOLUTE_LIFETIME
 # after log-in whatever the activity.
 # Django's database sessions, loaded by a query compiled once (accounts/sessions.py).
 SESSION_ENGINE = "accounts.sessions"
