@@ -395,7 +395,8 @@ def delete_account(*, user: User) -> None:
 
 class ResetDecision(enum.Enum):
     SEND = "send"
-    # Too many requests for this email: answer as usual, send nothing (no account enumeration).
+    # Too many requests for this email from this address, or too many emails to it this hour:
+    # answer as usual, send nothing (no account enumeration).
     QUIET = "quiet"
     # Too many requests from this address: refused with 429.
     REFUSE = "refuse"
@@ -403,7 +404,10 @@ class ResetDecision(enum.Enum):
 
 @transaction.atomic
 def record_password_reset_request(*, email: str, client_address: str | None) -> ResetDecision:
-    """Count a reset request; beyond the hourly limits per address or per email no email goes."""
+    """Count a reset request. Per hour: an address making too many is refused; beyond the limit
+    per (email, address), or once enough emails went to the email, nothing is sent — but the
+    first request of an hour for an email always sends, so nobody elsewhere can stop the
+    owner's reset email."""
     since = timezone.now() - timedelta(hours=1)
     PasswordResetRequest.objects.filter(requested_at__lt=since).delete()
     recent = PasswordResetRequest.objects.filter(requested_at__gte=since)
@@ -414,9 +418,17 @@ def record_password_reset_request(*, email: str, client_address: str | None) -> 
     ):
         return ResetDecision.REFUSE
     email_hash = hash_email(email)
-    over = recent.filter(email_hash=email_hash).count() >= settings.PASSWORD_RESET_MAX_PER_EMAIL
-    PasswordResetRequest.objects.create(email_hash=email_hash, client_address=client_address)
-    return ResetDecision.QUIET if over else ResetDecision.SEND
+    for_email = recent.filter(email_hash=email_hash)
+    sent = for_email.filter(sent=True).count()
+    send = sent == 0 or (
+        sent < settings.PASSWORD_RESET_MAX_SENT_PER_EMAIL
+        and for_email.filter(client_address=client_address).count()
+        < settings.PASSWORD_RESET_MAX_PER_EMAIL
+    )
+    PasswordResetRequest.objects.create(
+        email_hash=email_hash, client_address=client_address, sent=send
+    )
+    return ResetDecision.SEND if send else ResetDecision.QUIET
 
 
 @transaction.atomic

@@ -248,7 +248,7 @@ def _password_reset_off(request):
 @method_decorator(allowed_for_viewers, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link. The answer is the same whether or not the email has an account;
-    requests are limited per email (quietly) and per client address (429)."""
+    requests are limited per email and address (quietly) and per client address (429)."""
 
     form_class = PasswordResetRequestForm
     template_name = "accounts/password_reset.html"

@@ -255,9 +255,12 @@ EMAIL_ENABLED = True
 PASSWORD_RESET_BY_EMAIL = env.bool("PASSWORD_RESET_BY_EMAIL", default=True)
 # A reset link works once, for this long (Django's setting is in seconds).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
-# Reset requests per hour: per email address (silently not sent beyond) and per client address.
+# Reset requests per hour: per email from one client address (silently not sent beyond), per
+# client address (refused beyond), and emails sent to one email from anywhere (a flood cap; the
+# first request of an hour is always sent, so nobody can stop the owner's reset email).
 PASSWORD_RESET_MAX_PER_EMAIL = env.int("PASSWORD_RESET_MAX_PER_EMAIL", default=3)
 PASSWORD_RESET_MAX_PER_ADDRESS = env.int("PASSWORD_RESET_MAX_PER_ADDRESS", default=10)
+PASSWORD_RESET_MAX_SENT_PER_EMAIL = env.int("PASSWORD_RESET_MAX_SENT_PER_EMAIL", default=10)
 
 # Two-factor log-in (django-otp). Wrong codes also count as failed log-ins for axes.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Colony")
