@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
-from colony.mail import email_enabled, send_templated_mail
+from colony.mail import email_enabled, send_templated_mail_after_response
 from formats.currencies import CURRENCY_CHOICES
 from formats.locales import locale_choices
 
@@ -72,8 +72,11 @@ class SignUpForm(forms.Form):
     )
     base_currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
 
-    def __init__(self, *args, joining_household=None, **kwargs):
+    def __init__(self, *args, joining_household=None, check_taken_email=True, **kwargs):
         super().__init__(*args, **kwargs)
+        # Off when the answer must not reveal whether an address has an account (the service
+        # emails its owner instead).
+        self.check_taken_email = check_taken_email
         if joining_household is not None:
             # Someone joining through an invite takes the inviting household as it is, and the
             # address the invite is for: another one could not accept it.
@@ -84,7 +87,7 @@ class SignUpForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
+        if self.check_taken_email and User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 "An account with this email already exists. Log in instead."
             )
@@ -182,7 +185,10 @@ class PasswordResetRequestForm(PasswordResetForm):
         html_email_template_name=None,
     ):
         context["valid_minutes"] = settings.PASSWORD_RESET_TIMEOUT // 60
-        send_templated_mail(template="password_reset", context=context, to=[to_email])
+        # After the response: answering must take as long for an unknown address.
+        send_templated_mail_after_response(
+            template="password_reset", context=context, to=[to_email]
+        )
 
 
 class NewPasswordForm(SetPasswordForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import secrets
@@ -9,11 +10,12 @@ from datetime import timedelta
 
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from colony.mail import send_templated_mail
+from colony.mail import send_templated_mail, send_templated_mail_after_response
 from colony.names import clean_name
 from formats.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 
@@ -112,6 +114,53 @@ def register_user(
     )
     create_household(
         owner=user, name=name, base_currency=base_currency, format_locale=format_locale
+    )
+    return user
+
+
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str = "",
+    household_name: str = "",
+    base_currency: str = settings.DEFAULT_BASE_CURRENCY,
+    format_locale: str = DEFAULT_LOCALE,
+    log_in_link: str,
+    reset_link: str | None,
+) -> User | None:
+    """Sign-up that tells nobody whether the address has an account: a new address gets its
+    account, household and a welcome email; a taken one an email to its owner saying someone
+    tried to sign up (its password hashed all the same, so both take as long). Both emails go
+    after the response. Returns the new user, or None."""
+    email = email.strip().lower()
+    user = None
+    if not User.objects.filter(email__iexact=email).exists():
+        # A parallel sign-up that takes the address first: answered like any taken address.
+        with contextlib.suppress(EmailAlreadyRegistered):
+            user = register_user(
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                household_name=household_name,
+                base_currency=base_currency,
+                format_locale=format_locale,
+            )
+    else:
+        make_password(password)  # the time a new account's hashing takes
+    send_templated_mail_after_response(
+        template="signup",
+        context={
+            "taken": user is None,
+            "user": user,
+            "household": user.membership.household if user else None,
+            "email": email,
+            "log_in_link": log_in_link,
+            "reset_link": reset_link,
+        },
+        to=[email],
     )
     return user
 

@@ -251,6 +251,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
 # Whether Colony may send email at all (password reset, invite emails, reminders). The console
 # counts under development; production sets it from EMAIL_URL.
 EMAIL_ENABLED = True
+# Emails that must not reveal whether an address has an account (reset, sign-up) are sent after
+# the response, in a thread (colony.mail.send_templated_mail_after_response).
+EMAIL_AFTER_RESPONSE = True
 # Password reset by email; production without EMAIL_URL refuses to start unless this is off.
 PASSWORD_RESET_BY_EMAIL = env.bool("PASSWORD_RESET_BY_EMAIL", default=True)
 # A reset link works once, for this long (Django's setting is in seconds).
