@@ -14,7 +14,7 @@ from colony.api_schemas import paginate as paginate_rows
 from colony.errors import DomainError
 
 from . import selectors, services, two_factor
-from .exceptions import InvalidTwoFactorCode, NotHouseholdMember
+from .exceptions import InvalidTwoFactorCode, NotHouseholdMember, TwoFactorSetupRequired
 from .models import ApiToken, Membership
 from .schemas import (
     ApiTokenResponse,
@@ -40,12 +40,6 @@ class TwoFactorCodeRequired(DomainError):
     code = "TWO_FACTOR_CODE_REQUIRED"
     message = "This account logs in with two-factor: send `code` (app code or recovery code)."
     status = 401
-
-
-class TwoFactorSetupRequired(DomainError):
-    code = "TWO_FACTOR_SETUP_REQUIRED"
-    message = "Your household requires two-factor log-in: set it up in Colony first."
-    status = 403
 
 
 class LockedOut(DomainError):

@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and households"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals, two_factor  # noqa: F401

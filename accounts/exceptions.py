@@ -136,3 +136,9 @@ class EmailAlreadyRegistered(Unprocessable):
     code = "EMAIL_ALREADY_REGISTERED"
     message = "An account with this email already exists. Log in instead."
     field = "email"
+
+
+class TwoFactorSetupRequired(DomainError):
+    code = "TWO_FACTOR_SETUP_REQUIRED"
+    message = "Your household requires two-factor log-in: set it up in Colony first."
+    status = 403

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
-from colony.mail import email_enabled, send_templated_mail
+from colony.mail import email_enabled, send_templated_mail_after_response
 from formats.currencies import CURRENCY_CHOICES
 from formats.locales import locale_choices
 
@@ -11,15 +11,49 @@ from . import services
 from .models import Household, User
 
 
+class _ShowsAtMostMaxLength:
+    """A text widget that shows back at most its field's max_length of what was typed: a longer
+    value is refused with a field error and must not be echoed whole (an 880 KB name would
+    make an 880 KB page)."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        limit = self.attrs.get("maxlength")
+        if value is not None and limit is not None:
+            return value[: int(limit)]
+        return value
+
+
+class BoundedTextInput(_ShowsAtMostMaxLength, forms.TextInput):
+    pass
+
+
+class BoundedEmailInput(_ShowsAtMostMaxLength, forms.EmailInput):
+    pass
+
+
+class TextField(forms.CharField):
+    """A one-line text field; give it the model column's max_length."""
+
+    widget = BoundedTextInput
+
+
 class EmailField(forms.EmailField):
+    widget = BoundedEmailInput
+
+    def __init__(self, *, max_length=254, **kwargs):
+        # 254: the longest address SMTP carries, and User.email's column.
+        super().__init__(max_length=max_length, **kwargs)
+
     def clean(self, value):
         value = super().clean(value)
         return value.lower() if value else value
 
 
 class SignUpForm(forms.Form):
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150, required=False)
+    # The lengths of User's and Household's columns.
+    first_name = TextField(max_length=150)
+    last_name = TextField(max_length=150, required=False)
     email = EmailField()
     password1 = forms.CharField(
         label="Password",
@@ -31,15 +65,18 @@ class SignUpForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    household_name = forms.CharField(
+    household_name = TextField(
         max_length=100,
         required=False,
         help_text="Leave empty to name it after you, like “Grace’s household”.",
     )
     base_currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
 
-    def __init__(self, *args, joining_household=None, **kwargs):
+    def __init__(self, *args, joining_household=None, check_taken_email=True, **kwargs):
         super().__init__(*args, **kwargs)
+        # Off when the answer must not reveal whether an address has an account (the service
+        # emails its owner instead).
+        self.check_taken_email = check_taken_email
         if joining_household is not None:
             # Someone joining through an invite takes the inviting household as it is, and the
             # address the invite is for: another one could not accept it.
@@ -50,7 +87,7 @@ class SignUpForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
+        if self.check_taken_email and User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 "An account with this email already exists. Log in instead."
             )
@@ -76,7 +113,8 @@ class SignUpForm(forms.Form):
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label="Email",
+        widget=BoundedEmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     error_messages = {
@@ -94,6 +132,7 @@ class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
         fields = ["name", "base_currency"]
+        widgets = {"name": BoundedTextInput}
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -103,7 +142,7 @@ class HouseholdForm(forms.ModelForm):
 
 
 class HouseholdNameForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = TextField(max_length=100)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -134,9 +173,7 @@ class InviteForm(forms.Form):
 class PasswordResetRequestForm(PasswordResetForm):
     """Django's reset form, sending the plain-text + HTML email through colony.mail."""
 
-    email = EmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    email = EmailField(label="Email", widget=BoundedEmailInput(attrs={"autocomplete": "email"}))
 
     def send_mail(
         self,
@@ -148,7 +185,10 @@ class PasswordResetRequestForm(PasswordResetForm):
         html_email_template_name=None,
     ):
         context["valid_minutes"] = settings.PASSWORD_RESET_TIMEOUT // 60
-        send_templated_mail(template="password_reset", context=context, to=[to_email])
+        # After the response: answering must take as long for an unknown address.
+        send_templated_mail_after_response(
+            template="password_reset", context=context, to=[to_email]
+        )
 
 
 class NewPasswordForm(SetPasswordForm):
@@ -177,7 +217,7 @@ class PasswordConfirmForm(forms.Form):
 
 
 class HouseholdDeleteForm(forms.Form):
-    confirm_name = forms.CharField(label="Type the household's name to confirm")
+    confirm_name = TextField(label="Type the household's name to confirm", max_length=100)
 
     def __init__(self, *args, household, **kwargs):
         self.household = household
@@ -195,7 +235,7 @@ class TwoFactorCodeForm(forms.Form):
         label="Code",
         max_length=32,
         help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
-        widget=forms.TextInput(
+        widget=BoundedTextInput(
             attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
         ),
     )
@@ -208,7 +248,7 @@ class TwoFactorSetupForm(forms.Form):
     code = forms.CharField(
         label="Code from the app",
         max_length=12,
-        widget=forms.TextInput(
+        widget=BoundedTextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
     )
@@ -231,7 +271,7 @@ class ApiTokenForm(forms.Form):
     EXPIRY_CHOICES = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year")]
     ACCESS_CHOICES = [("read", "Read only"), ("write", "Read and write")]
 
-    name = forms.CharField(
+    name = TextField(
         max_length=100, help_text="What uses it, e.g. “Home Assistant” or “budget script”."
     )
     expires_in_days = forms.TypedChoiceField(

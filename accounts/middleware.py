@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -8,12 +9,12 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from colony.errors import render_error
+from colony.errors import api_error_response, is_api_request, render_error
 
-from .exceptions import ReadOnlyRole
+from . import two_factor
+from .exceptions import ReadOnlyRole, TwoFactorSetupRequired
 from .models import Membership
 from .roles import SAFE_METHODS, is_allowed_for_viewers
-from .two_factor import VERIFIED_SESSION_KEY, has_two_factor
 
 
 class HouseholdMiddleware:
@@ -59,8 +60,14 @@ class SessionLifetimeMiddleware:
     """Ends a session SESSION_ABSOLUTE_LIFETIME after log-in and slides its idle expiry.
 
     Django's cookie age alone is either fixed from log-in or refreshed by a write on every
-    request; this refreshes it at most once per SESSION_REFRESH_SECONDS and adds a hard cap.
+    request; this refreshes it at most once per SESSION_REFRESH_SECONDS, or per tenth of the
+    idle time when that is shorter (an hourly refresh would log out active people whose idle
+    time is under an hour), and adds a hard cap.
     """
+
+    @staticmethod
+    def refresh_every() -> int:
+        return max(1, min(settings.SESSION_REFRESH_SECONDS, settings.SESSION_COOKIE_AGE // 10))
 
     STARTED = "_colony_session_started"
     REFRESHED = "_colony_session_refreshed"
@@ -75,7 +82,7 @@ class SessionLifetimeMiddleware:
             started = session.setdefault(self.STARTED, now)
             if now - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
-            elif now - session.get(self.REFRESHED, 0) > settings.SESSION_REFRESH_SECONDS:
+            elif now - session.get(self.REFRESHED, 0) >= self.refresh_every():
                 session[self.REFRESHED] = now
         return self.get_response(request)
 
@@ -115,14 +122,31 @@ class ReadOnlyRoleMiddleware:
 
 
 class TwoFactorRequiredMiddleware:
-    """When the household requires two-factor log-in, a member whose session has not passed a
-    second factor (and who has none set up) is sent to set it up before anything else.
-    Runs after HouseholdMiddleware; costs a query only in such households, once per session."""
+    """One second step for every way in (accounts.two_factor.session_factor):
+
+    * a session of a user with a second factor that never passed it (a log-in that checked
+      only the password, like the admin's form) is logged out before anything runs;
+    * when the household requires two-factor, a member without one is sent to set it up
+      (the API answers with its JSON error instead).
+
+    Runs after HouseholdMiddleware; costs no query for a session whose log-in recorded the
+    answer, else one query once per session.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and two_factor.session_factor(user=user, session=request.session)
+            is two_factor.SessionFactor.OWED
+        ):
+            logout(request)
+            request.membership = request.household = None
+            if not is_api_request(request):
+                messages.info(request, "Log in again with your password and your code.")
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -130,14 +154,16 @@ class TwoFactorRequiredMiddleware:
         if (
             household is None
             or not household.require_two_factor
-            or request.session.get(VERIFIED_SESSION_KEY)
             or getattr(view_func, "two_factor_exempt", False)
             or getattr(request.resolver_match, "app_name", "") == "admin"
         ):
             return None
-        if has_two_factor(request.user):
-            request.session[VERIFIED_SESSION_KEY] = True
+        factor = two_factor.session_factor(user=request.user, session=request.session)
+        if not two_factor.owes_household_setup(household=household, factor=factor):
             return None
+        if is_api_request(request):
+            error = TwoFactorSetupRequired()
+            return api_error_response(code=error.code, message=error.message, status=error.status)
         setup = reverse("accounts:two_factor_setup")
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(setup)

@@ -205,7 +205,8 @@ class InviteEmail(models.Model):
 
 
 class PasswordResetRequest(models.Model):
-    """One request for a reset email, kept for an hour to throttle by address and by email.
+    """One request for a reset email, kept for an hour to throttle by address, by email and
+    address, and the emails sent to one address.
 
     The typed email is stored only as a hash: unknown addresses typed by strangers are not kept.
     """
@@ -213,6 +214,8 @@ class PasswordResetRequest(models.Model):
     email_hash = models.CharField(max_length=64)
     client_address = models.GenericIPAddressField(null=True, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
+    # Whether this request was answered with an email (when the address has an account).
+    sent = models.BooleanField(default=False)
 
     class Meta:
         indexes = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ApiToken, Household, Invite, Membership
 
@@ -30,3 +31,8 @@ def pending_invites(household: Household) -> QuerySet[Invite]:
 def api_tokens_of(user) -> QuerySet[ApiToken]:
     """The user's API tokens, newest first (revoked and expired ones too, marked as such)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def has_two_factor(user) -> bool:
+    """The user has a confirmed second factor (an authenticator app)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import secrets
@@ -9,10 +10,12 @@ from datetime import timedelta
 
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from colony.mail import send_templated_mail
+from colony.mail import send_templated_mail, send_templated_mail_after_response
 from colony.names import clean_name
 from formats.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 
@@ -34,6 +37,7 @@ from .exceptions import (
     OwnerMustHandOver,
     TokenExpiryInvalid,
     TooManyInviteEmails,
+    TwoFactorSetupRequired,
     UnknownFormat,
 )
 from .models import (
@@ -49,6 +53,7 @@ from .models import (
     hash_email,
     hash_invite_token,
 )
+from .selectors import has_two_factor
 from .signals import household_created
 
 audit = logging.getLogger("colony.auth")
@@ -112,6 +117,53 @@ def register_user(
     )
     create_household(
         owner=user, name=name, base_currency=base_currency, format_locale=format_locale
+    )
+    return user
+
+
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str = "",
+    household_name: str = "",
+    base_currency: str = settings.DEFAULT_BASE_CURRENCY,
+    format_locale: str = DEFAULT_LOCALE,
+    log_in_link: str,
+    reset_link: str | None,
+) -> User | None:
+    """Sign-up that tells nobody whether the address has an account: a new address gets its
+    account, household and a welcome email; a taken one an email to its owner saying someone
+    tried to sign up (its password hashed all the same, so both take as long). Both emails go
+    after the response. Returns the new user, or None."""
+    email = email.strip().lower()
+    user = None
+    if not User.objects.filter(email__iexact=email).exists():
+        # A parallel sign-up that takes the address first: answered like any taken address.
+        with contextlib.suppress(EmailAlreadyRegistered):
+            user = register_user(
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                household_name=household_name,
+                base_currency=base_currency,
+                format_locale=format_locale,
+            )
+    else:
+        make_password(password)  # the time a new account's hashing takes
+    send_templated_mail_after_response(
+        template="signup",
+        context={
+            "taken": user is None,
+            "user": user,
+            "household": user.membership.household if user else None,
+            "email": email,
+            "log_in_link": log_in_link,
+            "reset_link": reset_link,
+        },
+        to=[email],
     )
     return user
 
@@ -319,9 +371,11 @@ def _leave(membership: Membership, *, only_owner_error=LastOwnerCannotLeave) -> 
 
 
 def _end_membership(membership: Membership) -> None:
-    """The person is no longer in the household, and no invite of theirs can bring them back."""
+    """The person is no longer in the household, and no invite of theirs (nor token) can bring
+    them back."""
     membership.delete()
     _revoke_invites_for(household_id=membership.household_id, email=membership.user.email)
+    _revoke_api_tokens(ApiToken.objects.filter(user_id=membership.user_id))
 
 
 @transaction.atomic
@@ -430,7 +484,8 @@ def delete_account(*, user: User) -> None:
 
 class ResetDecision(enum.Enum):
     SEND = "send"
-    # Too many requests for this email: answer as usual, send nothing (no account enumeration).
+    # Too many requests for this email from this address, or too many emails to it this hour:
+    # answer as usual, send nothing (no account enumeration).
     QUIET = "quiet"
     # Too many requests from this address: refused with 429.
     REFUSE = "refuse"
@@ -438,7 +493,10 @@ class ResetDecision(enum.Enum):
 
 @transaction.atomic
 def record_password_reset_request(*, email: str, client_address: str | None) -> ResetDecision:
-    """Count a reset request; beyond the hourly limits per address or per email no email goes."""
+    """Count a reset request. Per hour: an address making too many is refused; beyond the limit
+    per (email, address), or once enough emails went to the email, nothing is sent — but the
+    first request of an hour for an email always sends, so nobody elsewhere can stop the
+    owner's reset email."""
     since = timezone.now() - timedelta(hours=1)
     PasswordResetRequest.objects.filter(requested_at__lt=since).delete()
     recent = PasswordResetRequest.objects.filter(requested_at__gte=since)
@@ -449,9 +507,17 @@ def record_password_reset_request(*, email: str, client_address: str | None) -> 
     ):
         return ResetDecision.REFUSE
     email_hash = hash_email(email)
-    over = recent.filter(email_hash=email_hash).count() >= settings.PASSWORD_RESET_MAX_PER_EMAIL
-    PasswordResetRequest.objects.create(email_hash=email_hash, client_address=client_address)
-    return ResetDecision.QUIET if over else ResetDecision.SEND
+    for_email = recent.filter(email_hash=email_hash)
+    sent = for_email.filter(sent=True).count()
+    send = sent == 0 or (
+        sent < settings.PASSWORD_RESET_MAX_SENT_PER_EMAIL
+        and for_email.filter(client_address=client_address).count()
+        < settings.PASSWORD_RESET_MAX_PER_EMAIL
+    )
+    PasswordResetRequest.objects.create(
+        email_hash=email_hash, client_address=client_address, sent=send
+    )
+    return ResetDecision.SEND if send else ResetDecision.QUIET
 
 
 @transaction.atomic
@@ -463,7 +529,19 @@ def reset_password(*, user: User, password: str) -> User:
     user.save(update_fields=["password", "session_epoch"])
     user.refresh_from_db(fields=["session_epoch"])
     reset_login_failures(username=user.email)
+    _revoke_api_tokens(ApiToken.objects.filter(user=user))
     audit.info("password reset", extra={"event": "password_reset", "user_id": user.pk})
+    return user
+
+
+@transaction.atomic
+def change_password(*, user: User, password: str) -> User:
+    """The user sets a new password (knowing the old one): their other sessions end (the
+    caller keeps the current one) and so do their API tokens."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    _revoke_api_tokens(ApiToken.objects.filter(user=user))
+    audit.info("password changed", extra={"event": "password_change", "user_id": user.pk})
     return user
 
 
@@ -480,6 +558,8 @@ def create_api_token(
     membership = Membership.objects.select_related("household").filter(user=user).first()
     if membership is None:
         raise NotHouseholdMember()
+    if membership.household.require_two_factor and not has_two_factor(user):
+        raise TwoFactorSetupRequired()
     if not 1 <= expires_in_days <= settings.API_TOKEN_MAX_DAYS:
         raise TokenExpiryInvalid()
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -505,9 +585,23 @@ def revoke_api_token(*, token: ApiToken, by: User) -> ApiToken:
     return token
 
 
+def _revoke_api_tokens(tokens: models.QuerySet[ApiToken]) -> int:
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def revoke_tokens_owing_two_factor(*, household: Household) -> int:
+    """The household now requires two-factor: the tokens of its members who have no second
+    factor stop working (new ones are refused until they set it up)."""
+    with_device = TOTPDevice.objects.filter(confirmed=True).values("user_id")
+    return _revoke_api_tokens(
+        ApiToken.objects.filter(household=household).exclude(user_id__in=with_device)
+    )
+
+
 def token_for_secret(secret: str) -> ApiToken | None:
     """The usable token behind a secret, with its user, membership and household loaded (one
-    query), or None: unknown, revoked, expired, or its user left the token's household."""
+    query), or None: unknown, revoked, expired, its user left the token's household, or
+    joined it again after the token was made (a removed member's token stays dead)."""
     if not secret or len(secret) > 200:
         return None
     token = (
@@ -519,7 +613,11 @@ def token_for_secret(secret: str) -> ApiToken | None:
     if token is None or not token.user.is_active:
         return None
     membership = getattr(token.user, "membership", None)
-    if membership is None or membership.household_id != token.household_id:
+    if (
+        membership is None
+        or membership.household_id != token.household_id
+        or token.created_at < membership.joined_at
+    ):
         return None
     return token
 

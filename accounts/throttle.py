@@ -10,6 +10,10 @@ Three rules, each over the failures of the last AXES_COOLOFF_TIME:
 * one address trying many accounts: failures for AXES_ADDRESS_ACCOUNT_LIMIT different
   accounts lock the address for every account.
 
+Only checked attempts count: one refused while locked is not recorded and does not renew the
+lock (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT off), so one address adds at most
+AXES_FAILURE_LIMIT failures to the account-wide count and cannot trip it alone.
+
 The address is the client's, read through the configured proxies (colony.client_address).
 """
 

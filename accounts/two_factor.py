@@ -7,22 +7,30 @@ set-up page writes nothing.
 
 from __future__ import annotations
 
+import enum
 import secrets
 import time
 from binascii import unhexlify
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_logged_in
 from django.db import models, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from .exceptions import InvalidTwoFactorCode, TwoFactorRequiredByHousehold, WrongPassword
 from .models import Household, Membership, RecoveryCode, User, hash_recovery_code
-from .services import _require_owner
+from .selectors import has_two_factor
+from .services import _require_owner, revoke_tokens_owing_two_factor
 
 # Set in a session once it has passed (or just set up) a second factor.
 VERIFIED_SESSION_KEY = "_colony_two_factor_verified"
+# Set in a session whose user had no second factor: the password was all there was to pass.
+# It stays true for the session's life: turning two-factor on ends every other session.
+NO_SECOND_FACTOR_SESSION_KEY = "_colony_two_factor_none"
 RECOVERY_CODE_COUNT = 10
 # Base32 without look-alikes (0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -39,8 +47,64 @@ def provisioning_uri(*, user: User, key: str) -> str:
     return TOTPDevice(user=user, key=key, name=DEVICE_NAME).config_url
 
 
-def has_two_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+class SessionFactor(enum.Enum):
+    """What a logged-in session did about the second factor."""
+
+    # This session passed the code step (or just set two-factor up).
+    PASSED = "passed"
+    # The user has no second factor, so the password was the whole log-in.
+    NONE = "none"
+    # The user has a second factor and this session never passed it (a log-in path that
+    # checked only the password): it counts as logged out.
+    OWED = "owed"
+
+
+def session_factor(*, user: User, session) -> SessionFactor:
+    """The one rule for "verified": only a session that passed the second step itself is;
+    a user with a second factor is never verified by having one. Costs a query once per
+    session at most (log-in usually records the answer, see note_log_in)."""
+    if session.get(VERIFIED_SESSION_KEY):
+        return SessionFactor.PASSED
+    if session.get(NO_SECOND_FACTOR_SESSION_KEY):
+        return SessionFactor.NONE
+    if has_two_factor(user):
+        return SessionFactor.OWED
+    session[NO_SECOND_FACTOR_SESSION_KEY] = True
+    return SessionFactor.NONE
+
+
+def note_log_in(*, user: User, session) -> None:
+    """At log-in: remember whether the user has a second factor to pass (the code step marks
+    the session verified right after, when it was passed)."""
+    session.pop(NO_SECOND_FACTOR_SESSION_KEY, None)
+    if not has_two_factor(user):
+        session[NO_SECOND_FACTOR_SESSION_KEY] = True
+
+
+@receiver(user_logged_in)
+def _note_session_log_in(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    # Only a log-in of this session (django.contrib.auth.login): the API's token endpoint sends
+    # the signal too, and logs no session in.
+    if session is not None and session.get(SESSION_KEY) == str(user.pk):
+        note_log_in(user=user, session=session)
+
+
+def mark_verified(session) -> None:
+    """This session just passed (or set up) the second factor."""
+    session[VERIFIED_SESSION_KEY] = True
+    session.pop(NO_SECOND_FACTOR_SESSION_KEY, None)
+
+
+def mark_turned_off(session) -> None:
+    """Two-factor was turned off in this session: from now on the password is the log-in."""
+    session.pop(VERIFIED_SESSION_KEY, None)
+    session[NO_SECOND_FACTOR_SESSION_KEY] = True
+
+
+def owes_household_setup(*, household: Household | None, factor: SessionFactor) -> bool:
+    """A member of a household that requires two-factor who has none must set it up first."""
+    return household is not None and household.require_two_factor and factor is SessionFactor.NONE
 
 
 def _matches_totp(key: str, token: str) -> bool:
@@ -152,9 +216,13 @@ def new_recovery_codes(*, user: User, token: str) -> list[str]:
         return _replace_recovery_codes(user)
 
 
+@transaction.atomic
 def set_two_factor_requirement(*, household: Household, by: User, required: bool) -> Household:
-    """An owner requires (or stops requiring) two-factor log-in for every member."""
+    """An owner requires (or stops requiring) two-factor log-in for every member; requiring it
+    revokes the API tokens of members who have no second factor yet."""
     _require_owner(household=household, user=by)
     household.require_two_factor = required
     household.save(update_fields=["require_two_factor"])
+    if required:
+        revoke_tokens_owing_two_factor(household=household)
     return household

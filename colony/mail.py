@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import connections, transaction
 from django.template.loader import render_to_string
 
 logger = logging.getLogger("colony.mail")
@@ -50,3 +52,30 @@ def send_templated_mail(*, template: str, context: dict, to: list[str]) -> bool:
         return False
     logger.info("email sent", extra={"template": template, "recipients": len(to)})
     return True
+
+
+def send_templated_mail_after_response(*, template: str, context: dict, to: list[str]) -> None:
+    """Send one email outside the request: once the transaction commits, in a thread of its
+    own, so the answer takes as long whether or not an email goes (a reset request or a
+    sign-up must not tell anyone that an address has an account). EMAIL_AFTER_RESPONSE off
+    (the tests) sends it at once instead."""
+    if not settings.EMAIL_AFTER_RESPONSE:
+        send_templated_mail(template=template, context=context, to=to)
+        return
+    kwargs = {"template": template, "context": context, "to": to}
+
+    def start() -> None:
+        threading.Thread(target=_send_in_thread, kwargs=kwargs, name="colony-mail").start()
+
+    transaction.on_commit(start)
+
+
+def _send_in_thread(**kwargs) -> None:
+    try:
+        send_templated_mail(**kwargs)
+    except Exception:
+        # A template error must be seen, not kill the thread silently.
+        logger.exception("email not sent", extra={"template": kwargs["template"]})
+    finally:
+        # Only this thread's connections (rendering may have queried).
+        connections.close_all()

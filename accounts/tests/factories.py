@@ -91,3 +91,18 @@ def api_client(user, *, read_only: bool = False):
 
     _, secret = make_api_token(user, read_only=read_only)
     return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+def verified_client(user):
+    """A test client logged in as `user` with a session that passed the second factor (as the
+    code step leaves it): what the admin needs, and what a two-factor user needs anywhere."""
+    from django.test import Client
+
+    from accounts.two_factor import VERIFIED_SESSION_KEY
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[VERIFIED_SESSION_KEY] = True
+    session.save()
+    return client

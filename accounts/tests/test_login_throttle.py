@@ -180,3 +180,22 @@ def test_production_reads_the_client_address_behind_one_load_balancer(monkeypatc
     production = importlib.import_module("colony.settings.production")
     assert production.TRUSTED_PROXY_COUNT == 1
     assert production.AXES_CLIENT_IP_CALLABLE == "colony.client_address.client_address"
+
+
+def test_one_address_cannot_lock_the_owner_out_of_every_other_address(olive):
+    # Attempts refused while locked are not checked, so they neither count towards the
+    # account-wide rule (which needs failures from several addresses) nor renew the lock.
+    for n in range(21):
+        attempt(OLIVE, f"guess-{n}", address="203.0.113.66")
+
+    assert failures_recorded(username=OLIVE) == 5
+    assert attempt(OLIVE, TEST_PASSWORD, address="198.51.100.23").status_code == 302
+
+
+def test_attempts_during_a_lock_do_not_renew_it(olive):
+    for _ in range(5):
+        attempt(OLIVE, "typo", address="203.0.113.67")
+    locked_at = AccessAttempt.objects.get(username=OLIVE).attempt_time
+
+    assert attempt(OLIVE, "typo", address="203.0.113.67").status_code == 429
+    assert AccessAttempt.objects.get(username=OLIVE).attempt_time == locked_at

@@ -172,3 +172,32 @@ def test_reset_turned_off_says_so_and_sends_nothing(client, owner):
     assert "Password reset is turned off" in response.content.decode()
     assert mail.outbox == []
     assert RESET not in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_a_stranger_cannot_stop_the_owners_reset_email(owner):
+    # Limits are per (email, address) and per address: requests for the owner's email made
+    # elsewhere do not use up the owner's own.
+    stranger = Client(REMOTE_ADDR="203.0.113.80")
+    for _ in range(6):
+        assert stranger.post(RESET, {"email": owner.email}).status_code == 302
+    assert len(mail.outbox) == 3
+    mail.outbox.clear()
+
+    response = Client(REMOTE_ADDR="198.51.100.81").post(RESET, {"email": owner.email})
+
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [[owner.email]]
+
+
+@override_settings(PASSWORD_RESET_MAX_SENT_PER_EMAIL=2)
+def test_requests_from_many_addresses_flood_nobodys_inbox_but_one_always_goes(owner):
+    for n in range(8):
+        Client(REMOTE_ADDR=f"203.0.113.{n}").post(RESET, {"email": owner.email})
+    assert len(mail.outbox) == 2
+
+
+def test_the_first_request_of_the_hour_is_always_sent(owner):
+    # Whatever was asked before, nothing sent in the last hour means this one goes.
+    with override_settings(PASSWORD_RESET_MAX_SENT_PER_EMAIL=0):
+        Client(REMOTE_ADDR="198.51.100.82").post(RESET, {"email": owner.email})
+    assert len(mail.outbox) == 1

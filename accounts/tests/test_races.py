@@ -2,7 +2,7 @@
 
 import pytest
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts import services
@@ -49,6 +49,7 @@ def signup_post(email):
     }
 
 
+@override_settings(EMAIL_ENABLED=False)
 def test_parallel_sign_ups_with_one_email_are_refused_with_a_field_error():
     clients = [Client(raise_request_exception=False) for _ in range(2)]
     with transaction.atomic():
@@ -139,3 +140,22 @@ def test_parallel_invite_emails_never_pass_the_hourly_limit(settings):
 
     assert statuses == [302, 429]
     assert Invite.objects.filter(household=home).count() == 1
+
+
+def test_parallel_sign_ups_with_one_email_get_the_usual_answer_with_email():
+    clients = [Client(raise_request_exception=False) for _ in range(2)]
+    with transaction.atomic():
+        User.objects.create_user(email="ada@example.com", password="x-plum-tree-under-snow")
+        with racing(
+            *(
+                lambda c=c: c.post(reverse("accounts:signup"), signup_post("ADA@example.com"))
+                for c in clients
+            )
+        ) as futures:
+            pass
+    responses = [f.result(timeout=10) for f in futures]
+
+    assert [r.status_code for r in responses] == [302, 302]
+    assert {r["Location"] for r in responses} == {reverse("accounts:login")}
+    assert User.objects.filter(email="ada@example.com").count() == 1
+    assert Household.objects.count() == 0

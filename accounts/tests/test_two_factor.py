@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from accounts.models import RecoveryCode
-from accounts.tests.factories import TEST_PASSWORD
+from accounts.tests.factories import TEST_PASSWORD, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -186,9 +186,8 @@ def test_user_without_two_factor_logs_in_with_the_password(client, owner):
 
 
 def _logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    # A two-factor user's session counts only once it passed the code step.
+    return verified_client(user)
 
 
 def test_disable_needs_the_password_and_a_code(owner):
@@ -253,8 +252,7 @@ def test_member_with_two_factor_is_let_through_when_required(member, household):
     household.require_two_factor = True
     household.save()
     enrol(member)
-    client = Client()
-    client.force_login(member)
+    client = verified_client(member)
     assert client.get(DASHBOARD).status_code == 200
 
 
@@ -262,8 +260,7 @@ def test_cannot_turn_off_two_factor_while_the_household_requires_it(member, hous
     key, _ = enrol(member)
     household.require_two_factor = True
     household.save()
-    client = Client()
-    client.force_login(member)
+    client = verified_client(member)
     response = client.post(
         reverse("accounts:two_factor_disable"),
         {"password": TEST_PASSWORD, "code": code_for(key, 1)},

@@ -89,6 +89,21 @@ def _register(invite, token, data, *, format_locale):
     )
 
 
+def _sign_up(request, data):
+    reset = reverse("accounts:password_reset") if settings.PASSWORD_RESET_BY_EMAIL else None
+    return services.sign_up(
+        email=data["email"],
+        password=data["password1"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        household_name=data.get("household_name", ""),
+        base_currency=data["base_currency"],
+        format_locale=request.format_locale,
+        log_in_link=request.build_absolute_uri(reverse("accounts:login")),
+        reset_link=request.build_absolute_uri(reset) if reset else None,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @allowed_for_viewers
 def signup(request):
@@ -97,12 +112,24 @@ def signup(request):
     if request.user.is_authenticated and invite is None:
         return redirect("dashboard")
     joining = invite.household if invite else None
+    # With email, the answer is the same for a new and a taken address (the owner of a taken
+    # one is emailed); an invite's link already names its address.
+    uniform = invite is None and email_enabled()
     if request.method == "POST":
         form = SignUpForm(
             request.POST,
             joining_household=joining,
             initial={"email": invite.email} if invite else None,
+            check_taken_email=not uniform,
         )
+        if form.is_valid() and uniform:
+            _sign_up(request, form.cleaned_data)
+            messages.info(
+                request,
+                "We sent an email to that address. Once your account is ready, log in here "
+                "with your email and password.",
+            )
+            return redirect("accounts:login")
         if form.is_valid():
             try:
                 user = _register(
@@ -189,7 +216,7 @@ def login_code(request):
         ):
             backend = request.session.pop(PENDING_LOGIN)["backend"]
             auth_login(request, user, backend=backend)
-            request.session[two_factor.VERIFIED_SESSION_KEY] = True
+            two_factor.mark_verified(request.session)
             return HttpResponseRedirect(_safe_next(request))
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         if form.is_valid():
@@ -248,7 +275,7 @@ def _password_reset_off(request):
 @method_decorator(allowed_for_viewers, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link. The answer is the same whether or not the email has an account;
-    requests are limited per email (quietly) and per client address (429)."""
+    requests are limited per email and address (quietly) and per client address (429)."""
 
     form_class = PasswordResetRequestForm
     template_name = "accounts/password_reset.html"
@@ -308,7 +335,9 @@ def password_change(request):
     form = PasswordChangeForm(request.user, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            user = form.save()
+            user = services.change_password(
+                user=request.user, password=form.cleaned_data["new_password1"]
+            )
             update_session_auth_hash(request, user)
             return redirect_after_write(
                 request, "accounts:household", message="Your password was changed."

@@ -24,7 +24,6 @@ from ..scoping import household_required, login_required, two_factor_exempt
 
 # The secret being set up, until the first code confirms it.
 PENDING_KEY = "_colony_totp_pending_key"
-VERIFIED = two_factor.VERIFIED_SESSION_KEY
 
 
 def _qr_svg(uri: str) -> str:
@@ -64,7 +63,7 @@ def setup(request):
             else:
                 del request.session[PENDING_KEY]
                 update_session_auth_hash(request, request.user)
-                request.session[VERIFIED] = True
+                two_factor.mark_verified(request.session)
                 return render(
                     request,
                     "accounts/two_factor_codes.html",
@@ -124,7 +123,7 @@ def disable(request):
         except InvalidTwoFactorCode as error:
             form.add_error("code", error.message)
         else:
-            request.session.pop(VERIFIED, None)
+            two_factor.mark_turned_off(request.session)
             messages.success(request, "Two-factor log-in is off.")
             return redirect("accounts:household")
     return render(

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, verified_client
 from budget.services import income as income_services
 from cycles.models import CategoryBudget
 from cycles.tests.factories import CycleFactory
@@ -17,8 +17,8 @@ from expenses.tests.factories import CategoryFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_cycle_admin_shows_income_lines_and_budgets_read_only(client, household):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+def test_cycle_admin_shows_income_lines_and_budgets_read_only(household):
+    client = verified_client(UserFactory(is_staff=True, is_superuser=True))
     cycle = CycleFactory(household=household, income=Decimal(0))
     income_services.add_income_line(
         cycle=cycle,

@@ -19,7 +19,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, behind Colony's log-in and two-factor (accounts/admin_site.py).
+    "accounts.admin_site.ColonyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -182,11 +183,16 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.throttle.attempted_username"
 AXES_CLIENT_IP_CALLABLE = "colony.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
+# Only attempts whose password was checked count: one refused during a lock is neither a
+# failure (so one address adds at most AXES_FAILURE_LIMIT to the account-wide rule, which
+# therefore needs several addresses) nor a reason to renew the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
 
 # Sessions end after SESSION_COOKIE_AGE without activity (the expiry slides, refreshed at most
-# once per SESSION_REFRESH_SECONDS so not every request writes) and SESSION_ABSOLUTE_LIFETIME
+# once per SESSION_REFRESH_SECONDS, or per tenth of the idle time when that is shorter, so not
+# every request writes) and SESSION_ABSOLUTE_LIFETIME
 # after log-in whatever the activity.
 # Django's database sessions: no shared cache is configured (a per-process cache would not see
 # another worker's log-out).
@@ -242,13 +248,19 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
 # Whether Colony may send email at all (password reset, invite emails, reminders). The console
 # counts under development; production sets it from EMAIL_URL.
 EMAIL_ENABLED = True
+# Emails that must not reveal whether an address has an account (reset, sign-up) are sent after
+# the response, in a thread (colony.mail.send_templated_mail_after_response).
+EMAIL_AFTER_RESPONSE = True
 # Password reset by email; production without EMAIL_URL refuses to start unless this is off.
 PASSWORD_RESET_BY_EMAIL = env.bool("PASSWORD_RESET_BY_EMAIL", default=True)
 # A reset link works once, for this long (Django's setting is in seconds).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
-# Reset requests per hour: per email address (silently not sent beyond) and per client address.
+# Reset requests per hour: per email from one client address (silently not sent beyond), per
+# client address (refused beyond), and emails sent to one email from anywhere (a flood cap; the
+# first request of an hour is always sent, so nobody can stop the owner's reset email).
 PASSWORD_RESET_MAX_PER_EMAIL = env.int("PASSWORD_RESET_MAX_PER_EMAIL", default=3)
 PASSWORD_RESET_MAX_PER_ADDRESS = env.int("PASSWORD_RESET_MAX_PER_ADDRESS", default=10)
+PASSWORD_RESET_MAX_SENT_PER_EMAIL = env.int("PASSWORD_RESET_MAX_SENT_PER_EMAIL", default=10)
 
 # Two-factor log-in (django-otp). Wrong codes also count as failed log-ins for axes.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Colony")

@@ -16,3 +16,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Jinja2 pages fill `response.context` in tests too (tests/rendering.py).
 TEMPLATES[0]["BACKEND"] = "tests.rendering.RecordingJinja2"  # noqa: F405
+# Emails sent after the response go at once, so tests read them from mail.outbox.
+EMAIL_AFTER_RESPONSE = False

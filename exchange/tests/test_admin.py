@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, verified_client
 from exchange.models import ExchangeRate
 
 from .factories import ExchangeRateFactory
@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
+def admin_client():
+    # The admin needs a session that passed two-factor.
+    return verified_client(UserFactory(is_staff=True, is_superuser=True))
 
 
 def test_admin_lists_searches_and_filters_rates(admin_client):
