@@ -354,9 +354,16 @@ def test_show_more_adds_the_next_rows_once(household_page, chromium):
     cycle_page = CyclePage(chromium, household_page)
     try:
         page = cycle_page.page
-        first = page.locator("#expense-rows > tr[id^=expense-]:not(#expense-add-row)").count()
+        first = page.locator("#expense-rows > tr[data-status]").count()
         show_more(cycle_page)
         state = cycle_page.capture()
+        # The focus goes to the first row that came in (the link it was on is gone).
+        focused = cycle_page.focused_row()
+        assert focused and focused.startswith("expense-") and focused != "expense-more"
+        row_ids = page.evaluate(
+            "[...document.querySelectorAll('#expense-rows > tr')].map(tr => tr.id)"
+        )
+        assert row_ids.index(focused) == first + 1  # after the add row and the first page
         shown = [row for row in state["rows"] if row.split("|")[0] != "expense-more"]
         assert len(shown) == Expense.objects.filter(cycle=household_page["cycle"]).count() > first
         ids = state["ids"]

@@ -296,6 +296,8 @@
     var focus = target && target.querySelector ? target.querySelector("[data-autofocus]") : null;
     if (!focus) focus = document.querySelector("[data-autofocus-after-swap]");
     if (focus) focus.focus();
+    // htmx:afterSettle comes once per swapped element (the out-of-band ones too): the first
+    // one, after all of them are in place, does it.
     var noted = swapFocus;
     swapFocus = null;
     var active = document.activeElement;
