@@ -83,7 +83,8 @@ def _row_with_totals(request, expense, *, message: str):
 
 def _changed_meanwhile(request, error: ExpenseChanged, cycle):
     """A change made from a stale row: 409 with the expense as it is now and the reason; HTMX
-    swaps the current row in place of the stale one and shows the message in #messages."""
+    swaps the current row in place of the stale one, shows the message in #messages and the
+    totals and budgets as they are now (the change made meanwhile moved them too)."""
     if not wants_partial(request):
         messages.error(request, error.message)
         return render_cycle_page(request, cycle, status=error.status)
@@ -97,6 +98,8 @@ def _changed_meanwhile(request, error: ExpenseChanged, cycle):
             "is_open": not expense.cycle.is_completed,
             "code": error.code,
             "message": error.message,
+            "matched": matched_after_change(request, expense.cycle),
+            **_budget_and_totals(expense.cycle),
         },
         status=error.status,
     )

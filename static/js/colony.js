@@ -233,6 +233,63 @@
   document.addEventListener("htmx:afterSwap", function () { applyProgress(document); labelStackedTables(document); });
   document.addEventListener("htmx:oobAfterSwap", function () { applyProgress(document); });
 
+  // --- Focus after an in-place action ------------------------------------------------------
+  // An action swaps its whole row (or panel), the focused control with it: the browser would
+  // leave the focus on <body>, some sixty Tabs away from the rows. Before the swap we note
+  // where the focus was; after it, the focus goes back to the same control in the new row (the
+  // one that does the same thing: the same URL), else the row's main control, else its first
+  // one. A deleted row hands the focus to its neighbour; "show more" to the first new row.
+  var FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea";
+  var swapFocus = null;
+
+  function actionOf(element) {
+    if (!element || !element.getAttribute) return null;
+    var form = element.form || null;
+    return element.getAttribute("hx-post") || element.getAttribute("hx-get")
+      || element.getAttribute("formaction")
+      || (form && (form.getAttribute("hx-post") || form.getAttribute("action"))) || null;
+  }
+  function focusables(root) {
+    return Array.prototype.filter.call(root.querySelectorAll(FOCUSABLE), function (element) {
+      return !element.disabled && element.tabIndex >= 0 && element.getClientRects().length > 0;
+    });
+  }
+  function neighbourRow(row) {
+    var next = row.nextElementSibling;
+    while (next && (!next.id || next.id === "expense-more")) next = next.nextElementSibling;
+    if (next) return next.id;
+    var previous = row.previousElementSibling;
+    while (previous && !previous.id) previous = previous.previousElementSibling;
+    return previous ? previous.id : null;
+  }
+  function focusIn(root, action) {
+    if (!root) return false;
+    var controls = focusables(root);
+    var chosen = root.querySelector("[autofocus]")
+      || (action && controls.filter(function (control) { return actionOf(control) === action; })[0])
+      // A row's own action: the first button of its form (pay ✓, "Paid" or Restore).
+      || root.querySelector("form button")
+      || controls[0];
+    if (!chosen) return false;
+    chosen.focus();
+    return document.activeElement === chosen;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    swapFocus = null;
+    var target = event.detail.target;
+    var active = document.activeElement;
+    if (!target || !target.id || !active || !target.contains(active)) return;
+    swapFocus = {
+      id: target.id,
+      action: actionOf(active),
+      row: target.tagName === "TR",
+      neighbour: target.tagName === "TR" ? neighbourRow(target) : null,
+      previous: target.id === "expense-more" && target.previousElementSibling
+        ? target.previousElementSibling.id : null
+    };
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     applyProgress(document);
     // After a swap, focus the element the fragment asks for (e.g. the add-expense row).
@@ -240,5 +297,18 @@
     var focus = target && target.querySelector ? target.querySelector("[data-autofocus]") : null;
     if (!focus) focus = document.querySelector("[data-autofocus-after-swap]");
     if (focus) focus.focus();
+    // htmx:afterSettle comes once per swapped element (the out-of-band ones too): the first
+    // one, after all of them are in place, does it.
+    var noted = swapFocus;
+    swapFocus = null;
+    var active = document.activeElement;
+    if (!noted || (active && active !== document.body && document.contains(active))) return;
+    if (noted.previous) {
+      var last = document.getElementById(noted.previous);
+      if (last && last.nextElementSibling && focusIn(last.nextElementSibling, null)) return;
+    }
+    if (focusIn(document.getElementById(noted.id), noted.action)) return;
+    if (noted.neighbour && focusIn(document.getElementById(noted.neighbour), null)) return;
+    if (noted.row) focusAddRow();
   });
 })();
