@@ -156,7 +156,7 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
 
 def paginate(queryset: QuerySet | list, page: PageQuery, *, count: int | None = None) -> dict:
     """One page of `queryset` and how many rows there are in all: two queries whatever the
-    page size. `count`, when the caller knows it cheaper (kept totals), saves counting."""
+    page size. `count`, when the caller knows it cheaper (trigger totals), saves counting."""
     if isinstance(queryset, list):
         total, items = len(queryset), queryset[page.offset : page.offset + page.limit]
     else:

@@ -8,7 +8,7 @@ Decimal.
 One bound for all money: MAX_AMOUNT, in every currency, for an expense, a template, an income
 line, a cycle's income and a budget; and the same bound (MAX_BASE_AMOUNT) for an amount once
 converted into the household's base currency. The column sizes below follow from it, so nothing
-the rule allows can overflow a column, a kept total or a sum.
+the rule allows can overflow a column, a trigger total or a sum.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ MANUAL_RATE_MAX_FACTOR = 10
 # two stored rates (each within 10^-10 … 10^10, so their ratio within 10^-20 … 10^20).
 AMOUNT_DIGITS = 15
 RATE_SNAPSHOT_DIGITS = 30
-# Sums of amounts (kept totals, page and report sums): room for a billion rows at MAX_AMOUNT.
+# Sums of amounts (trigger totals, page and report sums): room for a billion rows at MAX_AMOUNT.
 TOTAL_DIGITS = AMOUNT_DIGITS + 9
 # Sums of amount times rate kept unrounded (13 decimals: 3 of the amount, 10 of the rate): an
 # amount up to 10^12 times a snapshot rate up to 10^20, a billion times over.

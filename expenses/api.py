@@ -194,7 +194,7 @@ def expense_list(request: HttpRequest, page: Query[PageQuery], filters: Query[Ex
     """The household's expenses (of one cycle with `cycle`), filtered and sorted by date; two
     queries a page whatever its size."""
     rows = selectors.expenses_for_api(household=request.household, **dict(filters))
-    count = selectors.kept_expense_count(household=request.household, **dict(filters))
+    count = selectors.expense_count_from_totals(household=request.household, **dict(filters))
     listed = paginate(rows, page, count=count)
     base_currency = request.household.base_currency
     listed["items"] = [expense_json(expense, base_currency) for expense in listed["items"]]

@@ -73,7 +73,7 @@ class ExpenseForm(forms.Form):
         kwargs.setdefault("auto_id", f"{form_id}-%s")
         super().__init__(*args, **kwargs)
         self.form_id = form_id
-        self.carried: list[str] = []  # labels of the values kept from the last expense
+        self.carried: list[str] = []  # labels of the values carried from the last expense
         self.cycle = cycle
         self.expense = expense
         categories = [
@@ -114,10 +114,11 @@ class ExpenseForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["form"] = form_id
 
-    def mark_carried(self, kept: dict, defaults: dict) -> ExpenseForm:
-        """Show which values were kept from the last expense, with what each resets to."""
+    def mark_carried(self, carried: dict, defaults: dict) -> ExpenseForm:
+        """Show which values were carried over from the last expense, with what each resets
+        to."""
         self.carried = []
-        for name in kept:
+        for name in carried:
             default = defaults.get(name)
             reset_to = default.isoformat() if hasattr(default, "isoformat") else (default or "")
             self.fields[name].widget.attrs.update({"data-default": reset_to, "class": "carried"})
@@ -141,10 +142,10 @@ class ExpenseForm(forms.Form):
         rate = self.cleaned_data["rate"]
         if rate is not None and rate <= 0:
             raise forms.ValidationError("A rate must be more than zero.")
-        kept = (
+        unchanged = (
             self.expense is not None and self.expense.has_manual_rate and rate == self.expense.rate
         )
-        if rate is not None and not kept:
+        if rate is not None and not unchanged:
             try:
                 validate_manual_rate(rate)
             except DomainError as error:

@@ -271,42 +271,42 @@ def _page_rows(cycle_id: int, *, snapshot: int | None = None, sort: str, **filte
     return expenses
 
 
-# The table's filters that the kept totals (ExpenseTotal) are grouped by, as their columns.
-_KEPT_FILTERS = {
+# The table's filters that the trigger totals (ExpenseTotal) are grouped by, as their columns.
+_TOTALS_FILTERS = {
     "category": "category_id",
     "payment_method": "payment_method_id",
     "status": "status",
 }
 
 
-def _kept_sum(kept: QuerySet, expression: str, condition: Q | None = None) -> Subquery:
-    summed = kept.order_by().values("cycle_id").annotate(sum=Sum(expression, filter=condition))
+def _totals_sum(totals: QuerySet, expression: str, condition: Q | None = None) -> Subquery:
+    summed = totals.order_by().values("cycle_id").annotate(sum=Sum(expression, filter=condition))
     return Subquery(summed.values("sum"))
 
 
 def _first_page_query(limit: int, sort: str, **values) -> QuerySet:
     expenses = _page_rows(sort=sort, **values)
     if "snapshot" in values or "member" in values:
-        # Counts the kept totals cannot give (rows up to an id, or one member's): window
+        # Counts the trigger totals cannot give (rows up to an id, or one member's): window
         # aggregates over every matching row.
         return expenses.annotate(
             **{f"page_{name}": Window(aggregate) for name, aggregate in _PAGE_COUNTS.items()}
         )[:limit]
-    # The counts from the kept totals (a few rows per cycle, exact in every write's
+    # The counts from the trigger totals (a few rows per cycle, exact in every write's
     # transaction) instead of aggregating all the cycle's matching expenses: the page then reads
     # only its rows. The snapshot is the cycle's highest id (an index lookup): later pages stop
     # there, which leaves out the same rows as the highest matching id would.
     cycle_id = values["cycle_id"]
-    kept = ExpenseTotal.objects.filter(
+    totals = ExpenseTotal.objects.filter(
         cycle_id=cycle_id,
-        **{column: values[name] for name, column in _KEPT_FILTERS.items() if name in values},
+        **{column: values[name] for name, column in _TOTALS_FILTERS.items() if name in values},
     )
     highest = Expense.objects.filter(cycle_id=cycle_id).order_by("-pk").values("pk")[:1]
     return expenses.annotate(
         page_snapshot=Subquery(highest),
-        page_total=_kept_sum(kept, "expense_count"),
-        page_matched_total=_kept_sum(kept, "base_total", COUNTED),
-        page_matched_paid=_kept_sum(kept, "base_total", Q(status=Expense.Status.PAID)),
+        page_total=_totals_sum(totals, "expense_count"),
+        page_matched_total=_totals_sum(totals, "base_total", COUNTED),
+        page_matched_paid=_totals_sum(totals, "base_total", Q(status=Expense.Status.PAID)),
     )[:limit]
 
 
@@ -385,7 +385,7 @@ def upcoming_planned_expenses(cycle: Cycle, *, limit: int = 8) -> list[Expense]:
     )
 
 
-def kept_expense_count(
+def expense_count_from_totals(
     *,
     household: Household,
     cycle: int | None = None,
@@ -398,21 +398,21 @@ def kept_expense_count(
     search: str | None = None,
     sort: str = SORT_ASCENDING,
 ) -> int | None:
-    """How many expenses `expenses_for_api` lists, read from the kept totals (a few rows per
+    """How many expenses `expenses_for_api` lists, read from the trigger totals (a few rows per
     cycle) when its filters are ones the totals are grouped by; None when they are not (a
     member, dates or text), and the caller counts the rows. Counting 100,000 rows for a page of
     50 is what made the list slow down with history."""
     if member or date_from or date_to or (search and search.strip()):
         return None
-    totals = kept_totals(
+    totals = trigger_totals(
         household, cycle=cycle, category=category, payment_method=payment_method, status=status
     )
-    return kept_sums(totals).all_count
+    return sum_totals(totals).all_count
 
 
 @dataclass(frozen=True)
-class KeptSums:
-    """What some kept total rows add up to, in the base currency. Skipped expenses count only
+class TotalSums:
+    """What some trigger total rows add up to, in the base currency. Skipped expenses count only
     in `skipped_count`; expenses awaiting a rate only in `awaiting_rate` (never in a sum)."""
 
     expense_count: int = 0  # expenses that count (every status but skipped)
@@ -433,11 +433,11 @@ class KeptSums:
         """Every expense, skipped ones too."""
         return self.expense_count + self.skipped_count
 
-    def __add__(self, other: KeptSums) -> KeptSums:
-        return KeptSums(*(getattr(self, name) + getattr(other, name) for name in _KEPT_SUM_FIELDS))
+    def __add__(self, other: TotalSums) -> TotalSums:
+        return TotalSums(*(getattr(self, name) + getattr(other, name) for name in _KEPT_SUM_FIELDS))
 
 
-_KEPT_SUM_FIELDS = tuple(KeptSums.__dataclass_fields__)
+_KEPT_SUM_FIELDS = tuple(TotalSums.__dataclass_fields__)
 _PAID = Q(status=Expense.Status.PAID)
 # Named apart from the model's columns (an aggregate cannot take a column's name).
 _KEPT_SUMS = {
@@ -450,27 +450,27 @@ _KEPT_SUMS = {
 }
 
 
-def _kept_sums_of(row: dict) -> KeptSums:
+def _sum_totals_of(row: dict) -> TotalSums:
     # A sum over no rows is NULL: the field's zero then.
-    return KeptSums(
+    return TotalSums(
         **{name: row[f"sum_{name}"] for name in _KEPT_SUM_FIELDS if row[f"sum_{name}"] is not None}
     )
 
 
-def kept_sums(totals: QuerySet[ExpenseTotal]) -> KeptSums:
-    """What these kept total rows add up to, in one aggregate query."""
-    return _kept_sums_of(totals.order_by().aggregate(**_KEPT_SUMS))
+def sum_totals(totals: QuerySet[ExpenseTotal]) -> TotalSums:
+    """What these trigger total rows add up to, in one aggregate query."""
+    return _sum_totals_of(totals.order_by().aggregate(**_KEPT_SUMS))
 
 
-def kept_sums_by(totals: QuerySet[ExpenseTotal], *fields: str, **expressions) -> dict:
-    """What these kept total rows add up to per group of `fields` and `expressions` (named
-    like values()), in one GROUP BY query: {group values in that order: KeptSums}."""
+def sum_totals_by(totals: QuerySet[ExpenseTotal], *fields: str, **expressions) -> dict:
+    """What these trigger total rows add up to per group of `fields` and `expressions` (named
+    like values()), in one GROUP BY query: {group values in that order: TotalSums}."""
     names = (*fields, *expressions)
     rows = totals.order_by().values(*fields, **expressions).annotate(**_KEPT_SUMS)
-    return {tuple(row[name] for name in names): _kept_sums_of(row) for row in rows}
+    return {tuple(row[name] for name in names): _sum_totals_of(row) for row in rows}
 
 
-def kept_totals(
+def trigger_totals(
     household: Household,
     *,
     cycle: int | None = None,
@@ -478,7 +478,7 @@ def kept_totals(
     payment_method: int | None = None,
     status: str | None = None,
 ) -> QuerySet[ExpenseTotal]:
-    """The household's kept total rows, narrowed by what they are grouped by (cycle, category,
+    """The household's trigger total rows, narrowed by what they are grouped by (cycle, category,
     payment method, status): what a count or sum over matching expenses reads instead of the
     expenses themselves."""
     totals = ExpenseTotal.objects.filter(cycle__household=household)

@@ -119,16 +119,20 @@ def _check_manual_rate(
     base_currency: str,
     manual_rate: Decimal | None,
     on_date: date,
-    kept: Decimal | None = None,
+    current_rate: Decimal | None = None,
 ) -> None:
     """A typed rate is for another currency than the base one, and sensible: in range, and
     close to the stored rate for the pair when there is one (exchange.money). The expense's
-    own manual rate sent back unchanged (`kept`, as an edit form does) is not judged again."""
+    own manual rate sent back unchanged (`current_rate`, as an edit form does) is not judged
+    again."""
     if manual_rate is None:
         return
     if currency == base_currency:
         raise ManualRateNotNeeded()
-    if kept is not None and manual_rate.quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN) == kept:
+    if (
+        current_rate is not None
+        and manual_rate.quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN) == current_rate
+    ):
         return
     try:
         stored = get_rate(currency, base_currency, on_date).rate
@@ -209,8 +213,8 @@ def _check_expense_fields(*, cycle: Cycle, expense: Expense | None = None, **fie
         household_id=cycle.household_id,
         category=fields.get("category"),
         payment_method=fields.get("payment_method"),
-        kept_category_id=getattr(expense, "category_id", None),
-        kept_payment_method_id=getattr(expense, "payment_method_id", None),
+        current_category_id=getattr(expense, "category_id", None),
+        current_payment_method_id=getattr(expense, "payment_method_id", None),
     )
 
 
@@ -313,7 +317,7 @@ def update_expense(
         base_currency=base_currency,
         manual_rate=manual_rate,
         on_date=fields.get("date", expense.date),
-        kept=expense.rate if expense.has_manual_rate else None,
+        current_rate=expense.rate if expense.has_manual_rate else None,
     )
     changed = [name for name, value in fields.items() if getattr(expense, name) != value]
     for name in changed:

@@ -1,4 +1,4 @@
-"""The kept expense totals (`ExpenseTotal`): the database triggers that maintain them, and the
+"""The trigger totals (`ExpenseTotal`): the database triggers that maintain them, and the
 recount that checks them.
 
 Why triggers: a total must change in the same transaction as the expense it sums, whoever
@@ -214,17 +214,17 @@ class Sums(NamedTuple):
 
 @dataclass(frozen=True)
 class Drift:
-    """A group whose kept totals differ from a fresh aggregation of its expenses."""
+    """A group whose trigger totals differ from a fresh aggregation of its expenses."""
 
     key: Key
-    kept: Sums  # zeros: no row kept
+    stored: Sums  # zeros: no row stored
     actual: Sums
 
     def __str__(self) -> str:
         cycle, category, method, status, from_template = self.key
         return (
             f"cycle {cycle} category {category} payment method {method} {status}"
-            f"{' (from template)' if from_template else ''}: kept {tuple(self.kept)}, "
+            f"{' (from template)' if from_template else ''}: stored {tuple(self.stored)}, "
             f"actual {tuple(self.actual)}"
         )
 
@@ -274,7 +274,7 @@ def _actual(cycle_ids=None) -> dict[Key, Sums]:
     return found
 
 
-def _kept(cycle_ids=None) -> dict[Key, Sums]:
+def _stored(cycle_ids=None) -> dict[Key, Sums]:
     from .models import ExpenseTotal
 
     totals = (
@@ -291,18 +291,18 @@ def _kept(cycle_ids=None) -> dict[Key, Sums]:
 
 
 def find_drift(cycle_ids=None) -> list[Drift]:
-    """Every group whose kept totals differ from its expenses (all cycles, or `cycle_ids`)."""
-    actual, kept = _actual(cycle_ids), _kept(cycle_ids)
+    """Every group whose trigger totals differ from its expenses (all cycles, or `cycle_ids`)."""
+    actual, stored = _actual(cycle_ids), _stored(cycle_ids)
     return [
-        Drift(key, kept.get(key, Sums()), actual.get(key, Sums()))
-        for key in sorted(set(actual) | set(kept), key=str)
-        if kept.get(key, Sums()) != actual.get(key, Sums())
+        Drift(key, stored.get(key, Sums()), actual.get(key, Sums()))
+        for key in sorted(set(actual) | set(stored), key=str)
+        if stored.get(key, Sums()) != actual.get(key, Sums())
     ]
 
 
 @transaction.atomic
 def rebuild(cycle_ids=None) -> None:
-    """Recompute the kept totals from the expenses (all cycles, or `cycle_ids`)."""
+    """Recompute the trigger totals from the expenses (all cycles, or `cycle_ids`)."""
     from .models import ExpenseTotal
 
     if connection.vendor == "postgresql":

@@ -35,7 +35,7 @@ from expenses.models import (
     ExpenseTotal,
     PaymentMethod,
 )
-from expenses.selectors import KeptSums, kept_sums, kept_sums_by
+from expenses.selectors import TotalSums, sum_totals, sum_totals_by
 from formats.currencies import quantum_for
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
@@ -146,9 +146,9 @@ def _breakdown(kept: QuerySet, *fields: str) -> QuerySet:
 def cycle_report(*, cycle: Cycle, base_currency: str) -> CycleReport:
     """Totals of one cycle by category, payment method and member, planned vs paid, income vs
     spent, what the paid expenses were planned at, and its five largest expenses, in five
-    queries: four on the cycle's kept totals, one on its expenses (skipped ones left out)."""
+    queries: four on the cycle's trigger totals, one on its expenses (skipped ones left out)."""
     kept = ExpenseTotal.objects.filter(cycle_id=cycle.pk).filter(COUNTED)
-    sums = kept_sums(kept)
+    sums = sum_totals(kept)
     totals = {
         "total": sums.planned,
         "planned": sums.remaining,
@@ -270,13 +270,13 @@ class CyclesOverview:
 def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> CyclesOverview:
     """Spending vs income per cycle, a category-by-cycle matrix, the average per cycle and each
     cycle's change against the one before, for the household's last N cycles (N from
-    `RANGE_CHOICES`) — six queries whatever N is, on the kept totals of those cycles only."""
+    `RANGE_CHOICES`) — six queries whatever N is, on the trigger totals of those cycles only."""
     if range_key not in RANGE_CHOICES:
         range_key = DEFAULT_RANGE
     limit = RANGE_CHOICES[range_key]
     base_currency = household.base_currency
     # Cycles first (one page of the household's cycles, by index), then their sums from the
-    # kept totals: a few rows per cycle of the range, whatever the household's history.
+    # trigger totals: a few rows per cycle of the range, whatever the household's history.
     cycles_query = Cycle.objects.filter(household=household).order_by("-start_date", "-id")
     # One cycle more than shown, so that the oldest shown cycle has a previous one to compare to.
     rows = list(cycles_query if limit is None else cycles_query[: limit + 1])
@@ -285,9 +285,9 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
     offset = 1 if has_more else 0  # the extra cycle is only there to be compared with
     shown = rows[offset:]
     kept = ExpenseTotal.objects.filter(cycle_id__in=[row.pk for row in rows]).filter(COUNTED)
-    per_cycle = kept_sums_by(kept, "cycle_id")
+    per_cycle = sum_totals_by(kept, "cycle_id")
     for row in rows:
-        sums = per_cycle.get((row.pk,), KeptSums())
+        sums = per_cycle.get((row.pk,), TotalSums())
         row.spent, row.awaiting = sums.planned, sums.awaiting_rate
     before = [None, *rows][: len(rows)]  # each cycle's previous one
     summaries = [
@@ -484,7 +484,7 @@ def forecast_next_cycle(*, household: Household, today: date) -> Forecast:
         .values_list("pk", flat=True)[:FORECAST_HISTORY_CYCLES]
     )
     history_count = len(history_ids)
-    # Spending without a template, from the kept totals of those cycles.
+    # Spending without a template, from the trigger totals of those cycles.
     other = ExpenseTotal.objects.filter(cycle_id__in=history_ids, from_template=False).filter(
         COUNTED
     )

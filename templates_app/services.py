@@ -43,8 +43,8 @@ def _check_choices(
         household_id=household_id,
         category=category,
         payment_method=payment_method,
-        kept_category_id=getattr(template, "category_id", None),
-        kept_payment_method_id=getattr(template, "payment_method_id", None),
+        current_category_id=getattr(template, "category_id", None),
+        current_payment_method_id=getattr(template, "payment_method_id", None),
     )
 
 

@@ -25,7 +25,7 @@ from cycles.models import Cycle, cycle_end
 from cycles.selectors import next_cycle_start
 from exchange.money import total_field
 from expenses.models import COUNTED, Expense, ExpenseTotal, PaymentMethod
-from expenses.selectors import KeptSums, kept_sums
+from expenses.selectors import TotalSums, sum_totals
 from formats.currencies import quantum_for
 from templates_app.models import ExpenseTemplate
 
@@ -96,12 +96,12 @@ class CycleTotals:
         return self.paid > self.income
 
 
-def cycle_totals(cycle: Cycle, *, sums: KeptSums | None = None) -> CycleTotals:
+def cycle_totals(cycle: Cycle, *, sums: TotalSums | None = None) -> CycleTotals:
     """Planned, paid, remaining and balance of a cycle, and the paid expenses' plan against
-    what they cost, from its kept totals (one aggregate over a few rows, however many
+    what they cost, from its trigger totals (one aggregate over a few rows, however many
     expenses) or from `sums` of them already read; skipped expenses count nowhere."""
     if sums is None:
-        sums = kept_sums(ExpenseTotal.objects.filter(cycle_id=cycle.pk))
+        sums = sum_totals(ExpenseTotal.objects.filter(cycle_id=cycle.pk))
     currency = cycle.household.base_currency
     return CycleTotals(
         currency=currency,
@@ -119,8 +119,8 @@ def cycle_totals(cycle: Cycle, *, sums: KeptSums | None = None) -> CycleTotals:
     )
 
 
-def _kept_sum(field: str, condition: Q) -> Coalesce:
-    """A per-cycle sum of the kept expense totals (a few rows per cycle, whatever its size)."""
+def _totals_sum(field: str, condition: Q) -> Coalesce:
+    """A per-cycle sum of the trigger totals (a few rows per cycle, whatever its size)."""
     rows = (
         ExpenseTotal.objects.filter(condition, cycle_id=OuterRef("pk"))
         .order_by()
@@ -135,12 +135,12 @@ def _kept_sum(field: str, condition: Q) -> Coalesce:
 
 def with_totals(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
     """Annotate each cycle with planned, paid, balance and the count awaiting a rate (skipped
-    expenses left out), read from the kept totals: the cost is per cycle shown, not per
+    expenses left out), read from the trigger totals: the cost is per cycle shown, not per
     expense of the household's history."""
     return cycles.annotate(
-        planned_total=_kept_sum("base_total", COUNTED),
-        paid_total=_kept_sum("base_total", Q(status=Expense.Status.PAID)),
-        awaiting_rate_count=_kept_sum("awaiting_count", COUNTED),
+        planned_total=_totals_sum("base_total", COUNTED),
+        paid_total=_totals_sum("base_total", Q(status=Expense.Status.PAID)),
+        awaiting_rate_count=_totals_sum("awaiting_count", COUNTED),
     ).annotate(balance=F("income") - F("planned_total"))
 
 

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from cycles.models import CategoryBudget, Cycle
 from exchange.money import total_field
 from expenses.models import COUNTED, Category, ExpenseTotal
-from expenses.selectors import KeptSums, kept_sums_by
+from expenses.selectors import TotalSums, sum_totals_by
 
 from . import CycleTotals, cycle_totals
 
@@ -159,7 +159,7 @@ def _rollover_run(*, household_id, start_date) -> QuerySet[Cycle]:
 def cycle_budget(cycle: Cycle, *, income: Decimal | None = None) -> CycleBudget:
     """Every category of the household with its budget, planned and paid in `cycle` and what
     rolls over into it, and the cycle's totals (`.totals`), from two flat GROUP BY queries:
-    the categories with their budgets here and in the rollover run, and the kept expense totals
+    the categories with their budgets here and in the rollover run, and the trigger totals
     (a few rows per cycle and category, whatever the cycle's size) of the cycle and that run,
     summed per category and in Python."""
     here = Q(cycle_id=cycle.pk)
@@ -175,12 +175,12 @@ def cycle_budget(cycle: Cycle, *, income: Decimal | None = None) -> CycleBudget:
         )
         .order_by("is_archived", "name")
     )
-    spending = kept_sums_by(
+    spending = sum_totals_by(
         ExpenseTotal.objects.filter(here | Q(cycle_id__in=run)),
         "category_id",
         in_cycle=ExpressionWrapper(here, output_field=BooleanField()),
     )
-    nothing = KeptSums()
+    nothing = TotalSums()
     lines = []
     for row in categories:
         spent = spending.get((row["pk"], True), nothing)
@@ -299,7 +299,7 @@ def budget_vs_actual(cycle_ids: list[int]) -> list[BudgetActual]:
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    spent = kept_sums_by(
+    spent = sum_totals_by(
         ExpenseTotal.objects.filter(cycle_id__in=cycle_ids).filter(COUNTED), "category__name"
     )
     by_budget = dict(budgets)

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Household
 from exchange.money import total_field
 from expenses.models import COUNTED, Expense
-from expenses.selectors import kept_sums, kept_totals
+from expenses.selectors import sum_totals, trigger_totals
 
 _MONEY = total_field()
 _ZERO = Value(Decimal(0), output_field=_MONEY)
@@ -82,7 +82,7 @@ def search_expenses(household: Household, search: ExpenseSearch) -> QuerySet[Exp
     return expenses.order_by("-date", "-id")
 
 
-# Criteria the kept totals (ExpenseTotal) are grouped by: a search using only these is summed
+# Criteria the trigger totals (ExpenseTotal) are grouped by: a search using only these is summed
 # from a few rows per cycle instead of every expense of the household's history.
 _KEPT_CRITERIA = frozenset({"category", "payment_method", "status"})
 
@@ -93,13 +93,13 @@ def _uses_only_kept_criteria(search: ExpenseSearch) -> bool:
 
 
 def _kept_totals(household: Household, search: ExpenseSearch) -> SearchTotals:
-    kept = kept_totals(
+    kept = trigger_totals(
         household,
         category=search.category,
         payment_method=search.payment_method,
         status=search.status,
     )
-    sums = kept_sums(kept)
+    sums = sum_totals(kept)
     return SearchTotals(
         currency=household.base_currency,
         count=sums.all_count,

@@ -287,7 +287,7 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVE
 def test_htmx_add_runs_at_most_11_queries(owner, household, htmx_headers):
     # Transactional, so what is counted is what production runs: session, user with its
     # membership, cycle, categories, payment methods, cycle lock, insert, budgets and totals
-    # (categories with their budgets, kept totals) — plus the BEGIN/COMMIT around the write.
+    # (categories with their budgets, trigger totals) — plus the BEGIN/COMMIT around the write.
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

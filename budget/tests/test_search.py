@@ -132,7 +132,7 @@ def test_totals_cover_every_match_in_the_base_currency(household, data):
     ],
 )
 def test_kept_totals_equal_the_totals_over_the_matches(household, other_household, data, criteria):
-    """Without text, amounts, dates or a member, the totals come from the kept totals (a few
+    """Without text, amounts, dates or a member, the totals come from the trigger totals (a few
     rows per cycle, not the household's whole history) and are exactly the matches' totals."""
     ExpenseFactory(cycle=CycleFactory(household=other_household), description="Not ours")
     if "category" in criteria:

@@ -51,27 +51,27 @@ def _can_reopen(request, cycle) -> bool:
 
 def new_expense_form(cycle, choices, *, after=None) -> ExpenseForm:
     """An empty add row; after an add it keeps the date, category and payment method of the
-    last expense, shown as kept (and reset by one key), so a run of similar expenses needs only
-    a description and an amount. The currency is never kept: a CHF expense must not silently
-    make the next one CHF."""
+    last expense, shown as carried over (and reset by one key), so a run of similar expenses
+    needs only a description and an amount. The currency is never carried: a CHF expense must
+    not silently make the next one CHF."""
     defaults = {
         "date": _day_in(cycle),
         "currency": cycle.household.base_currency,
         "category": None,
         "payment_method": None,
     }
-    kept = {}
+    carried = {}
     if after is not None:
-        kept = {
+        carried = {
             "date": after.date,
             "category": after.category_id,
             "payment_method": after.payment_method_id,
         }
-        kept = {name: value for name, value in kept.items() if value != defaults[name]}
+        carried = {name: value for name, value in carried.items() if value != defaults[name]}
     form = ExpenseForm(
-        cycle=cycle, choices=choices, initial={**defaults, **kept}, form_id=ADD_FORM_ID
+        cycle=cycle, choices=choices, initial={**defaults, **carried}, form_id=ADD_FORM_ID
     )
-    return form.mark_carried(kept, defaults)
+    return form.mark_carried(carried, defaults)
 
 
 def _day_in(cycle) -> datetime.date:

@@ -24,7 +24,7 @@ def count_related(queryset: QuerySet, field: str) -> Coalesce:
 
 
 def count_expenses(field: str) -> Coalesce:
-    """How many expenses (skipped ones too) use the row, from the kept totals: a few rows per
+    """How many expenses (skipped ones too) use the row, from the trigger totals: a few rows per
     cycle, not a count over every expense of the household's history."""
     counted = (
         ExpenseTotal.objects.filter(**{field: OuterRef("pk")})

@@ -25,20 +25,20 @@ def check_selectable(
     household_id: int,
     category: Category | None = None,
     payment_method: PaymentMethod | None = None,
-    kept_category_id: int | None = None,
-    kept_payment_method_id: int | None = None,
+    current_category_id: int | None = None,
+    current_payment_method_id: int | None = None,
 ) -> None:
     """A category or payment method may be chosen when it is the household's and open (not
     archived, active). What a row already uses (`kept_*`: an expense's or a template's own) may
     stay even once archived or deactivated."""
     if category is not None and (
         category.household_id != household_id
-        or (category.is_archived and category.pk != kept_category_id)
+        or (category.is_archived and category.pk != current_category_id)
     ):
         raise CategoryNotAvailable()
     if payment_method is not None and (
         payment_method.household_id != household_id
-        or (not payment_method.is_active and payment_method.pk != kept_payment_method_id)
+        or (not payment_method.is_active and payment_method.pk != current_payment_method_id)
     ):
         raise PaymentMethodNotAvailable()
 

@@ -1,4 +1,4 @@
-"""The kept expense totals (read by the cycles list, the reports and the usage counts) equal a
+"""The trigger totals (read by the cycles list, the reports and the usage counts) equal a
 fresh aggregation of the expenses after any sequence of writes, whoever makes them; the check
 command finds a drift and repairs it."""
 
@@ -45,7 +45,7 @@ days = st.integers(min_value=0, max_value=40)
 
 class ExpenseWrites(RuleBasedStateMachine):
     """Random adds, edits, pays, skips, restores, deletes, imports, template generation and rate
-    fills on two cycles of one household; after each, the kept totals equal a recount."""
+    fills on two cycles of one household; after each, the trigger totals equal a recount."""
 
     expenses = Bundle("expenses")
 

@@ -1,5 +1,5 @@
 """`make run` uses SQLite, where Django rebuilds a table for most migrations and the rebuild
-drops the table's triggers: the kept totals then stopped following the expenses (the demo's
+drops the table's triggers: the trigger totals then stopped following the expenses (the demo's
 cycle showed 0.00 planned). After every migrate the triggers are put back and the totals
 recounted; this runs the real migrations on a throw-away SQLite database to prove it."""
 

@@ -237,7 +237,7 @@ def test_query_count_does_not_grow_with_people(
     for _ in range(5):
         set_reminder_preference(user=make_viewer(household), enabled=True, days_ahead=3)
     # 1 people + 5 digest (due, ending, running cycles, their budget: categories with budgets,
-    # kept totals) + per person: savepoint, insert, release.
+    # trigger totals) + per person: savepoint, insert, release.
     with django_assert_max_num_queries(6 + 3 * 5):
         _run()
     assert len(mail.outbox) == 5

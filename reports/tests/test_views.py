@@ -145,7 +145,7 @@ def test_cycle_report_runs_a_bounded_number_of_queries(
             )
             for i in range(count)
         )
-        # 13: the budget lines are two flat queries (categories with budgets, kept totals).
+        # 13: the budget lines are two flat queries (categories with budgets, trigger totals).
         with django_assert_max_num_queries(13):
             response = owner_client.get(reverse("reports:cycle", args=[cycle.pk]))
         assert response.status_code == 200

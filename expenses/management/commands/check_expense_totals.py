@@ -1,4 +1,4 @@
-"""`manage.py check_expense_totals [--repair]`: recount every kept expense total from the
+"""`manage.py check_expense_totals [--repair]`: recount every trigger total from the
 expenses and report any drift (exit 1), or repair it.
 
 The totals are kept by database triggers in the same transaction as every expense write, so
@@ -12,7 +12,7 @@ from expenses import totals
 
 
 class Command(BaseCommand):
-    help = "Recount the kept expense totals from the expenses; report (or --repair) any drift."
+    help = "Recount the trigger totals from the expenses; report (or --repair) any drift."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             self.stdout.write(f"drift: {found}")
         if not repair:
             raise CommandError(
-                f"{len(drift)} kept total{'s' if len(drift) != 1 else ''} differ from the "
+                f"{len(drift)} trigger total{'s' if len(drift) != 1 else ''} differ from the "
                 "expenses; run with --repair to recount them."
             )
         totals.rebuild(sorted({found.key[0] for found in drift}))
