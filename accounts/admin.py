@@ -1,7 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm as DjangoAdminPasswordChangeForm
 
+from . import services
 from .models import Household, Invite, Membership, User
+
+
+class AdminPasswordChangeForm(DjangoAdminPasswordChangeForm):
+    """The admin's "change password" form saves through the service, so the user's API tokens
+    end with the old password here too."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data.get("set_usable_password", True)
+        password = self.cleaned_data["password1"] if usable else None
+        return services.set_password_by_admin(user=self.user, password=password)
 
 
 class MembershipInline(admin.TabularInline):
@@ -12,6 +24,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = AdminPasswordChangeForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "household_name", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active"]

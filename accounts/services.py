@@ -545,6 +545,19 @@ def change_password(*, user: User, password: str) -> User:
     return user
 
 
+def set_password_by_admin(*, user: User, password: str | None) -> User:
+    """An administrator sets a user's password (None: no password works any more): as with a
+    change by the user, their API tokens end with the old password."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    _revoke_api_tokens(ApiToken.objects.filter(user=user))
+    audit.info("password set by admin", extra={"event": "password_admin", "user_id": user.pk})
+    return user
+
+
 # --- personal access tokens for the JSON API ----------------------------------------------------
 
 API_TOKEN_PREFIX = "colony_"

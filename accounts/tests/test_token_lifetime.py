@@ -11,7 +11,13 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import services
 from accounts.models import ApiToken
-from accounts.tests.factories import TEST_PASSWORD, api_client, verified_client
+from accounts.tests.factories import (
+    TEST_PASSWORD,
+    HouseholdFactory,
+    api_client,
+    make_owner,
+    verified_client,
+)
 from accounts.tests.test_two_factor import enrol
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +106,24 @@ def test_a_password_change_stops_every_token(owner_client, owner):
 def test_the_tokens_page_says_when_tokens_stop(owner_client):
     body = owner_client.get(reverse("accounts:api_tokens")).content.decode()
     assert "when your password is changed or reset" in body
+
+
+def test_a_password_set_in_the_admin_ends_the_users_tokens(household, member):
+    staff = make_owner(
+        HouseholdFactory(name="Operators"),
+        email="operator@example.com",
+        is_staff=True,
+        is_superuser=True,
+    )
+    member_api = api_client(member)
+    assert _works(member_api)
+
+    response = verified_client(staff).post(
+        reverse("admin:auth_user_password_change", args=[member.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert not _works(member_api)
+    member.refresh_from_db()
+    assert member.check_password(NEW_PASSWORD)
