@@ -206,35 +206,64 @@ def propose(
     planned = [expense for expense in planned if expense.record_key not in seen]
     options = plausible(rows, planned)
     matches = reconcile(rows, planned, options=options)
-    proposals = []
-    for row in rows:
-        proposal = Proposal(row=row, action="new" if row.status == "import" else "skip")
-        proposal.category_id, proposal.category_source = default_category_id, "default"
-        proposal.payment_method_id = default_payment_method_id
-        proposal.payment_method_source = "statement" if default_payment_method_id else ""
-        proposal.description = row.description
-        if row.importable:
-            proposal.options = [expense for _, expense in options.get(row.line, ())][:5]
-            rule = rule_book.first(row)
-            if rule is not None:
-                proposal.rule = rule
-                if rule.ignore:
-                    proposal.action = "skip"
-                if rule.category_id:
-                    proposal.category_id, proposal.category_source = rule.category_id, "rule"
-                if rule.payment_method_id:
-                    proposal.payment_method_id = rule.payment_method_id
-                    proposal.payment_method_source = "rule"
-                if rule.description:
-                    proposal.description, proposal.description_source = rule.description, "rule"
-            if proposal.category_source == "default":
-                suggested = history.suggest(row.description)
-                if suggested is not None:
-                    proposal.category_id, proposal.category_source = suggested, "history"
-            matched = matches.get(row.line)
-            if matched is not None and proposal.action == "new":
-                proposal.action, proposal.pays = "pay", matched
-                if matched not in proposal.options:
-                    proposal.options.insert(0, matched)
-        proposals.append(proposal)
+    proposals = [
+        _proposal(
+            row,
+            options=options,
+            rule_book=rule_book,
+            default_category_id=default_category_id,
+            default_payment_method_id=default_payment_method_id,
+        )
+        for row in rows
+    ]
+    _suggest_categories(proposals, history)
+    for proposal in proposals:
+        matched = matches.get(proposal.row.line)
+        if matched is not None and proposal.action == "new":
+            proposal.action, proposal.pays = "pay", matched
+            if matched not in proposal.options:
+                proposal.options.insert(0, matched)
     return proposals
+
+
+def _proposal(
+    row: ImportRow,
+    *,
+    options: dict,
+    rule_book: RuleBook,
+    default_category_id: int | None,
+    default_payment_method_id: int | None,
+) -> Proposal:
+    """One row with its defaults, and the first rule that matches it applied."""
+    proposal = Proposal(row=row, action="new" if row.status == "import" else "skip")
+    proposal.category_id, proposal.category_source = default_category_id, "default"
+    proposal.payment_method_id = default_payment_method_id
+    proposal.payment_method_source = "statement" if default_payment_method_id else ""
+    proposal.description = row.description
+    if not row.importable:
+        return proposal
+    proposal.options = [expense for _, expense in options.get(row.line, ())][:5]
+    rule = rule_book.first(row)
+    if rule is not None:
+        proposal.rule = rule
+        if rule.ignore:
+            proposal.action = "skip"
+        if rule.category_id:
+            proposal.category_id, proposal.category_source = rule.category_id, "rule"
+        if rule.payment_method_id:
+            proposal.payment_method_id = rule.payment_method_id
+            proposal.payment_method_source = "rule"
+        if rule.description:
+            proposal.description, proposal.description_source = rule.description, "rule"
+    return proposal
+
+
+def _suggest_categories(proposals: list[Proposal], history: History) -> None:
+    """The category from history for every importable row no rule gave one: all rows in one
+    bounded search (rules.History.suggest_all)."""
+    waiting = [p for p in proposals if p.row.importable and p.category_source == "default"]
+    suggested = history.suggest_all(proposal.row.description for proposal in waiting)
+    for proposal in waiting:
+        category_id = suggested.get(proposal.row.description)
+        if category_id is not None:
+            proposal.category_id, proposal.category_source = category_id, "history"

@@ -12,10 +12,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from rapidfuzz import fuzz
 
 from cycles.models import Cycle
 from cycles.tests.factories import CycleFactory
-from expenses.imports import limits
+from expenses.bench import hostile_statement_csv, past_descriptions
+from expenses.imports import limits, matching, rules
 from expenses.imports.models import ImportedTransaction, ImportProfile, ImportRule
 from expenses.imports.views import SESSION_KEY
 from expenses.models import Category, Expense
@@ -286,6 +288,53 @@ def test_suggestions_follow_a_completed_cycle_that_was_reopened_and_changed(
     assert suggested() == fun.pk
     Cycle.objects.filter(pk=september.pk).update(**complete)
     assert suggested() == fun.pk  # completed again: counted once more, with the change
+
+
+def test_a_large_file_against_a_large_history_is_previewed_with_bounded_work(
+    owner_client, cycle, household, monkeypatch
+):
+    """Issue 24 #2: 5,000 distinct descriptions against 3,000 distinct past ones made the
+    preview compare every row with every past description (seconds, past the worker timeout).
+    Exact words come from a dict, the rest are compared only with past descriptions sharing a
+    word's first letters, within a budget of comparisons."""
+    food, fun, utilities = (
+        Category.objects.get(household=household, name=name)
+        for name in ("Food", "Fun", "Utilities")
+    )
+    september = CycleFactory(
+        household=household,
+        start_date=datetime.date(2026, 9, 1),
+        status=Cycle.Status.COMPLETED,
+        completed_at=timezone.now(),
+    )
+    past = past_descriptions()
+    assert len(past) == 3_000
+    chosen = [*((past[0], fun),) * 3, *((past[1], utilities),) * 3]
+    Expense.objects.bulk_create(
+        ExpenseFactory.build(cycle=september, description=description, category=category)
+        for description, category in [*((d, food) for d in past), *chosen]
+    )
+    calls = 0
+
+    def counted(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return fuzz.token_set_ratio(*args, **kwargs)
+
+    monkeypatch.setattr(matching, "SCORER", counted)
+
+    page = open_preview(owner_client, cycle, hostile_statement_csv(cycle))
+
+    assert page.status_code == 200
+    assert page.context["statement"].row_count == limits.MAX_ROWS
+    assert len(page.context["proposals"]) + page.context["hidden_rows"] == limits.MAX_ROWS
+    first, second = page.context["proposals"][:2]
+    # "BAKKERIJA MARKET 1 #0" is a past description with a number: the same words.
+    assert (first.category_id, first.category_source) == (fun.pk, "history")
+    # "ZONKERIJA MARKET 1 AMSTERDAM 1" holds the words of a past description and one more.
+    assert (second.category_id, second.category_source) == (utilities.pk, "history")
+    assert "BAKKERIJA MARKET 1 #0" in page.content.decode()
+    assert 0 < calls <= rules.SUGGESTION_BUDGET
 
 
 def test_rules_page_creates_edits_and_deletes(owner_client, household):
