@@ -5,6 +5,7 @@ ambiguous dates, limits — through the pages, checking what the database holds 
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -382,6 +383,26 @@ def test_a_rule_that_does_nothing_is_refused(owner_client):
 
 
 # -- formats, encodings, columns -----------------------------------------------------------------
+
+
+def _lower_case_tags(name: str) -> bytes:
+    text = (DATA / name).read_text()
+    return re.sub(r"</?[A-Za-z0-9.]+>", lambda match: match[0].lower(), text).encode()
+
+
+@pytest.mark.parametrize("name", ["checking-v1.ofx", "card-v2.qfx"])
+def test_an_ofx_file_with_lower_case_tags_is_read_like_upper_case(owner_client, cycle, name):
+    """Issue 24 #9: "<stmttrn>" instead of "<STMTTRN>" gave a 500; tags are case-blind."""
+    upper = open_preview(owner_client, cycle, name)
+    lower = open_preview(owner_client, cycle, _lower_case_tags(name), filename="export.ofx")
+    assert lower.status_code == 200
+    assert lower.context["statement"].format_label == "OFX/QFX"
+
+    def rows(page):
+        return [(p.row.date, p.row.amount, p.row.description) for p in page.context["proposals"]]
+
+    assert rows(lower) == rows(upper)
+    assert len(rows(lower)) == lower.context["statement"].row_count > 0
 
 
 def test_ofx_reimport_is_recognised_by_fitid(owner_client, cycle, household):
