@@ -5,10 +5,10 @@ rules, suggestions from history). Views call these; forms only turn POSTed strin
 
 from __future__ import annotations
 
-import base64
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .csv_reader import Mapping, Table, detect_mapping, read_entries, read_table
 from .decoding import DecodedText, decode_text
@@ -28,8 +28,11 @@ from .rows import DUPLICATE, ImportRow, finish_entry, mark_duplicates
 from .rules import History, Rule, RuleBook
 from .values import MONTH_FIRST_CURRENCIES, detect_date_format
 
+if TYPE_CHECKING:  # the pipeline reads no database
+    from ..models import Category, PaymentMethod
+
 READERS = {"ofx": read_ofx, "qif": read_qif, "camt053": read_camt}
-# What the session may hold of one upload, compressed (a statement compresses ten to one).
+# What one pending upload may hold, compressed (a statement compresses about ten to one).
 MAX_STORED_BYTES = 3 * 1024 * 1024
 
 
@@ -72,14 +75,14 @@ def read_statement(text: str, *, encoding: str = "utf_8") -> Statement:
     return Statement(format=kind, encoding=encoding, parsed=READERS[kind](text))
 
 
-def pack_text(text: str) -> str | None:
-    """The text as the session keeps it (compressed), or None when it is too large to keep."""
-    packed = base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
+def pack_text(text: str) -> bytes | None:
+    """The text as a pending import keeps it (compressed), or None when it is too large."""
+    packed = zlib.compress(text.encode("utf-8"), 6)
     return packed if len(packed) <= MAX_STORED_BYTES else None
 
 
-def unpack_text(packed: str) -> str:
-    return zlib.decompress(base64.b64decode(packed)).decode("utf-8")
+def unpack_text(packed: bytes) -> str:
+    return zlib.decompress(packed).decode("utf-8")
 
 
 # -- choices ---------------------------------------------------------------------------------------
@@ -186,6 +189,18 @@ class Proposal:
     description: str = ""
     description_source: str = ""
     rule: Rule | None = None
+
+
+@dataclass(frozen=True)
+class RowDecision:
+    """What the household decided for one row of the preview."""
+
+    row: ImportRow
+    action: str  # "new", "skip" or "pay"
+    category: Category | None = None
+    payment_method: PaymentMethod | None = None
+    description: str = ""
+    pays: int | None = None  # the planned expense's pk, for "pay"
 
 
 def propose(

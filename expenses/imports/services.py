@@ -3,10 +3,13 @@ rules, and the mapping remembered per payment method."""
 
 from __future__ import annotations
 
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Household, User
 from colony.errors import DomainError, Unprocessable
@@ -21,6 +24,7 @@ from ..exceptions import (
     CategoryNotAvailable,
     ExpensePlanChanged,
     ImportRowNotAllowed,
+    ImportTooLarge,
     InvalidRuleAmount,
     PaymentMethodNotAvailable,
     PlannedExpensePaidTwice,
@@ -28,24 +32,70 @@ from ..exceptions import (
     UnknownRuleCurrency,
     UnsafeRulePattern,
 )
-from ..models import Category, Expense, PaymentMethod
-from . import rules, selectors
-from .models import ImportedTransaction, ImportProfile, ImportRule
+from ..models import Expense, PaymentMethod
+from . import pipeline, rules, selectors
+from .decoding import DecodedText
+from .models import ImportedTransaction, ImportProfile, ImportRule, PendingImport
+from .pipeline import RowDecision
 from .rows import DUPLICATE, INCOME, INVALID, ImportRow, split_duplicates
 
 NEW, SKIP, PAY = "new", "skip", "pay"
+# How long an upload waits for its confirmation, and how many one person keeps waiting.
+PENDING_IMPORT_HOURS = 24
+MAX_PENDING_IMPORTS = 2
 
 
-@dataclass(frozen=True)
-class RowDecision:
-    """What the household decided for one row of the preview."""
+# -- the upload waiting for its confirmation ------------------------------------------------------
 
-    row: ImportRow
-    action: str  # NEW, SKIP or PAY
-    category: Category | None = None
-    payment_method: PaymentMethod | None = None
-    description: str = ""
-    pays: int | None = None  # the planned expense's pk, for PAY
+
+@transaction.atomic
+def keep_upload(
+    *,
+    household: Household,
+    uploaded_by: User,
+    cycle: Cycle,
+    decoded: DecodedText,
+    filename: str,
+    payment_method: PaymentMethod | None,
+    now: datetime | None = None,
+) -> PendingImport:
+    """Keep an uploaded statement for its preview until it expires; expired uploads (of every
+    household) go first, and a person keeps at most MAX_PENDING_IMPORTS, the latest."""
+    now = now or timezone.now()
+    content = pipeline.pack_text(decoded.text)
+    if content is None:
+        raise ImportTooLarge()
+    remove_expired_pending_imports(now=now)
+    pending = PendingImport.objects.create(
+        household=household,
+        uploaded_by=uploaded_by,
+        cycle=cycle,
+        token=secrets.token_urlsafe(16),
+        filename=filename[:100],
+        encoding=decoded.encoding,
+        payment_method=payment_method,
+        content=content,
+        expires_at=now + timedelta(hours=PENDING_IMPORT_HOURS),
+    )
+    older = PendingImport.objects.filter(household=household, uploaded_by=uploaded_by).order_by(
+        "-created_at", "-pk"
+    )[MAX_PENDING_IMPORTS:]
+    PendingImport.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
+    return pending
+
+
+def discard_pending_import(*, pending: PendingImport) -> None:
+    """Forget an upload once it is imported or cancelled."""
+    pending.delete()
+
+
+def remove_expired_pending_imports(*, now: datetime | None = None) -> int:
+    """Delete every upload past its expiry; how many were deleted."""
+    deleted, _ = PendingImport.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
+# -- the import ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,7 @@ from cycles.models import Cycle
 from cycles.tests.factories import CycleFactory
 from expenses.bench import hostile_statement_csv, past_descriptions
 from expenses.imports import limits, matching, rules
-from expenses.imports.models import ImportedTransaction, ImportProfile, ImportRule
-from expenses.imports.views import SESSION_KEY
+from expenses.imports.models import ImportedTransaction, ImportProfile, ImportRule, PendingImport
 from expenses.models import Category, Expense
 from expenses.tests.factories import ExpenseFactory, PaymentMethodFactory
 
@@ -505,7 +504,7 @@ def test_a_very_wide_csv_is_refused_before_any_heavy_work(owner_client, cycle):
     response = upload(owner_client, cycle, content)
     assert response.status_code == 422
     assert limits.TOO_WIDE in response.content.decode()
-    assert not owner_client.session.get(SESSION_KEY)
+    assert not PendingImport.objects.exists()
 
 
 def test_more_than_5000_rows_is_refused_with_a_clear_message(owner_client, cycle):
@@ -543,7 +542,7 @@ def test_an_upload_body_over_the_limit_is_discarded_and_refused_by_its_size(
     response = upload(owner_client, cycle, content)
     assert response.status_code == 422
     assert limits.TOO_LARGE in response.content.decode()
-    assert not owner_client.session.get(SESSION_KEY)
+    assert not PendingImport.objects.exists()
     assert spooled == []  # nothing of it was written to a temporary file
 
 

@@ -1,4 +1,5 @@
-"""Reads for an import: what the preview compares the file with — each in one query."""
+"""Reads for an import: what the preview compares the file with, each in one query. The preview
+itself, assembled once per request from the upload waiting for it, is in `preview.py`."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Household
-from colony.compiled import CompiledQuery
 from cycles.models import Cycle
 
-from ..models import Expense, PaymentMethod
-from .models import ImportedTransaction, ImportProfile, ImportRule
-from .reconciliation import PlannedExpense
-from .rows import ImportRow, expense_key, record_key
-from .rules import History, Rule, RuleBook
+from ...models import Expense, PaymentMethod
+from ..models import ImportedTransaction, ImportProfile, ImportRule
+from ..reconciliation import PlannedExpense
+from ..rows import ImportRow, expense_key, record_key
+from ..rules import History, Rule, RuleBook
 
 # Descriptions of the household's past expenses that suggestions look at (the most used first).
 HISTORY_LIMIT = 3_000
@@ -27,22 +27,14 @@ HISTORY_LIMIT = 3_000
 HISTORY_CYCLES = 6
 
 
-def _planned_query(cycle_id: int) -> QuerySet:
-    return (
-        Expense.objects.filter(cycle_id=cycle_id, status=Expense.Status.PLANNED)
+def planned_expenses(cycle: Cycle) -> list[PlannedExpense]:
+    """The cycle's planned (unpaid, not skipped) expenses, which a bank row may pay."""
+    rows = (
+        Expense.objects.filter(cycle=cycle, status=Expense.Status.PLANNED)
         .order_by("date", "pk")
         .values_list("pk", "description", "amount", "currency", "date")
     )
-
-
-# The preview's queries run on every preview (and every change of its mapping): compiled once
-# (colony/compiled.py).
-_PLANNED = CompiledQuery(_planned_query, cycle_id=-7_000_000_071)
-
-
-def planned_expenses(cycle: Cycle) -> list[PlannedExpense]:
-    """The cycle's planned (unpaid, not skipped) expenses, which a bank row may pay."""
-    return [PlannedExpense(*row) for row in _PLANNED.rows(cycle_id=cycle.pk)]
+    return [PlannedExpense(*row) for row in rows]
 
 
 def household_rules(household: Household) -> QuerySet[ImportRule]:
@@ -50,12 +42,6 @@ def household_rules(household: Household) -> QuerySet[ImportRule]:
     return ImportRule.objects.filter(household=household).select_related(
         "category", "payment_method"
     )
-
-
-_RULES = CompiledQuery(
-    lambda household_id: ImportRule.objects.filter(household_id=household_id),
-    household_id=-7_000_000_072,
-)
 
 
 def rule_book(household: Household) -> RuleBook:
@@ -75,7 +61,7 @@ def rule_book(household: Household) -> RuleBook:
             description=rule.description,
             ignore=rule.ignore,
         )
-        for rule in _RULES.objects(household_id=household.pk)
+        for rule in ImportRule.objects.filter(household=household)
     )
 
 
