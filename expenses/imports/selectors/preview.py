@@ -4,6 +4,7 @@ what would happen to each row. Views call `pending_import` and `import_preview`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -30,17 +31,20 @@ from . import (
     rule_book,
 )
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
 
 def pending_import(*, household: Household, user: User, cycle: Cycle, token: str) -> PendingImport:
     """The upload this person made for this cycle of the household, or ImportNotFound (404):
-    another household's, another member's, another cycle's or an expired upload is none."""
-    found = (
-        scoped(PendingImport, household)
-        .filter(uploaded_by=user, cycle=cycle, token=token, expires_at__gt=timezone.now())
-        .first()
-        if token
-        else None
-    )
+    another household's, another member's, another cycle's, an expired upload, or a token
+    that is not one (services.keep_upload makes them URL-safe, at most 32 characters)."""
+    found = None
+    if _TOKEN.fullmatch(token or ""):
+        found = (
+            scoped(PendingImport, household)
+            .filter(uploaded_by=user, cycle=cycle, token=token, expires_at__gt=timezone.now())
+            .first()
+        )
     if found is None:
         raise ImportNotFound()
     return found

@@ -506,6 +506,9 @@ def test_a_token_works_only_for_the_cycle_it_was_uploaded_for(owner_client, cycl
 def test_a_made_up_token_is_404(owner_client, cycle):
     assert preview(owner_client, cycle, "not-a-token").status_code == 404
     assert preview(owner_client, cycle, "").status_code == 404
+    # Not even the shape of a token (a NUL byte cannot reach PostgreSQL): 404, not 500.
+    assert preview(owner_client, cycle, "a\x00b").status_code == 404
+    assert preview(owner_client, cycle, "x" * 33).status_code == 404
 
 
 def test_a_confirmed_import_cannot_be_confirmed_twice(owner_client, cycle):
