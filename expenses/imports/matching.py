@@ -5,7 +5,7 @@ to their words before rapidfuzz compares them."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -45,12 +45,12 @@ class SimilarDescriptions:
 
     Comparing every description of a file with every past one costs a scorer call per row
     and past description (5,000 rows and 3,000 descriptions took seconds). Here each
-    description is compared only with the
-    choices that share the first letters of one of its words (an inverted index, built once),
-    in the choices' order, so the answer is the one a full scan gives whenever the two share a
-    word. Across one call at most `budget` comparisons are made: the descriptions that recur
-    most are served first, and what is left past the budget gets no suggestion (a file of
-    thousands of distinct unknown payees, not a statement)."""
+    description is compared only with the choices that share the first letters of one of its
+    words (an inverted index, built once), in the choices' order, so the answer is the one a
+    full scan gives whenever the two share a word. Across one call at most `budget`
+    comparisons are made: the descriptions that recur most are served first, and what is left
+    past the budget gets no suggestion (a file of thousands of distinct unknown payees, not a
+    statement)."""
 
     def __init__(self, choices: list[str], *, cutoff: int, budget: int):
         self.choices = choices
@@ -71,7 +71,7 @@ class SimilarDescriptions:
     def most_similar(self, descriptions: Iterable[str]) -> dict[str, str | None]:
         """Each of `descriptions` (normalised; repeated ones count as more important) → the
         choice most like it scoring at least `cutoff`, else None."""
-        order = sorted(_frequency(descriptions).items(), key=lambda item: -item[1])
+        order = Counter(words for words in descriptions if words).most_common()
         found: dict[str, str | None] = {}
         left = self.budget
         for words, _ in order:
@@ -88,11 +88,3 @@ class SimilarDescriptions:
             )
             found[words] = best[0] if best else None
         return found
-
-
-def _frequency(descriptions: Iterable[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for words in descriptions:
-        if words:
-            counts[words] = counts.get(words, 0) + 1
-    return counts
