@@ -22,6 +22,10 @@ DATE_WINDOW_DAYS = 10
 AMOUNT_POINTS, DESCRIPTION_POINTS, DATE_POINTS = 50, 30, 20
 # Slack around the amount range a row is looked up in (score() applies the tolerance exactly).
 _MARGIN = Decimal("0.01")
+# Planned expenses scored for one row at most, the nearest in date and amount first: a plan of
+# a thousand expenses on one day at one amount must not make a 5,000-row file score five
+# million pairs (a real plan offers a row a handful).
+MAX_SCORED_PER_ROW = 40
 
 
 @dataclass(frozen=True)
@@ -96,20 +100,31 @@ def plausible(
     for expense in sorted(planned, key=lambda expense: expense.amount):
         by_day.setdefault((expense.currency, expense.date), []).append(expense)
     amounts = {key: [e.amount for e in expenses] for key, expenses in by_day.items()}
-    days = [timedelta(days=n) for n in range(-DATE_WINDOW_DAYS, DATE_WINDOW_DAYS + 1)]
+    # The row's own day first, then a day before and after, and so on.
+    days = [
+        timedelta(days=n) for n in sorted(range(-DATE_WINDOW_DAYS, DATE_WINDOW_DAYS + 1), key=abs)
+    ]
     found = {}
     for row in rows:
         if row.status != IMPORT or row.amount is None or row.date is None:
             continue
         low = row.amount / (1 + AMOUNT_TOLERANCE) - _MARGIN
         high = row.amount / (1 - AMOUNT_TOLERANCE) + _MARGIN
-        near = []
+        near: list[PlannedExpense] = []
         for day in days:
             key = (row.currency, row.date + day)
-            if key in by_day:
-                ordered = amounts[key]
-                near += by_day[key][bisect_left(ordered, low) : bisect_right(ordered, high)]
-        scored = candidates(row, near)
+            if key not in by_day:
+                continue
+            ordered = amounts[key]
+            first, last = bisect_left(ordered, low), bisect_right(ordered, high)
+            if last - first > MAX_SCORED_PER_ROW:  # the ones closest to the row's amount
+                middle = bisect_left(ordered, row.amount, first, last)
+                first = max(first, min(middle - MAX_SCORED_PER_ROW // 2, last - MAX_SCORED_PER_ROW))
+                last = first + MAX_SCORED_PER_ROW
+            near += by_day[key][first:last]
+            if len(near) >= MAX_SCORED_PER_ROW:
+                break
+        scored = candidates(row, near[:MAX_SCORED_PER_ROW])
         if scored:
             found[row.line] = scored
     return found

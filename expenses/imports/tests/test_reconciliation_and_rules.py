@@ -147,6 +147,40 @@ def test_a_rule_that_times_out_stops_being_applied():
     assert 1 in book.broken
 
 
+def test_a_crowded_plan_is_scored_a_bounded_number_of_times_per_row(monkeypatch):
+    """A thousand planned expenses on one day at one amount, and rows that all fit them: each
+    row scores at most MAX_SCORED_PER_ROW of them,
+    not every pair of rows and plan; every row is still offered some."""
+    from expenses.imports import reconciliation
+
+    day = date(2026, 11, 2)
+    planned = [PlannedExpense(n, "Bill", Decimal("10.00"), "EUR", day) for n in range(1, 1001)]
+    rows = [
+        ImportRow(
+            line=n,
+            cells=(),
+            status=IMPORT,
+            date=day,
+            description="Bill",
+            amount=Decimal("10.00"),
+            currency="EUR",
+        )
+        for n in range(1, 301)
+    ]
+    calls = 0
+    real = reconciliation.score
+
+    def counted(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reconciliation, "score", counted)
+    options = plausible(rows, planned)
+    assert calls <= len(rows) * reconciliation.MAX_SCORED_PER_ROW
+    assert len(options) == len(rows)  # every row is still offered the bills it fits
+
+
 # -- suggestions from history --------------------------------------------------------------------
 
 
