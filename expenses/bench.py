@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import tracemalloc
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -99,3 +100,127 @@ def _upload(bench: BenchHousehold) -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     print(f"  import preview ({bench.size}): peak Python memory {peak / 2**20:.1f} MiB")
+
+
+# -- the preview against a real history: ~3,000 distinct past descriptions ------------------------
+
+_FIRST = ("bak", "zon", "mar", "vel", "tor", "lin", "ros", "dam", "kor", "pel")
+_SECOND = ("kerij", "dijk", "hoven", "stra", "mond", "berg", "veld", "wijk", "land", "horst")
+_THIRD = ("a", "o", "e", "i", "u", "ia", "eo", "ar", "en", "um")
+_KINDS = ("market", "cafe", "pharmacy", "garage", "books", "bakery", "deli", "florist")
+HISTORY_DESCRIPTIONS = 3_000
+
+
+def merchant_name(n: int) -> str:
+    """The n-th of 1,000 made-up merchant words ("Bakkeriju"), distinct after normalising."""
+    return f"{_FIRST[n % 10]}{_SECOND[n // 10 % 10]}{_THIRD[n // 100 % 10]}".capitalize()
+
+
+def past_descriptions(count: int = HISTORY_DESCRIPTIONS) -> list[str]:
+    """`count` distinct descriptions (as normalised words) of a household's past expenses."""
+    return [
+        f"{merchant_name(n % 1000)} {_KINDS[n // 1000 % len(_KINDS)]} {n // 1000 + 1}".upper()
+        for n in range(count)
+    ]
+
+
+def hostile_statement_csv(cycle, rows: int = MAX_ROWS) -> bytes:
+    """A card statement of `rows` distinct descriptions: a third are past descriptions with a
+    branch number (exact matches once normalised), a third past ones with an extra word (close
+    matches), a third words the household never used (each compared with the whole history)."""
+    days = (cycle.end_date - cycle.start_date).days + 1
+    past = past_descriptions()
+    lines = ["Transaction Date,Description,Amount"]
+    for n in range(rows):
+        day = cycle.start_date + datetime.timedelta(days=n % days)
+        if n % 3 == 0:
+            description = f"{past[n % len(past)]} #{n}"
+        elif n % 3 == 1:
+            description = f"{past[n % len(past)]} AMSTERDAM {n}"
+        else:
+            description = f"{merchant_name(n % 1000)}x {merchant_name(n // 7 % 1000)}y {n}"
+        lines.append(f"{day:%m/%d/%Y},{description},-{n % 250 + 1}.{n % 100:02d}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _history_cycle(bench: BenchHousehold):
+    from cycles.models import Cycle
+
+    return (
+        Cycle.objects.filter(household=bench.household, status=Cycle.Status.COMPLETED)
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def _remove_history(bench: BenchHousehold) -> None:
+    from .models import Expense
+
+    Expense.objects.filter(
+        cycle=_history_cycle(bench), description__in=past_descriptions()
+    ).delete()
+
+
+@register(
+    "import preview: 5,000 rows, 3,000 past descriptions",
+    sizes=("1k", "100k"),
+    target_ms=1000,
+    items=MAX_ROWS,
+)
+def import_preview_history(bench: BenchHousehold):
+    """The preview of a statement of 5,000 distinct descriptions in a household whose latest
+    completed cycle holds 3,000 distinct descriptions: every suggestion is looked for."""
+    return bench.client.get(
+        reverse("expenses:import_preview", args=[bench.cycle.pk]),
+        {"token": bench.objects["import_history_token"]},
+    )
+
+
+@import_preview_history.prepare
+def _history_and_upload(bench: BenchHousehold) -> None:
+    import time
+
+    from django.utils import timezone
+
+    from .models import Category, Expense
+
+    _remove_history(bench)
+    cycle = _history_cycle(bench)
+    categories = list(Category.objects.filter(household=bench.household).order_by("pk"))
+    Expense.objects.bulk_create(
+        Expense(
+            cycle=cycle,
+            description=description,
+            amount=Decimal("12.50"),
+            planned_amount=Decimal("12.50"),
+            currency=bench.household.base_currency,
+            date=cycle.start_date,
+            category=categories[n % len(categories)],
+            status=Expense.Status.PAID,
+            paid_on=cycle.start_date,
+            base_amount=Decimal("12.50"),
+            rate=Decimal("1"),
+            rate_date=cycle.start_date,
+            rate_source=Expense.RateSource.SAME_CURRENCY,
+        )
+        for n, description in enumerate(past_descriptions())
+    )
+    # Completed again (as reopening and completing would): what was counted of it is stale.
+    type(cycle).objects.filter(pk=cycle.pk).update(completed_at=timezone.now())
+    response = bench.client.post(
+        reverse("expenses:import_upload", args=[bench.cycle.pk]),
+        {"file": SimpleUploadedFile("bench-hostile.csv", hostile_statement_csv(bench.cycle))},
+    )
+    bench.objects["import_history_token"] = parse_qs(urlsplit(response["Location"]).query)["token"][
+        0
+    ]
+    # A household's first preview (nothing of its history counted yet in this process).
+    started = time.perf_counter()
+    import_preview_history.request(bench)
+    first_ms = (time.perf_counter() - started) * 1000
+    print(f"  import preview with history ({bench.size}): first visit {first_ms:.0f} ms")
+
+
+@import_preview_history.cleanup
+def _history_removed(bench: BenchHousehold) -> None:
+    _remove_history(bench)

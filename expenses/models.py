@@ -328,4 +328,9 @@ class ExpenseTotal(models.Model):
 
 # The import pipeline's models live with it (expenses/imports/models.py); importing them here
 # registers them with the expenses app.
-from .imports.models import ImportedTransaction, ImportProfile, ImportRule  # noqa: E402, F401
+from .imports.models import (  # noqa: E402, F401
+    ImportedTransaction,
+    ImportProfile,
+    ImportRule,
+    PendingImport,
+)

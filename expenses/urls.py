@@ -41,6 +41,11 @@ urlpatterns = [
         name="import_confirm",
     ),
     path(
+        "cycles/<int:cycle_pk>/import/cancel/",
+        import_views.import_cancel,
+        name="import_cancel",
+    ),
+    path(
         "cycles/<int:cycle_pk>/import/rule-from-row/",
         import_views.import_rule_from_row,
         name="import_rule_from_row",

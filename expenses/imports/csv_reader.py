@@ -365,24 +365,78 @@ def _header_currency(name: str) -> str | None:
 
 def detect_mapping(table: Table, *, base_currency: str, window: tuple | None = None) -> Mapping:
     """The most likely mapping of the table's columns, from a sample of the first rows; any
-    part may be None when no column fits (the preview then asks for it)."""
-    columns = range(table.width)
-    values = {i: table.column(i, limit=SAMPLE_ROWS) for i in columns}
+    part may be None when no column fits (the preview then asks for it).
 
+    Columns are claimed in order — date, money, currency, direction, status, other account,
+    and the description from the texts left — each from the columns not claimed before."""
+    values = {i: table.column(i, limit=SAMPLE_ROWS) for i in range(table.width)}
+    month_first = base_currency in MONTH_FIRST_CURRENCIES
+    date_column, date_guess = _date_column(table, values, month_first=month_first, window=window)
+    money = _money_columns(table, values, date_column=date_column)
+    used = {date_column, money.amount, money.debit, money.credit, money.fee}
+    currency_column = _claim(used, _currency_column(table, values, used))
+    direction_column = None
+    if money.credit is None:
+        direction_column = _claim(used, _direction_column(table, values, used))
+    status_column = _claim(used, _status_column(table, values, used))
+    counterparty_column = _claim(used, _counterparty_column(table, values, used))
+    amounts = _amount_reading(table, values, money, has_direction=direction_column is not None)
+    return Mapping(
+        date_column=date_column,
+        date_format=date_guess.key,
+        description_column=_description_column(table, values, used),
+        amount_column=money.amount,
+        decimal_comma=amounts.decimal_comma,
+        currency=amounts.header_currency or base_currency,
+        currency_column=currency_column,
+        direction_column=direction_column,
+        negative_is_out=amounts.negative_is_out,
+        ambiguous_dates=date_guess.ambiguous,
+        debit_column=money.debit,
+        credit_column=money.credit,
+        fee_column=money.fee,
+        status_column=status_column,
+        counterparty_column=counterparty_column,
+    )
+
+
+def _claim(used: set, column: int | None) -> int | None:
+    used.add(column)
+    return column
+
+
+def _date_column(
+    table: Table, values: dict, *, month_first: bool, window: tuple | None
+) -> tuple[int | None, DateFormatGuess]:
+    """The column of dates (most of its values read in one format), and that format."""
     dated = {}
-    for i in columns:
-        guess = detect_date_format(
-            values[i],
-            month_first=base_currency in MONTH_FIRST_CURRENCIES,
-            window=window,
-        )
+    for i in range(table.width):
+        guess = detect_date_format(values[i], month_first=month_first, window=window)
         if guess.key and guess.share >= 0.5:
             dated[i] = guess
-    date_column = _pick(table, "date", dated)
-    date_guess = dated.get(date_column, DateFormatGuess(None, 0.0))
+    column = _pick(table, "date", dated)
+    return column, dated.get(column, DateFormatGuess(None, 0.0))
 
+
+@dataclass(frozen=True)
+class _MoneyColumns:
+    amount: int | None = None
+    debit: int | None = None
+    credit: int | None = None
+    fee: int | None = None
+
+    @property
+    def columns(self) -> list[int]:
+        return [c for c in (self.amount, self.debit, self.credit) if c is not None]
+
+
+def _money_columns(table: Table, values: dict, *, date_column: int | None) -> _MoneyColumns:
+    """Among the numeric columns: debit and credit when the headers name both, a fee, and an
+    amount (which beats debit/credit columns that merely repeat it)."""
     numeric = [
-        i for i in columns if i != date_column and values[i] and _share(values[i], is_number) >= 0.5
+        i
+        for i in range(table.width)
+        if i != date_column and values[i] and _share(values[i], is_number) >= 0.5
     ]
     debit_column = credit_column = None
     debits = [i for i in numeric if _hint_score(table.header[i], "debit")[0] >= 2]
@@ -402,99 +456,105 @@ def detect_mapping(table: Table, *, base_currency: str, window: tuple | None = N
     if credit_column is None or hinted:
         amount_column = _pick(table, "amount", hinted or amounts)
         if hinted and credit_column is not None:
-            # An amount column beats debit/credit columns that merely repeat it.
             debit_column = credit_column = None
+    return _MoneyColumns(
+        amount=amount_column, debit=debit_column, credit=credit_column, fee=fee_column
+    )
 
-    used = {date_column, amount_column, debit_column, credit_column, fee_column}
+
+def _currency_column(table: Table, values: dict, used: set) -> int | None:
+    """A column of three-letter currency codes."""
     coded = [
         i
-        for i in columns
+        for i in range(table.width)
         if i not in used
         and values[i]
         and all(re.fullmatch(r"[A-Za-z]{3}", v) for v in values[i])
         and _share(values[i], is_known_currency) >= 0.5
     ]
-    currency_column = _pick(table, "currency", coded)
-    used.add(currency_column)
+    return _pick(table, "currency", coded)
 
+
+def _direction_column(table: Table, values: dict, used: set) -> int | None:
+    """A column saying money in or out in words ("Af"/"Bij", "Debit"/"Credit")."""
     directed = [
         i
-        for i in columns
+        for i in range(table.width)
         if i not in used
         and values[i]
         and all(_direction_word(v) in MONEY_OUT_WORDS | MONEY_IN_WORDS for v in values[i])
     ]
-    direction_column = _pick(table, "direction", directed) if credit_column is None else None
-    used.add(direction_column)
+    return _pick(table, "direction", directed)
 
+
+def _status_column(table: Table, values: dict, used: set) -> int | None:
+    """A column of states (pending, reversed, declined, booked)."""
     stated = [
         i
-        for i in columns
+        for i in range(table.width)
         if i not in used and values[i] and all(state_of(v) is not None for v in values[i])
     ]
-    status_column = _pick(table, "status", stated)
-    used.add(status_column)
+    return _pick(table, "status", stated)
 
-    counterparty = [
-        i for i in columns if i not in used and _hint_score(table.header[i], "counterparty")[0] >= 2
+
+def _counterparty_column(table: Table, values: dict, used: set) -> int | None:
+    """The other side's account, when a header says so."""
+    named = [
+        i
+        for i in range(table.width)
+        if i not in used and _hint_score(table.header[i], "counterparty")[0] >= 2
     ]
-    counterparty_column = _pick(table, "counterparty", counterparty)
-    used.add(counterparty_column)
+    return _pick(table, "counterparty", named)
 
-    texts = [i for i in columns if i not in used and values[i]]
+
+def _description_column(table: Table, values: dict, used: set) -> int | None:
+    """The text column a header calls the description; else the one with the longest texts
+    that are not numbers."""
+    texts = [i for i in range(table.width) if i not in used and values[i]]
     hinted = [i for i in texts if _hint_score(table.header[i], "description")[0]]
     if hinted:
-        description_column = _pick(table, "description", hinted)
-    elif texts:
-        # No header says so: the column with the longest texts that are not numbers.
-        description_column = max(
-            texts,
-            key=lambda i: (
-                sum(len(v) for v in values[i] if not is_number(v)) / len(values[i]),
-                -i,
-            ),
-        )
-    else:
-        description_column = None
+        return _pick(table, "description", hinted)
+    if not texts:
+        return None
+    return max(
+        texts,
+        key=lambda i: (sum(len(v) for v in values[i] if not is_number(v)) / len(values[i]), -i),
+    )
 
-    money_columns = [c for c in (amount_column, debit_column, credit_column) if c is not None]
-    amount_values = [v for c in money_columns for v in values[c]]
+
+@dataclass(frozen=True)
+class _AmountReading:
+    decimal_comma: bool
+    header_currency: str | None
+    negative_is_out: bool
+
+
+def _amount_reading(
+    table: Table, values: dict, money: _MoneyColumns, *, has_direction: bool
+) -> _AmountReading:
+    """How the money columns write amounts: the decimal mark, a currency named in a header,
+    and which sign is money out (the sign most rows of the amount column carry; a tie, or no
+    amount column, keeps the card default: negative)."""
+    amount_values = [v for c in money.columns for v in values[c]]
     decimal_comma = detect_decimal_comma(amount_values)
     header_currency = next(
         (
             _header_currency(table.header[c])
-            for c in money_columns
+            for c in money.columns
             if _header_currency(table.header[c])
         ),
         None,
     )
     negative_is_out = True
-    if direction_column is None and amount_column is not None:
+    if not has_direction and money.amount is not None:
         signs = []
-        for value in values[amount_column]:
+        for value in values[money.amount]:
             try:
                 signs.append(parse_amount(value, decimal_comma=decimal_comma) < 0)
             except ValueError:
                 continue
-        # The sign most rows carry is money out; a tie (or nothing) keeps the card default.
         negative_is_out = sum(signs) * 2 >= len(signs) if signs else True
-    return Mapping(
-        date_column=date_column,
-        date_format=date_guess.key,
-        description_column=description_column,
-        amount_column=amount_column,
-        decimal_comma=decimal_comma,
-        currency=header_currency or base_currency,
-        currency_column=currency_column,
-        direction_column=direction_column,
-        negative_is_out=negative_is_out,
-        ambiguous_dates=date_guess.ambiguous,
-        debit_column=debit_column,
-        credit_column=credit_column,
-        fee_column=fee_column,
-        status_column=status_column,
-        counterparty_column=counterparty_column,
-    )
+    return _AmountReading(decimal_comma, header_currency, negative_is_out)
 
 
 # -- rows ----------------------------------------------------------------------------------------

@@ -81,8 +81,15 @@ def _count_check(count: int) -> None:
 
 # -- OFX / QFX -----------------------------------------------------------------------------------
 
-# OFX transaction types that are fees or charges of the bank rather than a payee.
 _OFX_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})")
+# An OFX tag as ofxtools reads it, in any case: some banks write "<stmttrn>" (issue 24 #9).
+_OFX_TAG = re.compile(r"<(/?)([A-Za-z0-9./_ ]+?)>")
+
+
+def _upper_case_tags(markup: str) -> str:
+    """The markup with every tag in upper case, as the OFX specification writes them and
+    ofxtools expects them; values are left alone (a "<" in a value is escaped)."""
+    return _OFX_TAG.sub(lambda match: f"<{match[1]}{match[2].upper()}>", markup)
 
 
 def _ofx_date(value: str | None) -> date | None:
@@ -108,10 +115,12 @@ def read_ofx(text: str) -> ParsedStatement:
         raise UnreadableFile(NOT_A_STATEMENT)
     builder = OFXTreeBuilder()
     try:
-        builder.feed(text[start:])
+        builder.feed(_upper_case_tags(text[start:]))
         root = builder.close()
     except (OFXParseError, IndexError, AssertionError, ValueError) as error:
         raise UnreadableFile(BROKEN_XML.replace("XML", "OFX")) from error
+    if root is None:  # pragma: no cover — "<OFX>" is always an element once upper-cased
+        raise UnreadableFile(BROKEN_XML.replace("XML", "OFX"))
     transactions = root.findall(".//STMTTRN")
     _count_check(len(transactions))
     currency = ""

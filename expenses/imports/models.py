@@ -4,6 +4,7 @@ Registered through expenses.models."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -107,3 +108,30 @@ class ImportedTransaction(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PendingImport(models.Model):
+    """An uploaded statement waiting for its preview and confirmation: the text, compressed,
+    with the household, person and cycle it was uploaded for. Removed once confirmed or
+    cancelled, and once expired (on the next upload, and by `cleanup_pending_imports`)."""
+
+    HOUSEHOLD_FIELD = "household"
+
+    household = models.ForeignKey("accounts.Household", on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    cycle = models.ForeignKey("cycles.Cycle", on_delete=models.CASCADE, related_name="+")
+    # Random, in the preview's address: the rows themselves never travel through the browser.
+    token = models.CharField(max_length=32, unique=True)
+    filename = models.CharField(max_length=100)
+    encoding = models.CharField(max_length=20)
+    payment_method = models.ForeignKey(
+        "expenses.PaymentMethod", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    content = models.BinaryField()  # the decoded text, zlib-compressed UTF-8
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.filename} (waiting until {self.expires_at:%Y-%m-%d %H:%M})"

@@ -5,10 +5,10 @@ rules, suggestions from history). Views call these; forms only turn POSTed strin
 
 from __future__ import annotations
 
-import base64
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .csv_reader import Mapping, Table, detect_mapping, read_entries, read_table
 from .decoding import DecodedText, decode_text
@@ -28,8 +28,11 @@ from .rows import DUPLICATE, ImportRow, finish_entry, mark_duplicates
 from .rules import History, Rule, RuleBook
 from .values import MONTH_FIRST_CURRENCIES, detect_date_format
 
+if TYPE_CHECKING:  # the pipeline reads no database
+    from ..models import Category, PaymentMethod
+
 READERS = {"ofx": read_ofx, "qif": read_qif, "camt053": read_camt}
-# What the session may hold of one upload, compressed (a statement compresses ten to one).
+# What one pending upload may hold, compressed (a statement compresses about ten to one).
 MAX_STORED_BYTES = 3 * 1024 * 1024
 
 
@@ -72,14 +75,14 @@ def read_statement(text: str, *, encoding: str = "utf_8") -> Statement:
     return Statement(format=kind, encoding=encoding, parsed=READERS[kind](text))
 
 
-def pack_text(text: str) -> str | None:
-    """The text as the session keeps it (compressed), or None when it is too large to keep."""
-    packed = base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
+def pack_text(text: str) -> bytes | None:
+    """The text as a pending import keeps it (compressed), or None when it is too large."""
+    packed = zlib.compress(text.encode("utf-8"), 6)
     return packed if len(packed) <= MAX_STORED_BYTES else None
 
 
-def unpack_text(packed: str) -> str:
-    return zlib.decompress(base64.b64decode(packed)).decode("utf-8")
+def unpack_text(packed: bytes) -> str:
+    return zlib.decompress(packed).decode("utf-8")
 
 
 # -- choices ---------------------------------------------------------------------------------------
@@ -188,6 +191,18 @@ class Proposal:
     rule: Rule | None = None
 
 
+@dataclass(frozen=True)
+class RowDecision:
+    """What the household decided for one row of the preview."""
+
+    row: ImportRow
+    action: str  # "new", "skip" or "pay"
+    category: Category | None = None
+    payment_method: PaymentMethod | None = None
+    description: str = ""
+    pays: int | None = None  # the planned expense's pk, for "pay"
+
+
 def propose(
     rows: list[ImportRow],
     *,
@@ -206,35 +221,64 @@ def propose(
     planned = [expense for expense in planned if expense.record_key not in seen]
     options = plausible(rows, planned)
     matches = reconcile(rows, planned, options=options)
-    proposals = []
-    for row in rows:
-        proposal = Proposal(row=row, action="new" if row.status == "import" else "skip")
-        proposal.category_id, proposal.category_source = default_category_id, "default"
-        proposal.payment_method_id = default_payment_method_id
-        proposal.payment_method_source = "statement" if default_payment_method_id else ""
-        proposal.description = row.description
-        if row.importable:
-            proposal.options = [expense for _, expense in options.get(row.line, ())][:5]
-            rule = rule_book.first(row)
-            if rule is not None:
-                proposal.rule = rule
-                if rule.ignore:
-                    proposal.action = "skip"
-                if rule.category_id:
-                    proposal.category_id, proposal.category_source = rule.category_id, "rule"
-                if rule.payment_method_id:
-                    proposal.payment_method_id = rule.payment_method_id
-                    proposal.payment_method_source = "rule"
-                if rule.description:
-                    proposal.description, proposal.description_source = rule.description, "rule"
-            if proposal.category_source == "default":
-                suggested = history.suggest(row.description)
-                if suggested is not None:
-                    proposal.category_id, proposal.category_source = suggested, "history"
-            matched = matches.get(row.line)
-            if matched is not None and proposal.action == "new":
-                proposal.action, proposal.pays = "pay", matched
-                if matched not in proposal.options:
-                    proposal.options.insert(0, matched)
-        proposals.append(proposal)
+    proposals = [
+        _proposal(
+            row,
+            options=options,
+            rule_book=rule_book,
+            default_category_id=default_category_id,
+            default_payment_method_id=default_payment_method_id,
+        )
+        for row in rows
+    ]
+    _suggest_categories(proposals, history)
+    for proposal in proposals:
+        matched = matches.get(proposal.row.line)
+        if matched is not None and proposal.action == "new":
+            proposal.action, proposal.pays = "pay", matched
+            if matched not in proposal.options:
+                proposal.options.insert(0, matched)
     return proposals
+
+
+def _proposal(
+    row: ImportRow,
+    *,
+    options: dict,
+    rule_book: RuleBook,
+    default_category_id: int | None,
+    default_payment_method_id: int | None,
+) -> Proposal:
+    """One row with its defaults, and the first rule that matches it applied."""
+    proposal = Proposal(row=row, action="new" if row.status == "import" else "skip")
+    proposal.category_id, proposal.category_source = default_category_id, "default"
+    proposal.payment_method_id = default_payment_method_id
+    proposal.payment_method_source = "statement" if default_payment_method_id else ""
+    proposal.description = row.description
+    if not row.importable:
+        return proposal
+    proposal.options = [expense for _, expense in options.get(row.line, ())][:5]
+    rule = rule_book.first(row)
+    if rule is not None:
+        proposal.rule = rule
+        if rule.ignore:
+            proposal.action = "skip"
+        if rule.category_id:
+            proposal.category_id, proposal.category_source = rule.category_id, "rule"
+        if rule.payment_method_id:
+            proposal.payment_method_id = rule.payment_method_id
+            proposal.payment_method_source = "rule"
+        if rule.description:
+            proposal.description, proposal.description_source = rule.description, "rule"
+    return proposal
+
+
+def _suggest_categories(proposals: list[Proposal], history: History) -> None:
+    """The category from history for every importable row no rule gave one: all rows in one
+    bounded search (rules.History.suggest_all)."""
+    waiting = [p for p in proposals if p.row.importable and p.category_source == "default"]
+    suggested = history.suggest_all(proposal.row.description for proposal in waiting)
+    for proposal in waiting:
+        category_id = suggested.get(proposal.row.description)
+        if category_id is not None:
+            proposal.category_id, proposal.category_source = category_id, "history"

@@ -20,6 +20,12 @@ from .rows import IMPORT, ImportRow, expense_key, record_key
 AMOUNT_TOLERANCE = Decimal("0.10")  # a tenth of the planned amount, either way
 DATE_WINDOW_DAYS = 10
 AMOUNT_POINTS, DESCRIPTION_POINTS, DATE_POINTS = 50, 30, 20
+# Slack around the amount range a row is looked up in (score() applies the tolerance exactly).
+_MARGIN = Decimal("0.01")
+# Planned expenses scored for one row at most, the nearest in date and amount first: a plan of
+# a thousand expenses on one day at one amount must not make a 5,000-row file score five
+# million pairs (a real plan offers a row a handful).
+MAX_SCORED_PER_ROW = 40
 
 
 @dataclass(frozen=True)
@@ -87,22 +93,38 @@ def plausible(
     rows: list[ImportRow], planned: list[PlannedExpense]
 ) -> dict[int, list[tuple[int, PlannedExpense]]]:
     """line → the planned expenses each row could pay, best first (rows with none left out)."""
-    # Per currency, by date: a row is scored only against the expenses within its date window
-    # (score() gives 0 to every other), not against the whole cycle for each row.
-    by_currency: dict[str, list[PlannedExpense]] = {}
-    for expense in sorted(planned, key=lambda expense: expense.date):
-        by_currency.setdefault(expense.currency, []).append(expense)
-    dates = {currency: [e.date for e in expenses] for currency, expenses in by_currency.items()}
-    window = timedelta(days=DATE_WINDOW_DAYS)
+    # Per currency and day, by amount: a row is scored only against the expenses within its
+    # date window and its amount range (score() gives 0 to every other), not against the whole
+    # cycle for each row. The range is a little wider than the tolerance; score() decides.
+    by_day: dict[tuple[str, date], list[PlannedExpense]] = {}
+    for expense in sorted(planned, key=lambda expense: expense.amount):
+        by_day.setdefault((expense.currency, expense.date), []).append(expense)
+    amounts = {key: [e.amount for e in expenses] for key, expenses in by_day.items()}
+    # The row's own day first, then a day before and after, and so on.
+    days = [
+        timedelta(days=n) for n in sorted(range(-DATE_WINDOW_DAYS, DATE_WINDOW_DAYS + 1), key=abs)
+    ]
     found = {}
     for row in rows:
-        expenses = by_currency.get(row.currency, [])
-        if row.date is not None and expenses:
-            days = dates[row.currency]
-            expenses = expenses[
-                bisect_left(days, row.date - window) : bisect_right(days, row.date + window)
-            ]
-        scored = candidates(row, expenses)
+        if row.status != IMPORT or row.amount is None or row.date is None:
+            continue
+        low = row.amount / (1 + AMOUNT_TOLERANCE) - _MARGIN
+        high = row.amount / (1 - AMOUNT_TOLERANCE) + _MARGIN
+        near: list[PlannedExpense] = []
+        for day in days:
+            key = (row.currency, row.date + day)
+            if key not in by_day:
+                continue
+            ordered = amounts[key]
+            first, last = bisect_left(ordered, low), bisect_right(ordered, high)
+            if last - first > MAX_SCORED_PER_ROW:  # the ones closest to the row's amount
+                middle = bisect_left(ordered, row.amount, first, last)
+                first = max(first, min(middle - MAX_SCORED_PER_ROW // 2, last - MAX_SCORED_PER_ROW))
+                last = first + MAX_SCORED_PER_ROW
+            near += by_day[key][first:last]
+            if len(near) >= MAX_SCORED_PER_ROW:
+                break
+        scored = candidates(row, near[:MAX_SCORED_PER_ROW])
         if scored:
             found[row.line] = scored
     return found

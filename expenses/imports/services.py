@@ -3,10 +3,13 @@ rules, and the mapping remembered per payment method."""
 
 from __future__ import annotations
 
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Household, User
 from colony.errors import DomainError, Unprocessable
@@ -21,6 +24,7 @@ from ..exceptions import (
     CategoryNotAvailable,
     ExpensePlanChanged,
     ImportRowNotAllowed,
+    ImportTooLarge,
     InvalidRuleAmount,
     PaymentMethodNotAvailable,
     PlannedExpensePaidTwice,
@@ -28,24 +32,70 @@ from ..exceptions import (
     UnknownRuleCurrency,
     UnsafeRulePattern,
 )
-from ..models import Category, Expense, PaymentMethod
-from . import rules, selectors
-from .models import ImportedTransaction, ImportProfile, ImportRule
+from ..models import Expense, PaymentMethod
+from . import pipeline, rules, selectors
+from .decoding import DecodedText
+from .models import ImportedTransaction, ImportProfile, ImportRule, PendingImport
+from .pipeline import RowDecision
 from .rows import DUPLICATE, INCOME, INVALID, ImportRow, split_duplicates
 
 NEW, SKIP, PAY = "new", "skip", "pay"
+# How long an upload waits for its confirmation, and how many one person keeps waiting.
+PENDING_IMPORT_HOURS = 24
+MAX_PENDING_IMPORTS = 2
 
 
-@dataclass(frozen=True)
-class RowDecision:
-    """What the household decided for one row of the preview."""
+# -- the upload waiting for its confirmation ------------------------------------------------------
 
-    row: ImportRow
-    action: str  # NEW, SKIP or PAY
-    category: Category | None = None
-    payment_method: PaymentMethod | None = None
-    description: str = ""
-    pays: int | None = None  # the planned expense's pk, for PAY
+
+@transaction.atomic
+def keep_upload(
+    *,
+    household: Household,
+    uploaded_by: User,
+    cycle: Cycle,
+    decoded: DecodedText,
+    filename: str,
+    payment_method: PaymentMethod | None,
+    now: datetime | None = None,
+) -> PendingImport:
+    """Keep an uploaded statement for its preview until it expires; expired uploads (of every
+    household) go first, and a person keeps at most MAX_PENDING_IMPORTS, the latest."""
+    now = now or timezone.now()
+    content = pipeline.pack_text(decoded.text)
+    if content is None:
+        raise ImportTooLarge()
+    remove_expired_pending_imports(now=now)
+    pending = PendingImport.objects.create(
+        household=household,
+        uploaded_by=uploaded_by,
+        cycle=cycle,
+        token=secrets.token_urlsafe(16),
+        filename=filename[:100],
+        encoding=decoded.encoding,
+        payment_method=payment_method,
+        content=content,
+        expires_at=now + timedelta(hours=PENDING_IMPORT_HOURS),
+    )
+    older = PendingImport.objects.filter(household=household, uploaded_by=uploaded_by).order_by(
+        "-created_at", "-pk"
+    )[MAX_PENDING_IMPORTS:]
+    PendingImport.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
+    return pending
+
+
+def discard_pending_import(*, pending: PendingImport) -> None:
+    """Forget an upload once it is imported or cancelled."""
+    pending.delete()
+
+
+def remove_expired_pending_imports(*, now: datetime | None = None) -> int:
+    """Delete every upload past its expiry; how many were deleted."""
+    deleted, _ = PendingImport.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
+# -- the import ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -128,6 +178,36 @@ def import_statement(
     out (the bank's id, else date, amount, currency and description), and any row that breaks
     an expense rule refuses the whole import — nothing is half imported."""
     locked = lock_open_cycle(cycle)
+    sorted_rows = _sort_decisions(decisions, cycle=locked)
+    fresh = _without_duplicates(decisions, sorted_rows.wanted, cycle=locked)
+    payments = [d for d in fresh.wanted if d.action == PAY]
+    additions = [d for d in fresh.wanted if d.action == NEW]
+    records = _pay_planned(payments, cycle=locked, by=created_by)
+    records += _add_expenses(additions, cycle=locked, by=created_by)
+    ImportedTransaction.objects.bulk_create(records)
+    if remember is not None:
+        payment_method, settings = remember
+        remember_mapping(payment_method=payment_method, settings=settings)
+    return ImportResult(
+        created=len(additions),
+        paid=len(payments),
+        skipped_duplicates=fresh.duplicates,
+        skipped_invalid=sorted_rows.invalid,
+        skipped_income=sorted_rows.income,
+        skipped_chosen=fresh.chosen_skip,
+    )
+
+
+@dataclass(frozen=True)
+class _SortedDecisions:
+    wanted: list[RowDecision]  # chosen for import (new or pay), each checked
+    income: int
+    invalid: int
+
+
+def _sort_decisions(decisions: list[RowDecision], *, cycle: Cycle) -> _SortedDecisions:
+    """The rows chosen for import, each checked against the expense rules under the lock, and
+    how many rows are money in or invalid."""
     income = invalid = 0
     wanted = []
     for decision in decisions:
@@ -136,40 +216,65 @@ def import_statement(
         elif decision.row.status == INVALID:
             invalid += 1
         elif decision.action in (NEW, PAY) and decision.row.importable:
-            _check_row(decision, cycle=locked)
+            _check_row(decision, cycle=cycle)
             wanted.append(decision)
-    # Duplicates again, under the lock and the same way as the preview: every row that could be
-    # imported takes part, in the file's order, so the same rows come out as duplicates.
+    return _SortedDecisions(wanted=wanted, income=income, invalid=invalid)
+
+
+@dataclass(frozen=True)
+class _FreshDecisions:
+    wanted: list[RowDecision]  # chosen and not already in the cycle
+    duplicates: int
+    chosen_skip: int  # rows that could be imported, left out by the household
+
+
+def _without_duplicates(
+    decisions: list[RowDecision], wanted: list[RowDecision], *, cycle: Cycle
+) -> _FreshDecisions:
+    """Duplicates again, under the lock and the same way as the preview: every row that could
+    be imported takes part, in the file's order, so the same rows come out as duplicates."""
     compared = [d.row for d in decisions if d.row.importable or d.row.status == DUPLICATE]
-    existing = selectors.imported_counts(cycle=locked, rows=compared)
+    existing = selectors.imported_counts(cycle=cycle, rows=compared)
     fresh_rows, duplicates = split_duplicates(compared, existing)
     fresh_ids = {id(row) for row in fresh_rows}
-    fresh = [d for d in wanted if id(d.row) in fresh_ids]
     wanted_ids = {id(d.row) for d in wanted}
-    chosen_skip = sum(1 for row in fresh_rows if id(row) not in wanted_ids)
-    payments = [d for d in fresh if d.action == PAY]
-    additions = [d for d in fresh if d.action == NEW]
-    planned = _lock_planned(payments, cycle=locked)
+    return _FreshDecisions(
+        wanted=[d for d in wanted if id(d.row) in fresh_ids],
+        duplicates=len(duplicates),
+        chosen_skip=sum(1 for row in fresh_rows if id(row) not in wanted_ids),
+    )
 
+
+def _pay_planned(
+    payments: list[RowDecision], *, cycle: Cycle, by: User | None
+) -> list[ImportedTransaction]:
+    """Each planned expense a row pays, marked paid at the bank's amount and date."""
+    planned = _lock_planned(payments, cycle=cycle)
     records = []
     for decision in payments:
         row = decision.row
         with _refused_as_line(row):
             expense = expense_services.record_payment(
                 expense=planned[decision.pays],
-                by=created_by,
+                by=by,
                 actual_amount=row.amount,
                 paid_on=row.date,
             )
-        records.append(_record(locked, expense, row))
+        records.append(_record(cycle, expense, row))
+    return records
 
-    base_currency = locked.household.base_currency
+
+def _add_expenses(
+    additions: list[RowDecision], *, cycle: Cycle, by: User | None
+) -> list[ImportedTransaction]:
+    """The new rows as paid expenses, in one INSERT, each converted into the base currency
+    where it must still fit (exchange.money)."""
+    base_currency = cycle.household.base_currency
     # One book for every row: a fixed number of rate queries, whatever the file's length.
-    book = RateBook(on_or_before=locked.end_date, since=locked.start_date)
+    book = RateBook(on_or_before=cycle.end_date, since=cycle.start_date)
     new_expenses = []
     for decision in additions:
         row = decision.row
-        # Converted into the base currency, an amount must still fit (exchange.money).
         with _refused_as_line(row):
             snapshot = expense_services.rate_snapshot(
                 amount=row.amount,
@@ -180,9 +285,9 @@ def import_statement(
             )
         new_expenses.append(
             Expense(
-                cycle=locked,
-                created_by=created_by,
-                updated_by=created_by,
+                cycle=cycle,
+                created_by=by,
+                updated_by=by,
                 description=decision.description or row.description,
                 amount=row.amount,
                 planned_amount=row.amount,
@@ -196,22 +301,10 @@ def import_statement(
             )
         )
     created = Expense.objects.bulk_create(new_expenses)
-    records.extend(
-        _record(locked, expense, decision.row)
+    return [
+        _record(cycle, expense, decision.row)
         for expense, decision in zip(created, additions, strict=True)
-    )
-    ImportedTransaction.objects.bulk_create(records)
-    if remember is not None:
-        payment_method, settings = remember
-        remember_mapping(payment_method=payment_method, settings=settings)
-    return ImportResult(
-        created=len(created),
-        paid=len(payments),
-        skipped_duplicates=len(duplicates),
-        skipped_invalid=invalid,
-        skipped_income=income,
-        skipped_chosen=chosen_skip,
-    )
+    ]
 
 
 def _record(cycle: Cycle, expense: Expense, row: ImportRow) -> ImportedTransaction:

@@ -17,8 +17,7 @@ from cycles.tests.factories import CycleFactory
 from expenses import services as expense_services
 from expenses.exceptions import ExpenseNotFound, InvalidRuleAmount, UnknownRuleCurrency
 from expenses.imports import services
-from expenses.imports.models import ImportRule
-from expenses.imports.views import SESSION_KEY
+from expenses.imports.models import ImportRule, PendingImport
 from expenses.models import Category, Expense
 from expenses.tests.factories import ExpenseFactory
 
@@ -60,7 +59,7 @@ def test_a_viewer_cannot_upload_a_statement(viewer_client, cycle):
     response = upload(viewer_client, cycle, STATEMENT)
     assert response.status_code == 403
     assert "your role is viewer" in response.content.decode()
-    assert not viewer_client.session.get(SESSION_KEY)
+    assert not PendingImport.objects.exists()
 
 
 def test_a_viewer_cannot_confirm_an_import_even_with_a_members_preview(

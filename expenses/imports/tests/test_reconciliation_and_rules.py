@@ -147,6 +147,40 @@ def test_a_rule_that_times_out_stops_being_applied():
     assert 1 in book.broken
 
 
+def test_a_crowded_plan_is_scored_a_bounded_number_of_times_per_row(monkeypatch):
+    """A thousand planned expenses on one day at one amount, and rows that all fit them: each
+    row scores at most MAX_SCORED_PER_ROW of them,
+    not every pair of rows and plan; every row is still offered some."""
+    from expenses.imports import reconciliation
+
+    day = date(2026, 11, 2)
+    planned = [PlannedExpense(n, "Bill", Decimal("10.00"), "EUR", day) for n in range(1, 1001)]
+    rows = [
+        ImportRow(
+            line=n,
+            cells=(),
+            status=IMPORT,
+            date=day,
+            description="Bill",
+            amount=Decimal("10.00"),
+            currency="EUR",
+        )
+        for n in range(1, 301)
+    ]
+    calls = 0
+    real = reconciliation.score
+
+    def counted(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reconciliation, "score", counted)
+    options = plausible(rows, planned)
+    assert calls <= len(rows) * reconciliation.MAX_SCORED_PER_ROW
+    assert len(options) == len(rows)  # every row is still offered the bills it fits
+
+
 # -- suggestions from history --------------------------------------------------------------------
 
 
@@ -163,6 +197,51 @@ def test_history_suggests_for_a_similar_description():
 def test_history_suggests_nothing_for_a_new_payee():
     history = History([("Albert Heijn", 7, 5)])
     assert history.suggest("Bakkerij De Korenbloem") is None
+
+
+def test_history_suggests_for_a_typo_in_a_one_word_description():
+    history = History([("NETFLIX", 5, 4)])
+    assert history.suggest("NETFLX") == 5
+
+
+def test_history_keeps_its_most_used_descriptions_only():
+    history = History([("Rare shop", 1, 1), ("Bakery", 2, 9), ("Cafe", 3, 5)], limit=2)
+    assert history.suggest_all(["Rare shop", "Bakery", "Cafe"]) == {
+        "Rare shop": None,
+        "Bakery": 2,
+        "Cafe": 3,
+    }
+
+
+PAYEES = ["albert heijn", "albert heijn to go", "jumbo supermarkt", "shell station", "ns reizen"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(["albert", "heijn", "jumbo", "shell", "ns", "reis", "to", "go", "zzz"]),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_similar_descriptions_answer_as_a_full_scan_when_they_share_a_word(words):
+    from rapidfuzz import fuzz, process
+
+    from expenses.imports.matching import SimilarDescriptions
+
+    query = " ".join(words)
+    found = SimilarDescriptions(PAYEES, cutoff=85, budget=1_000).most_similar([query])[query]
+    full = process.extractOne(query, PAYEES, scorer=fuzz.token_set_ratio, score_cutoff=85)
+    assert found == (full[0] if full else None)
+
+
+def test_similar_descriptions_serve_the_most_frequent_first_within_the_budget():
+    from expenses.imports.matching import SimilarDescriptions
+
+    similar = SimilarDescriptions(["shell station", "shell"], cutoff=85, budget=2)
+    # "shell station x" recurs most: its two candidates spend the whole budget.
+    found = similar.most_similar(["shell x", "shell station x", "shell station x"])
+    assert found == {"shell station x": "shell station", "shell x": None}
 
 
 @settings(max_examples=60, deadline=None)

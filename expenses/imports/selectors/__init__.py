@@ -1,4 +1,5 @@
-"""Reads for an import: what the preview compares the file with — each in one query."""
+"""Reads for an import: what the preview compares the file with, each in one query. The preview
+itself, assembled once per request from the upload waiting for it, is in `preview.py`."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from django.db.models import Count, Q, QuerySet
 from accounts.models import Household
 from cycles.models import Cycle
 
-from ..models import Expense, PaymentMethod
-from .models import ImportedTransaction, ImportProfile, ImportRule
-from .reconciliation import PlannedExpense
-from .rows import ImportRow, expense_key, record_key
-from .rules import History, Rule, RuleBook
+from ...models import Expense, PaymentMethod
+from ..models import ImportedTransaction, ImportProfile, ImportRule
+from ..reconciliation import PlannedExpense
+from ..rows import ImportRow, expense_key, record_key
+from ..rules import History, Rule, RuleBook
 
 # Descriptions of the household's past expenses that suggestions look at (the most used first).
 HISTORY_LIMIT = 3_000
@@ -28,12 +29,12 @@ HISTORY_CYCLES = 6
 
 def planned_expenses(cycle: Cycle) -> list[PlannedExpense]:
     """The cycle's planned (unpaid, not skipped) expenses, which a bank row may pay."""
-    planned = (
-        Expense.objects.filter(cycle_id=cycle.pk, status=Expense.Status.PLANNED)
+    rows = (
+        Expense.objects.filter(cycle=cycle, status=Expense.Status.PLANNED)
         .order_by("date", "pk")
         .values_list("pk", "description", "amount", "currency", "date")
     )
-    return [PlannedExpense(*row) for row in planned]
+    return [PlannedExpense(*row) for row in rows]
 
 
 def household_rules(household: Household) -> QuerySet[ImportRule]:
@@ -60,7 +61,7 @@ def rule_book(household: Household) -> RuleBook:
             description=rule.description,
             ignore=rule.ignore,
         )
-        for rule in ImportRule.objects.filter(household_id=household.pk)
+        for rule in ImportRule.objects.filter(household=household)
     )
 
 
