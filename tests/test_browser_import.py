@@ -91,3 +91,38 @@ def test_import_pays_the_planned_bills_instead_of_doubling_them(browser_page, tm
         datetime.date(2026, 12, 3),
     )
     assert expenses["Rent"].status == Expense.Status.PAID
+
+
+def test_cancelling_a_preview_forgets_the_upload_at_once(browser_page, tmp_path):
+    from expenses.imports.models import PendingImport
+
+    household = HouseholdFactory(name="Cancel home")
+    owner = make_owner(household, email="cal@example.com", first_name="Cal")
+    cycle = cycle_services.create_cycle(
+        household=household,
+        name="December",
+        start_date=datetime.date(2026, 12, 1),
+        end_date=datetime.date(2026, 12, 28),
+        created_by=owner,
+    )
+    statement = tmp_path / "december.csv"
+    statement.write_text(STATEMENT)
+
+    page = browser_page
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "cal@example.com")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"/cycles/{cycle.pk}/import/")
+    page.set_input_files("#id_file", str(statement))
+    page.click("button:has-text('Upload and preview')")
+    page.wait_for_url("**/import/preview/**")
+    assert PendingImport.objects.filter(household=household).count() == 1
+
+    page.click("#import-form button:has-text('Cancel')")
+    page.wait_for_url(f"**/cycles/{cycle.pk}/")
+
+    assert "Import cancelled." in page.inner_text("main")
+    assert PendingImport.objects.filter(household=household).count() == 0
+    assert cycle.expenses.count() == 0
