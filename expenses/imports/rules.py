@@ -130,15 +130,15 @@ class History:
 
     def __init__(self, counts: Iterable[tuple[str, int, int]], *, limit: int = HISTORY_WORDS):
         """`counts`: (description, category id, how many expenses) rows; the `limit` most
-        used descriptions (as words) are kept."""
+        used descriptions (as words) count."""
         best: dict[str, tuple[int, int]] = {}
         for description, category_id, count in counts:
             words = normalise(description)
             if words and count > best.get(words, (0, 0))[0]:
                 best[words] = (count, category_id)
         # The most used first (a stable sort keeps the given order among equals).
-        kept = sorted(best.items(), key=lambda item: -item[1][0])[:limit]
-        self._best = {words: category_id for words, (_, category_id) in kept}
+        most_used = sorted(best.items(), key=lambda item: -item[1][0])[:limit]
+        self._best = {words: category_id for words, (_, category_id) in most_used}
         self._similar = SimilarDescriptions(
             list(self._best), cutoff=SUGGESTION_SCORE, budget=SUGGESTION_BUDGET
         )

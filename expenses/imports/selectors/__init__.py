@@ -3,11 +3,8 @@ itself, assembled once per request from the upload waiting for it, is in `previe
 
 from __future__ import annotations
 
-import heapq
-import itertools
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
@@ -65,84 +62,23 @@ def rule_book(household: Household) -> RuleBook:
     )
 
 
-def _pair_counts(cycle_ids) -> Counter:
-    """(description, category id) → how many counted expenses of these cycles have them."""
-    rows = (
-        Expense.objects.filter(cycle_id__in=cycle_ids)
+def category_history(household: Household) -> History:
+    """How often the household put each description in each category in its latest
+    HISTORY_CYCLES cycles: the HISTORY_LIMIT most frequent pairs, counted and ranked by the
+    database in one query (skipped expenses are not counted)."""
+    latest = (Cycle.objects.filter(household=household).order_by("-start_date").values("pk"))[
+        :HISTORY_CYCLES
+    ]
+    frequent = (
+        Expense.objects.filter(cycle_id__in=latest)
         .exclude(status=Expense.Status.SKIPPED)
         .order_by()
         .values("description", "category_id")
         .annotate(n=Count("pk"))
+        .order_by("-n", "description", "category_id")
         .values_list("description", "category_id", "n")
-    )
-    return Counter({(description, category): n for description, category, n in rows})
-
-
-@dataclass(frozen=True)
-class _Counted:
-    """Pair counts, and the pairs from the most to the least frequent."""
-
-    counts: dict
-    ranked: list  # [(count, (description, category id)), …], highest count first
-
-
-class _CompletedCounts:
-    """The pair counts of completed cycles, kept per worker process. A completed cycle is
-    read-only (services refuse every change to its expenses), so its counts hold until it is
-    reopened, which changes its `completed_at`: the key is the cycles with their completion
-    times, and a reopened or recompleted cycle is a new key. At most SIZE households are kept
-    (a few MB each at most: one entry per distinct description and category)."""
-
-    SIZE = 8
-
-    def __init__(self):
-        self._kept: dict[tuple, _Counted] = {}
-
-    def get(self, household_id, completed: list[tuple]) -> _Counted:
-        key = (household_id, tuple(completed))
-        counted = self._kept.get(key)
-        if counted is None:
-            counts = _pair_counts([cycle_id for cycle_id, _ in completed]) if completed else {}
-            ranked = sorted(((n, pair) for pair, n in counts.items()), reverse=True)
-            counted = _Counted(counts=dict(counts), ranked=ranked)
-            if len(self._kept) >= self.SIZE:
-                self._kept.pop(next(iter(self._kept)))
-            self._kept[key] = counted
-        return counted
-
-    def clear(self) -> None:
-        self._kept.clear()
-
-
-COMPLETED_COUNTS = _CompletedCounts()
-
-
-def category_history(household: Household) -> History:
-    """How often the household put each description in each category in its latest
-    HISTORY_CYCLES cycles (the HISTORY_LIMIT most frequent pairs).
-
-    The completed cycles among them are counted once per worker (COMPLETED_COUNTS): the
-    preview, asked again at every change of a choice, counts only the open cycles in SQL and
-    merges them in (a pair the open cycles hold has its counts added; the rest keep their
-    rank, so the most frequent pairs are two ranked lists merged)."""
-    latest = list(
-        Cycle.objects.filter(household=household)
-        .order_by("-start_date")
-        .values_list("pk", "status", "completed_at")[:HISTORY_CYCLES]
-    )
-    completed = sorted(
-        (pk, completed_at)
-        for pk, status, completed_at in latest
-        if status == Cycle.Status.COMPLETED
-    )
-    kept = COMPLETED_COUNTS.get(household.pk, completed)
-    open_counts = _pair_counts([pk for pk, status, _ in latest if status != Cycle.Status.COMPLETED])
-    touched = sorted(
-        ((kept.counts.get(pair, 0) + n, pair) for pair, n in open_counts.items()), reverse=True
-    )
-    untouched = ((n, pair) for n, pair in kept.ranked if pair not in open_counts)
-    frequent = itertools.islice(heapq.merge(touched, untouched, reverse=True), HISTORY_LIMIT)
-    return History((description, category, n) for n, (description, category) in frequent)
+    )[:HISTORY_LIMIT]
+    return History(frequent)
 
 
 def imported_counts(*, cycle: Cycle, rows: Iterable[ImportRow]) -> Counter:
