@@ -434,40 +434,58 @@ class TotalSums:
         return self.expense_count + self.skipped_count
 
     def __add__(self, other: TotalSums) -> TotalSums:
-        return TotalSums(*(getattr(self, name) + getattr(other, name) for name in _KEPT_SUM_FIELDS))
+        return TotalSums(*(getattr(self, name) + getattr(other, name) for name in _SUM_FIELDS))
 
 
-_KEPT_SUM_FIELDS = tuple(TotalSums.__dataclass_fields__)
-_PAID = Q(status=Expense.Status.PAID)
-# Named apart from the model's columns (an aggregate cannot take a column's name).
-_KEPT_SUMS = {
-    "sum_expense_count": Sum("expense_count", filter=COUNTED),
-    "sum_skipped_count": Sum("expense_count", filter=~COUNTED),
-    "sum_awaiting_rate": Sum("awaiting_count", filter=COUNTED),
-    "sum_planned": Sum("base_total", filter=COUNTED),
-    "sum_paid": Sum("base_total", filter=_PAID),
-    "sum_paid_planned": Sum("planned_base_total", filter=_PAID),
+_SUM_FIELDS = tuple(TotalSums.__dataclass_fields__)
+# Plain sums per status, folded into TotalSums in Python: a GROUP BY of four sums is cheaper to
+# build and run than one conditional aggregate (FILTER) per figure. Named apart from the
+# model's columns (an aggregate cannot take a column's name).
+_STATUS_SUMS = {
+    "sum_count": Sum("expense_count"),
+    "sum_awaiting": Sum("awaiting_count"),
+    "sum_base": Sum("base_total"),
+    "sum_planned_base": Sum("planned_base_total"),
 }
 
 
-def _sum_totals_of(row: dict) -> TotalSums:
-    # A sum over no rows is NULL: the field's zero then.
-    return TotalSums(
-        **{name: row[f"sum_{name}"] for name in _KEPT_SUM_FIELDS if row[f"sum_{name}"] is not None}
+def _fold(rows) -> dict:
+    """{group: TotalSums} from rows of (group, status, the four status sums)."""
+    folded: dict = {}
+    for group, status, count, awaiting, base, planned_base in rows:
+        sums = folded.setdefault(group, [0, 0, 0, Decimal(0), Decimal(0), Decimal(0)])
+        if status == Expense.Status.SKIPPED:
+            sums[1] += count
+            continue
+        sums[0] += count
+        sums[2] += awaiting
+        sums[3] += base or 0
+        if status == Expense.Status.PAID:
+            sums[4] += base or 0
+            sums[5] += planned_base or 0
+    return {group: TotalSums(*sums) for group, sums in folded.items()}
+
+
+def _status_rows(totals: QuerySet[ExpenseTotal], names: tuple, fields, expressions):
+    rows = (
+        totals.order_by()
+        .values(*fields, "status", **expressions)
+        .annotate(**_STATUS_SUMS)
+        .values_list(*names, "status", *_STATUS_SUMS)
     )
+    for row in rows:
+        yield (row[: len(names)], *row[len(names) :])
 
 
 def sum_totals(totals: QuerySet[ExpenseTotal]) -> TotalSums:
-    """What these trigger total rows add up to, in one aggregate query."""
-    return _sum_totals_of(totals.order_by().aggregate(**_KEPT_SUMS))
+    """What these trigger total rows add up to, in one GROUP BY query (per status)."""
+    return _fold(_status_rows(totals, (), (), {})).get((), TotalSums())
 
 
 def sum_totals_by(totals: QuerySet[ExpenseTotal], *fields: str, **expressions) -> dict:
     """What these trigger total rows add up to per group of `fields` and `expressions` (named
     like values()), in one GROUP BY query: {group values in that order: TotalSums}."""
-    names = (*fields, *expressions)
-    rows = totals.order_by().values(*fields, **expressions).annotate(**_KEPT_SUMS)
-    return {tuple(row[name] for name in names): _sum_totals_of(row) for row in rows}
+    return _fold(_status_rows(totals, (*fields, *expressions), fields, expressions))
 
 
 def trigger_totals(
