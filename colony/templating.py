@@ -17,7 +17,7 @@ like urls.py: it gathers what templates may call from the apps, so no app import
 from __future__ import annotations
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template import defaultfilters
+from django.template import RequestContext, defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import Environment, pass_context, select_autoescape
@@ -38,17 +38,8 @@ def url(name: str, *args, **kwargs) -> str:
 @pass_context
 def querystring(context, **changes) -> str:
     """`{{ querystring(page=2, after=None) }}`: the request's query with these parameters set,
-    or removed when None, as Django's `{% querystring %}` gives it ("?…")."""
-    current = context["request"].GET
-    query = current.copy()
-    for name, value in changes.items():
-        if value is None:
-            query.pop(name, None)
-        else:
-            query[name] = str(value)
-    if not query and not current:
-        return ""
-    return f"?{query.urlencode()}"
+    or removed when None: Django's own `{% querystring %}`, given the request it reads."""
+    return defaulttags.querystring(RequestContext(context["request"]), **changes)
 
 
 def amount(value, currency: str) -> str:
