@@ -22,6 +22,26 @@ STATEMENT = """Transaction Date,Post Date,Description,Category,Type,Amount,Memo
 """
 
 
+def _december(household, owner, **options):
+    return cycle_services.create_cycle(
+        household=household,
+        name="December",
+        start_date=datetime.date(2026, 12, 1),
+        end_date=datetime.date(2026, 12, 28),
+        created_by=owner,
+        **options,
+    )
+
+
+def _logged_in(page, email: str):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
 def test_import_pays_the_planned_bills_instead_of_doubling_them(browser_page, tmp_path):
     household = HouseholdFactory(name="Import home")
     owner = make_owner(household, email="ida@example.com", first_name="Ida")
@@ -41,24 +61,12 @@ def test_import_pays_the_planned_bills_instead_of_doubling_them(browser_page, tm
         category=housing,
         day_of_month=1,
     )
-    cycle = cycle_services.create_cycle(
-        household=household,
-        name="December",
-        start_date=datetime.date(2026, 12, 1),
-        end_date=datetime.date(2026, 12, 28),
-        generate_from_templates=True,
-        created_by=owner,
-    )
+    cycle = _december(household, owner, generate_from_templates=True)
     assert cycle.expenses.count() == 2
     statement = tmp_path / "december.csv"
     statement.write_text(STATEMENT)
 
-    page = browser_page
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "ida@example.com")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    page = _logged_in(browser_page, "ida@example.com")
     page.goto(f"/cycles/{cycle.pk}/")
     page.click("a:has-text('Import bank statement')")
     page.wait_for_url("**/import/")
@@ -98,22 +106,11 @@ def test_cancelling_a_preview_forgets_the_upload_at_once(browser_page, tmp_path)
 
     household = HouseholdFactory(name="Cancel home")
     owner = make_owner(household, email="cal@example.com", first_name="Cal")
-    cycle = cycle_services.create_cycle(
-        household=household,
-        name="December",
-        start_date=datetime.date(2026, 12, 1),
-        end_date=datetime.date(2026, 12, 28),
-        created_by=owner,
-    )
+    cycle = _december(household, owner)
     statement = tmp_path / "december.csv"
     statement.write_text(STATEMENT)
 
-    page = browser_page
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "cal@example.com")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    page = _logged_in(browser_page, "cal@example.com")
     page.goto(f"/cycles/{cycle.pk}/import/")
     page.set_input_files("#id_file", str(statement))
     page.click("button:has-text('Upload and preview')")
