@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from . import two_factor
 from .forms import TwoFactorRequirementForm
+from .selectors import has_two_factor
 
 
 @pass_context
@@ -16,7 +17,7 @@ def two_factor_status(context) -> Markup:
     request = context["request"]
     household = request.household
     membership = request.membership
-    enabled = two_factor.has_two_factor(request.user)
+    enabled = has_two_factor(request.user)
     section = {
         "enabled": enabled,
         "unused": two_factor.unused_recovery_codes(request.user) if enabled else 0,
