@@ -100,6 +100,9 @@ def test_every_text_has_enough_contrast(household_page, chromium, theme):
         found = []
 
         def check(where):
+            # Colours are read at rest: htmx fades a form while its request runs
+            # (.htmx-request) and back after the swap, and a running transition blends them.
+            page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
             if not page.evaluate("typeof axe !== 'undefined'"):
                 page.add_script_tag(path=str(AXE))
             found.extend(
