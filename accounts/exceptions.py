@@ -142,3 +142,10 @@ class TwoFactorSetupRequired(DomainError):
     code = "TWO_FACTOR_SETUP_REQUIRED"
     message = "Your household requires two-factor log-in: set it up in Colony first."
     status = 403
+
+
+class PasswordTooWeak(Unprocessable):
+    """A password the validators (AUTH_PASSWORD_VALIDATORS) refuse; the message says why."""
+
+    code = "PASSWORD_TOO_WEAK"
+    field = "password"

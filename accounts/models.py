@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -32,6 +33,13 @@ class UserManager(BaseUserManager):
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields["is_staff"] = True
         extra_fields["is_superuser"] = True
+        if password is not None:
+            # createsuperuser --noinput takes DJANGO_SUPERUSER_PASSWORD unchecked, and its
+            # prompt can be told to bypass the validators: an administrator's password is held
+            # to the same rule as everyone's (accounts.password_strength).
+            password_validation.validate_password(
+                password, self.model(email=email or "", **extra_fields)
+            )
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):

@@ -10,12 +10,18 @@ from datetime import timedelta
 
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from colony.mail import send_templated_mail, send_templated_mail_after_response
+from colony.mail import (
+    reaches_recipients,
+    send_templated_mail,
+    send_templated_mail_after_response,
+)
 from colony.names import clean_name
 from formats.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 
@@ -35,6 +41,7 @@ from .exceptions import (
     NotHouseholdOwner,
     OnlyMemberCannotLeave,
     OwnerMustHandOver,
+    PasswordTooWeak,
     TokenExpiryInvalid,
     TooManyInviteEmails,
     TwoFactorSetupRequired,
@@ -81,8 +88,21 @@ def create_household(
     return household
 
 
+def check_password_strength(*, password: str, user: User) -> None:
+    """A password is refused unless every AUTH_PASSWORD_VALIDATORS rule (zxcvbn's strength
+    estimate among them) accepts it for this user."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise PasswordTooWeak(" ".join(error.messages)) from None
+
+
 def _create_account(*, email: str, password: str, first_name: str, last_name: str) -> User:
     """A new user; an email taken meanwhile (a parallel sign-up won the race) is refused."""
+    check_password_strength(
+        password=password,
+        user=User(email=email, first_name=first_name.strip(), last_name=last_name.strip()),
+    )
     try:
         with transaction.atomic():
             return User.objects.create_user(
@@ -152,6 +172,10 @@ def sign_up(
                 format_locale=format_locale,
             )
     else:
+        # Refused as it would be for a new address, then hashed as a new account's would be.
+        check_password_strength(
+            password=password, user=User(email=email, first_name=first_name, last_name=last_name)
+        )
         make_password(password)  # the time a new account's hashing takes
     send_templated_mail_after_response(
         template="signup",
@@ -219,8 +243,16 @@ def _count_invite_email(household: Household) -> None:
     InviteEmail.objects.create(household=household)
 
 
-def send_invite_email(*, invite: Invite, link: str) -> bool:
-    """Email the invite's link to its address; True, and the time recorded, when it was sent."""
+class InviteDelivery(enum.Enum):
+    SENT = "sent"
+    # Development's console backend took it: it was printed, nobody received it.
+    WRITTEN_ONLY = "written-only"
+    FAILED = "failed"
+
+
+def send_invite_email(*, invite: Invite, link: str) -> InviteDelivery:
+    """Email the invite's link to its address; the time is recorded only when the email went to
+    its recipient (not when the server only printed it)."""
     sent = send_templated_mail(
         template="invite",
         context={
@@ -231,10 +263,13 @@ def send_invite_email(*, invite: Invite, link: str) -> bool:
         },
         to=[invite.email],
     )
-    if sent:
-        invite.email_sent_at = timezone.now()
-        invite.save(update_fields=["email_sent_at"])
-    return sent
+    if not sent:
+        return InviteDelivery.FAILED
+    if not reaches_recipients():
+        return InviteDelivery.WRITTEN_ONLY
+    invite.email_sent_at = timezone.now()
+    invite.save(update_fields=["email_sent_at"])
+    return InviteDelivery.SENT
 
 
 def revoke_invite(*, invite: Invite, by: User) -> None:
@@ -524,6 +559,7 @@ def record_password_reset_request(*, email: str, client_address: str | None) -> 
 def reset_password(*, user: User, password: str) -> User:
     """Set a new password from a reset link: every session of the user ends (the password and
     the session epoch both change) and their log-in lock-out is lifted."""
+    check_password_strength(password=password, user=user)
     user.set_password(password)
     user.session_epoch = models.F("session_epoch") + 1
     user.save(update_fields=["password", "session_epoch"])
@@ -538,6 +574,7 @@ def reset_password(*, user: User, password: str) -> User:
 def change_password(*, user: User, password: str) -> User:
     """The user sets a new password (knowing the old one): their other sessions end (the
     caller keeps the current one) and so do their API tokens."""
+    check_password_strength(password=password, user=user)
     user.set_password(password)
     user.save(update_fields=["password"])
     _revoke_api_tokens(ApiToken.objects.filter(user=user))
@@ -551,6 +588,7 @@ def set_password_by_admin(*, user: User, password: str | None) -> User:
     if password is None:
         user.set_unusable_password()
     else:
+        check_password_strength(password=password, user=user)
         user.set_password(password)
     user.save(update_fields=["password"])
     _revoke_api_tokens(ApiToken.objects.filter(user=user))

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from accounts.models import Household, User
 from cycles.models import Cycle, IncomeLine
+from exchange.client import FetchedRates
+from exchange.services import store_rates
 from expenses import services as expense_services
 from expenses.models import Category, Expense
 from expenses.setup import services as setup_services
@@ -22,6 +24,33 @@ from templates_app.models import ExpenseTemplate
 from . import services
 from .services import budgets as budget_services
 from .services import income as income_services
+
+# Sample rates (units per one US dollar), stored as a fetch would store them so that the demo's
+# euro and yen expenses convert without a network connection. Not market data.
+DEMO_RATES_PROVIDER = "Colony demo (sample rates)"
+DEMO_RATES_PER_USD = {
+    "EUR": Decimal("0.9200"),
+    "GBP": Decimal("0.7900"),
+    "JPY": Decimal("151.40"),
+    "CAD": Decimal("1.3600"),
+}
+
+
+def store_demo_rates(*, base_currency: str, on: date) -> None:
+    """Store the sample rates for `base_currency` dated `on` (every later day uses them until
+    `refresh_rates` stores real ones); a rate already stored for that day is kept."""
+    per_usd = {"USD": Decimal(1), **DEMO_RATES_PER_USD}
+    base_per_usd = per_usd.get(base_currency)
+    if base_per_usd is None:
+        return  # a base we have no sample for: its foreign expenses await a real rate
+    store_rates(
+        fetched=FetchedRates(
+            base=base_currency,
+            rate_date=on,
+            rates={code: rate / base_per_usd for code, rate in per_usd.items()},
+            provider=DEMO_RATES_PROVIDER,
+        )
+    )
 
 
 @transaction.atomic
@@ -42,6 +71,8 @@ def seed_demo_budget(*, household: Household, owner: User) -> bool:
     today = timezone.localdate()
     active_start = today - timedelta(days=10)
     previous_start = active_start - timedelta(days=43)
+    # Before the first expense, so every demo expense in another currency converts.
+    store_demo_rates(base_currency=household.base_currency, on=previous_start - timedelta(days=1))
     monthly = ExpenseTemplate.Frequency.MONTHLY
     for name, amount, category, method, frequency, day in [
         ("Rent", "1450.00", "Housing", bank, monthly, 1),
@@ -101,6 +132,16 @@ def seed_demo_budget(*, household: Household, owner: User) -> bool:
         card,
         previous_start + timedelta(days=12),
     )
+    _add(
+        previous,
+        owner,
+        "Museum tickets in Paris",
+        "36.00",
+        categories["Fun"],
+        card,
+        previous_start + timedelta(days=20),
+        currency="EUR",
+    )
     services.activate_cycle(cycle=previous, by=owner)
     services.complete_cycle(cycle=previous, by=owner)
 
@@ -124,6 +165,16 @@ def seed_demo_budget(*, household: Household, owner: User) -> bool:
         categories["Fun"],
         card,
         active_start + timedelta(days=3),
+    )
+    _add(
+        active,
+        owner,
+        "Ramen in Tokyo",
+        "1850",
+        categories["Food"],
+        card,
+        active_start + timedelta(days=5),
+        currency="JPY",
     )
     return True
 
@@ -152,13 +203,13 @@ def _budget_and_side_income(cycle, owner, categories, budgets, *, received: bool
             income_services.set_income_received(line=salary, is_received=True, by=owner)
 
 
-def _add(cycle, owner, description, amount, category, method, on: date):
+def _add(cycle, owner, description, amount, category, method, on: date, currency=None):
     expense_services.add_expense(
         cycle=cycle,
         created_by=owner,
         description=description,
         amount=Decimal(amount),
-        currency=cycle.household.base_currency,
+        currency=currency or cycle.household.base_currency,
         date=on,
         category=category,
         payment_method=method,

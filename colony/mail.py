@@ -21,11 +21,26 @@ logger = logging.getLogger("colony.mail")
 
 # What a failed delivery raises: SMTP refusals, DNS/connection errors, timeouts.
 DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
+# Backends that write an email where only the server's operator sees it (the console of
+# `make run`, a folder): it was "sent" without reaching anyone.
+WRITE_ONLY_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+    }
+)
 
 
 def email_enabled() -> bool:
     """True when this server may send email (a real backend, or the console in development)."""
     return bool(settings.EMAIL_ENABLED)
+
+
+def reaches_recipients() -> bool:
+    """True when a sent email goes to its recipients, False when the backend only writes it
+    down for the operator (development's console)."""
+    return settings.EMAIL_BACKEND not in WRITE_ONLY_BACKENDS
 
 
 def render_templated_mail(*, template: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
@@ -43,12 +58,15 @@ def send_templated_mail(*, template: str, context: dict, to: list[str]) -> bool:
     """Send one email; True when the backend accepted it, False (logged) when delivery failed."""
     message = render_templated_mail(template=template, context=context, to=to)
     try:
-        message.send()
+        accepted = message.send()
     except DELIVERY_ERRORS as error:
         logger.warning(
             "email not sent",
             extra={"template": template, "recipients": len(to), "error": type(error).__name__},
         )
+        return False
+    if not accepted:  # the backend took nothing (e.g. no recipient survived)
+        logger.warning("email not sent", extra={"template": template, "recipients": len(to)})
         return False
     logger.info("email sent", extra={"template": template, "recipients": len(to)})
     return True

@@ -7,8 +7,14 @@ depends on, so they are pinned here and checked by a test against the ISO 4217 l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.numbers import get_territory_currencies
+
+from .locales import preferred_tags
 from .numbers import format_number
 
 
@@ -162,3 +168,22 @@ def format_rate(rate) -> str:
         return NO_AMOUNT
     number = number.normalize(_DISPLAY)
     return format_number(number, max(0, -number.as_tuple().exponent))
+
+
+def region_currency(accept_language: str | None, *, today: date | None = None) -> str | None:
+    """The currency of the browser's region (de-DE → EUR, en-AU → AUD, a bare "fr" → France's
+    EUR through CLDR's likely region), from the first Accept-Language tag whose region has a
+    currency Colony offers; None when none has (the caller keeps its default)."""
+    likely = get_global("likely_subtags")
+    for tag in preferred_tags(accept_language):
+        try:
+            locale = Locale.parse(tag)
+            territory = locale.territory or Locale.parse(likely[locale.language]).territory
+        except (KeyError, ValueError, UnknownLocaleError):
+            continue
+        if not territory:
+            continue
+        for code in get_territory_currencies(territory, today or date.today()):
+            if code in CURRENCIES:
+                return code
+    return None

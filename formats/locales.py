@@ -59,13 +59,20 @@ def locale_choices() -> list[tuple[str, str]]:
     return [(code, locale_label(code)) for code in SUPPORTED_LOCALES]
 
 
-def negotiate(accept_language: str | None) -> str:
-    """The supported locale closest to a browser's Accept-Language header (en_US if none)."""
+def preferred_tags(accept_language: str | None) -> list[str]:
+    """The language tags of an Accept-Language header in the browser's order, as Babel writes
+    them ("de_DE"); "*" and over-long tags left out."""
     preferred = []
     for part in (accept_language or "").split(","):
         tag = part.split(";")[0].strip()
         if tag and tag != "*" and len(tag) <= 35:
             preferred.append(tag.replace("-", "_"))
+    return preferred
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The supported locale closest to a browser's Accept-Language header (en_US if none)."""
+    preferred = preferred_tags(accept_language)
     found = negotiate_locale(preferred, SUPPORTED_LOCALES, sep="_")
     if found:
         return found

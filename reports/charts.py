@@ -252,8 +252,8 @@ def spending_chart(overview) -> ColumnChart:
 @dataclass(frozen=True)
 class BudgetBar:
     label: str
-    budget: Decimal
-    actual: Decimal
+    budget: Decimal | None  # None: no budget, no budget bar
+    actual: Decimal  # spent: paid
     is_over: bool
     budget_y: str
     actual_y: str
@@ -273,22 +273,23 @@ class BudgetChart:
 
     @property
     def is_empty(self) -> bool:
-        return not any(bar.budget > 0 or bar.actual > 0 for bar in self.bars)
+        return not any((bar.budget or ZERO) > 0 or bar.actual > 0 for bar in self.bars)
 
 
 def budget_bars(
     rows, *, width: int = 640, label_width: int = 150, value_width: int = 150
 ) -> BudgetChart:
     """Per category a thin budget bar over a thick actual bar, on one scale (the largest of
-    either fills the plot width); `rows` have label, budget, actual and is_over."""
+    either fills the plot width); `rows` have label, budget (None: none), actual (paid) and
+    is_over."""
     plot_width = width - label_width - value_width
-    maximum = max((max(row.budget, row.actual) for row in rows), default=ZERO)
+    maximum = max((max(row.budget or ZERO, row.actual) for row in rows), default=ZERO)
     row_height, budget_height, actual_height = 36, 8, 16
     bars = []
     for index, row in enumerate(rows):
         top = index * row_height + 4
         actual_length = scaled(row.actual, maximum, plot_width)
-        budget_length = scaled(row.budget, maximum, plot_width)
+        budget_length = scaled(row.budget or ZERO, maximum, plot_width)
         bars.append(
             BudgetBar(
                 label=row.label,

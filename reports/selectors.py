@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -231,13 +231,33 @@ DEFAULT_RANGE = "6"
 class CycleSummary:
     cycle: Cycle
     income: Decimal
-    spent: Decimal
+    paid: Decimal  # spent
+    planned: Decimal  # counted but not paid yet
     awaiting: int
-    change: Decimal | None  # % against the previous cycle (None: nothing to compare with)
+    # % of paid + planned against the previous cycle's (None: nothing to compare with).
+    change: Decimal | None
+    # The change compares a cycle with nothing paid yet (only a plan) with one that has
+    # payments, or the reverse: a plan against real spending, which the page must say.
+    change_against_plan: bool = False
+
+    @property
+    def spent(self) -> Decimal:
+        """Money that was paid; planned expenses are not spent."""
+        return self.paid
+
+    @property
+    def total(self) -> Decimal:
+        return self.paid + self.planned
+
+    @property
+    def is_plan_only(self) -> bool:
+        """Every expense that counts is still planned: nothing was paid yet (a future cycle)."""
+        return self.paid == 0 and self.planned > 0
 
     @property
     def left(self) -> Decimal:
-        return self.income - self.spent
+        """Income minus paid and planned."""
+        return self.income - self.total
 
 
 @dataclass(frozen=True)
@@ -255,12 +275,14 @@ class CyclesOverview:
     range_key: str
     cycles: list[CycleSummary]  # oldest first
     categories: list[CategoryRow]
-    total_spent: Decimal
+    total_spent: Decimal  # paid
+    total_planned: Decimal  # counted but not paid yet
     total_income: Decimal
-    average_spent: Decimal
+    average_spent: Decimal  # paid, over the cycles that have payments
     average_income: Decimal
     awaiting_count: int
     has_more: bool = field(default=False)  # older cycles exist outside the range
+    plan_only_count: int = 0  # cycles of the range with nothing paid yet (left out of the average)
 
     @property
     def latest(self) -> CycleSummary | None:
@@ -286,19 +308,28 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
     shown = rows[offset:]
     kept = ExpenseTotal.objects.filter(cycle_id__in=[row.pk for row in rows]).filter(COUNTED)
     per_cycle = sum_totals_by(kept, "cycle_id")
-    for row in rows:
-        sums = per_cycle.get((row.pk,), TotalSums())
-        row.spent, row.awaiting = sums.planned, sums.awaiting_rate
-    before = [None, *rows][: len(rows)]  # each cycle's previous one
-    summaries = [
+    sums = [per_cycle.get((row.pk,), TotalSums()) for row in rows]
+    # Each cycle on its own first, so that each can be compared with the one before it.
+    alone = [
         CycleSummary(
             cycle=row,
             income=row.income,
-            spent=row.spent,
-            awaiting=row.awaiting,
-            change=percent_change(row.spent, previous.spent if previous else None),
+            paid=cycle_sums.paid,
+            planned=cycle_sums.remaining,
+            awaiting=cycle_sums.awaiting_rate,
+            change=None,
         )
-        for row, previous in list(zip(rows, before, strict=True))[offset:]
+        for row, cycle_sums in zip(rows, sums, strict=True)
+    ]
+    before = [None, *alone][: len(alone)]  # each cycle's previous one
+    summaries = [
+        replace(
+            summary,
+            change=percent_change(summary.total, previous.total if previous else None),
+            change_against_plan=previous is not None
+            and summary.is_plan_only != previous.is_plan_only,
+        )
+        for summary, previous in list(zip(alone, before, strict=True))[offset:]
     ]
     cycle_ids = [row.pk for row in shown]
     range_totals = kept.filter(cycle_id__in=cycle_ids)
@@ -317,22 +348,26 @@ def cycles_overview(*, household: Household, range_key: str = DEFAULT_RANGE) -> 
         )
         for row in per_category
     ]
-    totals = range_totals.aggregate(
-        spent=_sum("base_total"), awaiting=Coalesce(Sum("awaiting_count"), Value(0))
-    )
-    total_spent, awaiting_count = totals["spent"], totals["awaiting"]
+    # The range's sums are the shown cycles' sums, already read above.
+    total_spent = sum((summary.paid for summary in summaries), ZERO)
+    total_planned = sum((summary.planned for summary in summaries), ZERO)
+    awaiting_count = sum(summary.awaiting for summary in summaries)
     income = Cycle.objects.filter(pk__in=cycle_ids).aggregate(income=_sum("income"))["income"]
+    # A cycle with nothing paid yet would pull the average spending down with a zero.
+    plan_only_count = sum(1 for summary in summaries if summary.is_plan_only)
     return CyclesOverview(
         base_currency=base_currency,
         range_key=range_key,
         cycles=summaries,
         categories=categories,
         total_spent=total_spent,
+        total_planned=total_planned,
         total_income=income,
-        average_spent=average(total_spent, len(shown), base_currency),
+        average_spent=average(total_spent, len(shown) - plan_only_count, base_currency),
         average_income=average(income, len(shown), base_currency),
         awaiting_count=awaiting_count,
         has_more=has_more,
+        plan_only_count=plan_only_count,
     )
 
 

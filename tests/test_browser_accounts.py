@@ -33,3 +33,30 @@ def test_sign_up_log_in_land_on_dashboard_log_out_and_back_in(browser_page, tmp_
     page.click("button[type=submit]")
     page.wait_for_url("**/")
     assert "Welcome, Grace." in page.content()
+
+
+def test_copy_the_new_api_token_and_hear_copied(browser_page):
+    from accounts.models import ApiToken
+    from accounts.tests.factories import TEST_PASSWORD, HouseholdFactory, make_owner
+
+    owner = make_owner(HouseholdFactory(name="Token house"), email="tokens@example.com")
+    page = browser_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto("/accounts/login/?next=/accounts/api-tokens/")
+    page.fill("#id_username", owner.email)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#id_name")
+    page.fill("#id_name", "Spreadsheet")
+    page.click("button:text('Create token')")
+    button = page.locator("button[data-copy='new-api-token']")
+    button.wait_for()  # shown by the script: hidden in the markup
+    secret = page.input_value("#new-api-token")
+    assert secret.startswith("colony_")
+    assert ApiToken.objects.get(user=owner, name="Spreadsheet").prefix in secret
+
+    button.click()
+    page.locator("#new-api-token-copied:text('Copied')").wait_for()
+    assert button.inner_text() == "Copied"
+    assert page.get_attribute("#new-api-token-copied", "role") == "status"
+    assert page.evaluate("navigator.clipboard.readText()") == secret

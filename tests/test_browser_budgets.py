@@ -28,6 +28,13 @@ def _bar(category_pk: int) -> str:
     return f"document.querySelector('#budget-line-{category_pk} .progress > span').style.width"
 
 
+def _percent(category_pk: int) -> str:
+    return (
+        f"document.querySelector('#budget-line-{category_pk} [data-budget=percent]')"
+        ".textContent.trim()"
+    )
+
+
 def test_set_budgets_by_keyboard_and_watch_a_category_go_over(browser_page):
     household = HouseholdFactory(name="Budget home")
     make_owner(household, email="bo@example.com", first_name="Bo")
@@ -69,7 +76,8 @@ def test_set_budgets_by_keyboard_and_watch_a_category_go_over(browser_page):
         "Fun": Decimal("20"),
     }
 
-    # Expenses in Food: 30 of 50 is 60 %, then 25 more passes 100 % and goes over budget.
+    # Expenses in Food, planned: 30 of 50 is 60 % with planned (nothing paid: the bar, what was
+    # spent, stays empty), then 25 more passes 100 % and goes over budget.
     page.select_option("#expense-add-form-category", label="Food")
     for description, amount in [("Groceries", "30.00"), ("Market", "25.00")]:
         page.click("#expense-add-form-description")
@@ -78,16 +86,20 @@ def test_set_budgets_by_keyboard_and_watch_a_category_go_over(browser_page):
         page.press("#expense-add-form-amount", "Enter")
         page.wait_for_selector(f"tr[id^=expense-]:has-text('{description}')")
         if description == "Groceries":
-            wait_until(page, f"{_bar(food.pk)} === '60%'")
+            wait_until(page, f"{_percent(food.pk)} === '0% paid · 60% with planned'")
+            assert page.evaluate(_bar(food.pk)) == "0%"
             assert page.get_attribute(f"#budget-line-{food.pk}", "data-over") == "false"
-    wait_until(page, f"{_bar(food.pk)} === '100%'")
+    wait_until(page, f"{_percent(food.pk)} === '0% paid · 110% with planned'")
     row = f"#budget-line-{food.pk}"
     assert page.get_attribute(row, "data-over") == "true"
     # htmx settles a swapped row's class a moment after the swap (the bar is sized at once).
     wait_until(page, f"document.querySelector('{row}').classList.contains('over')")
     assert page.inner_text(f"{row} [data-budget=available]") == "-5.00 USD"
-    assert page.inner_text(f"{row} [data-budget=percent]") == "110%"
     assert page.locator(f"{row} .badge.over").count() == 1
+    # Paying the groceries fills the bar: 30 of 50 spent.
+    page.click("tr[id^=expense-]:has-text('Groceries') button[title='Mark as paid']")
+    wait_until(page, f"{_bar(food.pk)} === '60%'")
+    assert page.inner_text(f"{row} [data-budget=percent]") == "60% paid · 110% with planned"
     # Every change came back over HTMX: the page was never reloaded.
     assert page.evaluate("window.__marker") == 1
 

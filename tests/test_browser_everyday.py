@@ -187,7 +187,9 @@ def test_main_pages_fit_the_window_without_console_errors(household_in_use, brow
         "template-form": "/templates/new/",
         "reports": "/reports/",
         "cycle-report": f"/reports/cycles/{past.pk}/",
+        "budgets-report": "/reports/budgets/?range=all",
         "household": "/accounts/household/",
+        "api-tokens": "/accounts/api-tokens/",
     }
     for name, url in pages.items():
         watched.page.goto(url)

@@ -73,7 +73,7 @@ def test_reports_draw_charts_and_switch_range_without_reload(household_with_hist
     spending.wait_for()
     assert spending.locator("rect.bar.spent").count() == 6  # the default: last 6 cycles
     assert spending.locator("path.line.income").get_attribute("d").startswith("M")
-    assert spending.locator("title").first.text_content().startswith("Spending per cycle")
+    assert spending.locator("title").first.text_content().startswith("Spent (paid) per cycle")
     box = spending.bounding_box()
     assert box["width"] > 100 and box["height"] > 50  # sized by reports.css, not collapsed
     assert "awaiting an exchange rate" in page.locator("#report-overview").inner_text()

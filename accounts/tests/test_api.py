@@ -310,6 +310,20 @@ def test_tokens_page_creates_a_token_and_shows_its_secret_once(owner_client, own
     assert "Home Assistant" in again
 
 
+def test_the_new_token_is_a_selectable_field_with_a_copy_button_for_js(owner_client):
+    response = owner_client.post(
+        reverse("accounts:api_tokens"),
+        {"name": "Spreadsheet", "expires_in_days": "30", "access": "read"},
+    )
+    html = " ".join(response.content.decode().split())
+    secret = response.context["secret"]
+    # Without JS: a read-only field holding the whole token, to select and copy by hand.
+    assert f'<input class="copy" id="new-api-token" type="text" readonly value="{secret}"' in html
+    # With JS: the button (hidden until the script shows it) and where "Copied" is announced.
+    assert '<button type="button" class="copy-button" data-copy="new-api-token" hidden>' in html
+    assert '<span class="sr-only" role="status" id="new-api-token-copied"></span>' in html
+
+
 def test_tokens_page_refuses_an_empty_name_with_422(owner_client):
     response = owner_client.post(
         reverse("accounts:api_tokens"), {"name": "  ", "expires_in_days": "30", "access": "read"}

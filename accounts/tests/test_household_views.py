@@ -1,12 +1,14 @@
+import re
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
 from accounts.models import Household, Invite, Membership, User
-from accounts.tests.factories import TEST_PASSWORD, make_member, make_owner
+from accounts.tests.factories import TEST_PASSWORD, UserFactory, make_member, make_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -363,3 +365,44 @@ def test_joining_spends_every_other_invite_for_the_same_person(owner, household)
     assert list(
         Invite.objects.filter(household=household).values_list("accepted_by", flat=True)
     ) == [max_.pk]
+
+
+def _selected_currency(html: str) -> str:
+    select = html[html.index('name="base_currency"') :]
+    select = select[: select.index("</select>")]
+    return re.search(r'<option value="([A-Z]{3})" selected', select).group(1)
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "currency"),
+    [("de-DE,de;q=0.9,en;q=0.8", "EUR"), ("en-GB", "GBP"), ("ja", "JPY"), ("", "USD")],
+)
+def test_sign_up_proposes_the_currency_of_the_browsers_region(client, accept_language, currency):
+    page = client.get(reverse("accounts:signup"), HTTP_ACCEPT_LANGUAGE=accept_language)
+    assert page.status_code == 200
+    assert _selected_currency(page.content.decode()) == currency
+
+
+@override_settings(EMAIL_ENABLED=False)
+def test_the_proposed_currency_becomes_the_households_base_currency(client):
+    page = client.get(reverse("accounts:signup"), HTTP_ACCEPT_LANGUAGE="de-DE")
+    proposed = _selected_currency(page.content.decode())
+    client.post(
+        reverse("accounts:signup"),
+        {
+            "first_name": "Greta",
+            "email": "greta@example.com",
+            "password1": "violet-harbor-lights",
+            "password2": "violet-harbor-lights",
+            "base_currency": proposed,
+        },
+        HTTP_ACCEPT_LANGUAGE="de-DE",
+    )
+    household = User.objects.get(email="greta@example.com").membership.household
+    assert (household.base_currency, household.format_locale) == ("EUR", "de_DE")
+
+
+def test_household_set_up_proposes_the_currency_of_the_browsers_region(db, client):
+    client.force_login(UserFactory(email="nohome@example.com"))
+    page = client.get(reverse("accounts:household_setup"), HTTP_ACCEPT_LANGUAGE="en-AU")
+    assert _selected_currency(page.content.decode()) == "AUD"

@@ -68,6 +68,46 @@ def test_plain_post_says_it_was_emailed(owner_client):
     assert "Colony emailed the link to newbie@example.com." in response.content.decode()
 
 
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
+def test_an_email_only_printed_on_the_console_is_not_called_emailed(
+    owner_client, htmx_headers, capsys
+):
+    # make run: no EMAIL_URL, so the email goes to the server's console and reaches nobody.
+    response = owner_client.post(
+        INVITE_CREATE, {"email": "newbie@example.com", "send_email": "on"}, **htmx_headers
+    )
+    body = " ".join(response.content.decode().split())
+    assert response.status_code == 200
+    assert "emailed them" not in body
+    assert "No email was sent: this server has no mail server set up" in body
+    assert 'data-invite-emailed="written-only"' in body
+    assert "/accounts/invite/" in capsys.readouterr().out  # it was printed, not delivered
+    assert Invite.objects.get().email_sent_at is None
+    page = owner_client.get(reverse("accounts:household")).content.decode()
+    assert "link not emailed" in page
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
+def test_plain_post_with_only_a_console_says_no_email_was_sent(owner_client, capsys):
+    response = owner_client.post(
+        INVITE_CREATE, {"email": "newbie@example.com", "send_email": "on"}, follow=True
+    )
+    text = response.content.decode()
+    assert "Colony emailed" not in text
+    assert "No email was sent" in text
+
+
+def test_a_backend_that_accepts_nothing_is_not_called_emailed(
+    owner_client, htmx_headers, monkeypatch
+):
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", lambda self, **kw: 0)
+    response = owner_client.post(
+        INVITE_CREATE, {"email": "newbie@example.com", "send_email": "on"}, **htmx_headers
+    )
+    assert "The email could not be sent" in response.content.decode()
+    assert Invite.objects.get().email_sent_at is None
+
+
 @override_settings(EMAIL_ENABLED=False)
 def test_without_email_the_form_offers_no_sending(owner_client):
     body = owner_client.get(reverse("accounts:household")).content.decode()

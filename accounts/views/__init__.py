@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from colony.errors import api_error_response, is_api_request
 from colony.htmx import page_or_partial, partial_or_redirect, redirect_after_write
 from colony.mail import email_enabled
+from formats.currencies import region_currency
 
 from .. import selectors, services, two_factor
 from ..exceptions import InvalidTwoFactorCode
@@ -66,6 +67,11 @@ def _safe_next(request, fallback="dashboard") -> str:
     ):
         return target
     return resolve_url(fallback)
+
+
+def _region_currency(request) -> str:
+    """The base currency a new household is offered: that of the browser's region."""
+    return region_currency(request.headers.get("Accept-Language")) or settings.DEFAULT_BASE_CURRENCY
 
 
 def _register(invite, token, data, *, format_locale):
@@ -148,7 +154,10 @@ def signup(request):
         status = 422
     else:
         form = SignUpForm(
-            joining_household=joining, initial={"email": invite.email} if invite else None
+            joining_household=joining,
+            initial={"email": invite.email}
+            if invite
+            else {"base_currency": _region_currency(request)},
         )
         status = 200
     return render(
@@ -353,7 +362,9 @@ def password_change(request):
 def household_setup(request):
     if request.household is not None:
         return redirect("dashboard")
-    form = HouseholdForm(data=request.POST or None, initial={"base_currency": "USD"})
+    form = HouseholdForm(
+        data=request.POST or None, initial={"base_currency": _region_currency(request)}
+    )
     if request.method == "POST" and form.is_valid():
         services.create_household(
             owner=request.user,
@@ -443,19 +454,26 @@ def invite_create(request):
         to_be_emailed=to_be_emailed,
     )
     link = request.build_absolute_uri(reverse("accounts:invite_accept", args=[token]))
-    emailed = None
-    if to_be_emailed:
-        emailed = services.send_invite_email(invite=invite, link=link)
+    delivery = services.send_invite_email(invite=invite, link=link) if to_be_emailed else None
     sent = {
-        True: f"Colony emailed the link to {invite.email}.",
-        False: f"The email to {invite.email} could not be sent; send them the link yourself.",
+        services.InviteDelivery.SENT: f"Colony emailed the link to {invite.email}.",
+        services.InviteDelivery.WRITTEN_ONLY: (
+            "No email was sent: this server has no mail server set up (EMAIL_URL) and only "
+            "printed it in its log. Send them the link yourself."
+        ),
+        services.InviteDelivery.FAILED: (
+            f"The email to {invite.email} could not be sent; send them the link yourself."
+        ),
         None: "Send them this link yourself.",
-    }[emailed]
+    }[delivery]
     return partial_or_redirect(
         request,
         "accounts/partials/_invites.html",
         lambda: _household_context(
-            request, new_invite=invite, new_invite_link=link, new_invite_emailed=emailed
+            request,
+            new_invite=invite,
+            new_invite_link=link,
+            new_invite_delivery=delivery.value if delivery else "not-asked",
         ),
         to="accounts:household",
         message=f"Invite for {invite.email} created. {sent} The link (shown once, valid until "

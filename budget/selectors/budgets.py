@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 
 from cycles.models import CategoryBudget, Cycle
 from exchange.money import total_field
-from expenses.models import COUNTED, Category, ExpenseTotal
+from expenses.models import COUNTED, Category, Expense, ExpenseTotal
 from expenses.selectors import TotalSums, sum_totals_by
 
 from . import CycleTotals, cycle_totals
@@ -47,8 +47,9 @@ class BudgetLine:
     paid: Decimal
 
     @property
-    def spent(self) -> Decimal:
-        """What counts against the budget: every expense of the cycle that is not skipped."""
+    def committed(self) -> Decimal:
+        """What counts against the budget: every expense of the cycle that is not skipped, paid
+        (spent) or still planned."""
         return self.planned
 
     @property
@@ -67,24 +68,37 @@ class BudgetLine:
 
     @property
     def available(self) -> Decimal:
-        """Budget + rollover - spent: below zero, the category is over budget."""
-        return (self.budget or Decimal(0)) + self.rollover - self.spent
+        """Budget + rollover - paid and planned: below zero, the category is over budget."""
+        return (self.budget or Decimal(0)) + self.rollover - self.committed
 
     @property
     def is_over(self) -> bool:
-        return self.available < 0
+        """Planned and paid together exceed budget + rollover; a category without a budget is
+        never "over" (its spending is reported as unbudgeted instead)."""
+        return self.has_budget and self.available < 0
 
     @property
     def is_unbudgeted_spending(self) -> bool:
-        return self.budget is None and self.spent > 0
+        return self.budget is None and self.committed > 0
 
-    @property
-    def percent(self) -> int:
-        """Spent as a share of budget + rollover (100 when there is nothing to spend)."""
+    def _share(self, amount: Decimal) -> int | None:
+        if not self.has_budget:
+            return None  # nothing to be a share of: no bar, no 100 %
         allowed = self.allowed
         if allowed <= 0:
-            return 100 if self.spent > 0 else 0
-        return int((self.spent * 100 / allowed).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+            return 100 if amount > 0 else 0
+        return int((amount * 100 / allowed).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+    @property
+    def paid_percent(self) -> int | None:
+        """Paid as a share of budget + rollover, the "spent of budget" bar (None: no budget)."""
+        return self._share(self.paid)
+
+    @property
+    def planned_percent(self) -> int | None:
+        """Paid and still planned together as a share of budget + rollover, shown beside the
+        paid share (None: no budget)."""
+        return self._share(self.planned)
 
 
 @dataclass(frozen=True)
@@ -99,7 +113,7 @@ class CycleBudget:
     @property
     def shown(self) -> list[BudgetLine]:
         """Lines worth a row: a budget, spending or a rollover."""
-        return [line for line in self.lines if line.has_budget or line.spent or line.rollover]
+        return [line for line in self.lines if line.has_budget or line.committed or line.rollover]
 
     @property
     def budgeted(self) -> Decimal:
@@ -121,7 +135,7 @@ class CycleBudget:
 
     @property
     def unbudgeted_spending(self) -> Decimal:
-        return sum((line.spent for line in self.lines if not line.has_budget), Decimal(0))
+        return sum((line.committed for line in self.lines if not line.has_budget), Decimal(0))
 
     @property
     def over_budget(self) -> list[BudgetLine]:
@@ -234,33 +248,55 @@ def usual_budgets(cycle: Cycle) -> dict[int, Decimal]:
 
 @dataclass(frozen=True)
 class BudgetActual:
-    """A category's budget and what was spent against it (base currency)."""
+    """A category's budget and what was paid and is still planned against it (base currency)."""
 
     label: str
-    budget: Decimal
-    actual: Decimal
+    budget: Decimal | None  # None: no budget (in any of the cycles summed)
+    paid: Decimal  # spent: paid expenses
+    planned: Decimal  # expenses that count but are not paid yet
 
     @property
-    def difference(self) -> Decimal:
-        """Budget minus actual: below zero, overspent."""
-        return self.budget - self.actual
+    def has_budget(self) -> bool:
+        return self.budget is not None
+
+    @property
+    def actual(self) -> Decimal:
+        """What was spent: paid money only."""
+        return self.paid
+
+    @property
+    def committed(self) -> Decimal:
+        return self.paid + self.planned
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Budget minus paid and planned (below zero: the plan overspends it); None without a
+        budget, which has nothing left or overspent."""
+        return None if self.budget is None else self.budget - self.committed
 
     @property
     def is_over(self) -> bool:
-        return self.actual > self.budget
+        return self.budget is not None and self.committed > self.budget
 
 
 @dataclass(frozen=True)
 class CycleBudgetSummary:
     cycle: Cycle
     budgeted: Decimal
-    spent: Decimal
+    paid: Decimal  # spent
+    committed: Decimal  # paid and still planned
     income: Decimal  # expected
     income_received: Decimal
 
     @property
+    def planned(self) -> Decimal:
+        """Counted but not paid yet."""
+        return self.committed - self.paid
+
+    @property
     def difference(self) -> Decimal:
-        return self.budgeted - self.spent
+        """Budgeted minus paid and planned."""
+        return self.budgeted - self.committed
 
     @property
     def income_outstanding(self) -> Decimal:
@@ -278,8 +314,12 @@ class BudgetReport:
         return sum((row.budgeted for row in self.cycles), Decimal(0))
 
     @property
-    def spent(self) -> Decimal:
-        return sum((row.spent for row in self.cycles), Decimal(0))
+    def paid(self) -> Decimal:
+        return sum((row.paid for row in self.cycles), Decimal(0))
+
+    @property
+    def planned(self) -> Decimal:
+        return sum((row.planned for row in self.cycles), Decimal(0))
 
     @property
     def income(self) -> Decimal:
@@ -303,22 +343,30 @@ def budget_vs_actual(cycle_ids: list[int]) -> list[BudgetActual]:
         ExpenseTotal.objects.filter(cycle_id__in=cycle_ids).filter(COUNTED), "category__name"
     )
     by_budget = dict(budgets)
-    by_spent = {name: sums.planned for (name,), sums in spent.items()}
+    nothing = TotalSums()
     rows = [
         BudgetActual(
             label=name,
-            budget=by_budget.get(name, Decimal(0)),
-            actual=by_spent.get(name, Decimal(0)),
+            budget=by_budget.get(name),
+            paid=spent.get((name,), nothing).paid,
+            planned=spent.get((name,), nothing).remaining,
         )
-        for name in set(by_budget) | set(by_spent)
+        for name in set(by_budget) | {name for (name,) in spent}
     ]
-    return sorted(rows, key=lambda row: (-max(row.budget, row.actual), row.label))
+    return sorted(rows, key=_biggest_first)
+
+
+def _biggest_first(row: BudgetActual) -> tuple:
+    return (-max(row.budget or Decimal(0), row.committed), row.label)
 
 
 def cycle_budget_vs_actual(cycle: Cycle) -> list[BudgetActual]:
-    """One cycle's categories with a budget or spending: budget (0 when none) against spent."""
+    """One cycle's categories with a budget or spending: budget (None when none) against paid
+    and still planned."""
     return [
-        BudgetActual(label=line.name, budget=line.budget or Decimal(0), actual=line.spent)
+        BudgetActual(
+            label=line.name, budget=line.budget, paid=line.paid, planned=line.planned - line.paid
+        )
         for line in cycle_budget(cycle).shown
     ]
 
@@ -330,7 +378,10 @@ def budget_report(household, *, limit: int | None) -> BudgetReport:
         Cycle.objects.filter(household=household)
         .annotate(
             budgeted=_sum_cycle_subquery(CategoryBudget.objects.all(), "amount"),
-            spent=_sum_cycle_subquery(ExpenseTotal.objects.filter(COUNTED), "base_total"),
+            committed=_sum_cycle_subquery(ExpenseTotal.objects.filter(COUNTED), "base_total"),
+            paid=_sum_cycle_subquery(
+                ExpenseTotal.objects.filter(status=Expense.Status.PAID), "base_total"
+            ),
         )
         .order_by("-start_date", "-id")
     )
@@ -342,7 +393,8 @@ def budget_report(household, *, limit: int | None) -> BudgetReport:
             CycleBudgetSummary(
                 cycle=row,
                 budgeted=row.budgeted,
-                spent=row.spent,
+                paid=row.paid,
+                committed=row.committed,
                 income=row.income,
                 income_received=row.income_received,
             )

@@ -172,9 +172,13 @@ def test_budget_lines_show_budget_planned_paid_and_available(cycle, food, fun):
         Decimal("50"),
         Decimal("20"),
     )
-    assert line.percent == 80 and not line.is_over
+    # The bar is what was paid (spent) of the budget; paid and planned together beside it.
+    assert (line.paid_percent, line.planned_percent) == (50, 80) and not line.is_over
     fun_line = _line(cycle, fun)
     assert fun_line.is_unbudgeted_spending
+    # Without a budget there is no share of it and nothing is "over" it.
+    assert fun_line.paid_percent is None and fun_line.planned_percent is None
+    assert not fun_line.is_over
     assert budget.unbudgeted_spending == Decimal("12.5")
     assert budget.unassigned == Decimal("3900.00")  # income 4,000 - 100 given to Food
 
@@ -183,7 +187,8 @@ def test_a_category_spending_past_its_budget_is_over(cycle, food):
     budget_services.set_budget(cycle=cycle, category=food, amount=Decimal("40"))
     _spend(cycle, food, "40.01")
     line = _line(cycle, food)
-    assert line.is_over and line.available == Decimal("-0.01") and line.percent == 100
+    assert line.is_over and line.available == Decimal("-0.01")
+    assert (line.paid_percent, line.planned_percent) == (0, 100)
     assert [over.name for over in cycle_budget(cycle).over_budget] == ["Food"]
 
 
@@ -254,7 +259,7 @@ def test_available_is_budget_plus_rollover_minus_spent_exactly(household, food, 
         line = _line(cycle, food)
         assert line.rollover == expected_rollover
         assert line.available == (amount or 0) + expected_rollover - spent
-        assert line.spent == spent
+        assert line.committed == spent
         if index < len(cycles) - 1:
             Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.COMPLETED)
         expected_rollover = line.available
@@ -483,3 +488,34 @@ def test_rollover_counts_only_the_completed_run_right_before_and_not_skipped_spe
     line = _line(cycle, food)
     # (100 - 60) + (100 - 90); the older cycle is still open, so the run starts after it.
     assert (line.budget, line.rollover, line.available) == (None, Decimal("50"), Decimal("50"))
+
+
+def _panel_row(html: str, category) -> str:
+    row = html[html.index(f'id="budget-line-{category.pk}"') :]
+    return " ".join(row[: row.index("</tr>")].split())
+
+
+def test_the_panel_bar_is_paid_of_budget_with_planned_beside_it(owner_client, cycle, food, fun):
+    budget_services.set_budget(cycle=cycle, category=food, amount=Decimal("100"))
+    _spend(cycle, food, "30")  # planned
+    _spend(cycle, food, "50", status=Expense.Status.PAID, paid_on=cycle.start_date)
+    html = owner_client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()
+    row = _panel_row(html, food)
+    assert 'aria-valuenow="50"' in row and 'data-progress="50"' in row
+    assert "50% paid · 80% with planned" in row
+    assert 'data-budget="available">20.00 USD' in row
+
+
+def test_a_category_without_a_budget_shows_no_bar_and_no_negative_available(
+    owner_client, cycle, food, fun
+):
+    budget_services.set_budget(cycle=cycle, category=food, amount=Decimal("100"))
+    _spend(cycle, fun, "12.50", status=Expense.Status.PAID, paid_on=cycle.start_date)
+    html = owner_client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()
+    row = _panel_row(html, fun)
+    assert "No budget" in row
+    assert 'role="progressbar"' not in row and "100%" not in row
+    assert 'data-budget="available">—</td>' in row
+    assert 'data-over="false"' in row and "-12.50" not in row
+    assert "12.50 USD paid and planned in categories without a budget." in " ".join(html.split())
+    assert not CategoryBudget.objects.filter(cycle=cycle, category=fun).exists()

@@ -4,6 +4,7 @@ paging, bookmarkable URLs and the household boundary."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -214,3 +215,39 @@ def test_an_empty_search_sums_the_kept_totals_not_every_expense(
     (query,) = captured.captured_queries
     assert '"expenses_expensetotal"' in query["sql"]
     assert '"expenses_expense"' not in query["sql"]
+
+
+def test_a_search_result_links_to_the_expense_itself(owner_client, data):
+    cinema = data["cinema"]
+    html = owner_client.get(reverse("cycles:search"), {"q": "cinema"}).content.decode()
+    link = f'href="/expenses/{cinema.pk}/#expense-{cinema.pk}">Cinema</a>'
+    assert link in html
+
+
+def test_the_expenses_link_opens_its_cycle_page_starting_with_its_row(owner_client, household):
+    cycle = CycleFactory(household=household, start_date=datetime.date(2026, 3, 1))
+    food = CategoryFactory(household=household, name="Food")
+    rows = [
+        ExpenseFactory(
+            cycle=cycle,
+            description=f"Row {n}",
+            category=food,
+            date=cycle.start_date + datetime.timedelta(days=n % 40),
+        )
+        for n in range(60)
+    ]
+    wanted = max(rows, key=lambda row: (row.date, row.pk))  # the last row: past the first 50
+    page = owner_client.get(reverse("cycles:expense_row", args=[wanted.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert page.context["cycle"] == cycle
+    # The table starts with the expense (so the #expense-<id> anchor finds it), not with the
+    # cycle's first 50 rows.
+    first_row = re.search(r'<tr id="expense-(\d+)"', html).group(1)
+    assert int(first_row) == wanted.pk
+    assert f'id="expense-{wanted.pk}"' in html
+
+
+def test_another_households_expense_link_is_404(stranger_client, data):
+    response = stranger_client.get(reverse("cycles:expense_row", args=[data["cinema"].pk]))
+    assert response.status_code == 404

@@ -2,7 +2,7 @@
 out of band (one request per action), and a plain form post with a redirect back to the page."""
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scoping import get_for_household, household_required
@@ -155,9 +155,11 @@ def expense_add(request, cycle_pk):
 @household_required
 @require_GET
 def expense_row(request, pk):
+    """One expense: its row (HTMX), or the cycle page starting with it, the link a search result
+    opens (anchored to the row, #expense-<pk>)."""
     expense = _household_expense(request, pk)
     if not wants_partial(request):
-        return redirect(expense.cycle)
+        return render_cycle_page(request, expense.cycle, shown=expense)
     cycle = expense.cycle
     return render(
         request,

@@ -81,7 +81,7 @@ def _day_in(cycle) -> datetime.date:
 
 
 def cycle_page_context(
-    request, cycle, *, choices=None, add_form=None, edit_form=None, pay_form=None
+    request, cycle, *, choices=None, add_form=None, edit_form=None, pay_form=None, shown=None
 ) -> dict:
     """Everything the cycle page and its table partial show; a constant number of queries."""
     choices = choices or expense_selectors.expense_choices(request.household)
@@ -89,8 +89,9 @@ def cycle_page_context(
     filter_form = ExpenseFilterForm(request.GET, choices=choices, members=members)
     filters = filter_form.filters()
     is_open = not cycle.is_completed
-    # A row shown for editing (or with a refused paid amount) on a page without JS may be past
-    # the first page: the page then starts with it.
+    # A row shown for editing (or with a refused paid amount) on a page without JS, or the
+    # expense a link opens (`shown`, e.g. a search result), may be past the first page: the page
+    # then starts with it.
     focus = edit_form if edit_form is not None else pay_form
     page = expense_selectors.cycle_expense_page(
         cycle,
@@ -98,7 +99,7 @@ def cycle_page_context(
         users=[membership.user for membership in members],
         after=expense_selectors.ExpenseCursor.parse(request.GET.get("after")),
         snapshot=expense_selectors.parse_snapshot(request.GET.get("upto")),
-        first=focus.expense if focus is not None else None,
+        first=focus.expense if focus is not None else shown,
         **filters,
     )
     # The budget lines and the totals come from one query; lazy, so a table-only HTMX answer

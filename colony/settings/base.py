@@ -156,6 +156,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Length and a list of common passwords let "Summer2026!" through: zxcvbn estimates how
+    # many guesses a password takes (dictionary words, dates, keyboard patterns, l33t).
+    {"NAME": "accounts.password_strength.ZxcvbnPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"

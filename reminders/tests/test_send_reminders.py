@@ -153,7 +153,7 @@ def test_categories_over_budget_in_the_running_cycle_are_reminded(owner, househo
     message = mail.outbox[0]
     assert message.subject == "1 category over budget · The Smiths"
     assert "Over budget in March:" in message.body
-    assert "- Groceries: 340.50 USD spent of 300.00 USD, 40.50 USD over" in message.body
+    assert "- Groceries: 340.50 USD paid and planned of 300.00 USD, 40.50 USD over" in message.body
     assert "Fun" not in message.body  # 20 of 50: within its budget
     assert "Groceries" in message.alternatives[0][0]
 

@@ -33,7 +33,7 @@ def test_overview_compares_cycles(owner_api, household):
     for day in (1, 44, 87):
         start = datetime.date(2026, 1, 1) + datetime.timedelta(days=day - 1)
         cycle = CycleFactory(household=household, start_date=start)
-        ExpenseFactory(cycle=cycle, amount=Decimal(f"{day}.00"))
+        ExpenseFactory(cycle=cycle, amount=Decimal(f"{day}.00"), status="paid", paid_on=start)
     report = owner_api.get("/api/v1/reports/overview?range=3").json()
     assert [c["spent"] for c in report["cycles"]] == ["1.00", "44.00", "87.00"]
     assert report["total_spent"] == "132.00" and report["range"] == "3"

@@ -158,9 +158,20 @@ def test_overview_shows_the_last_n_cycles_oldest_first(household, four_cycles):
     report = selectors.cycles_overview(household=household, range_key="3")
 
     assert [s.cycle for s in report.cycles] == four_cycles[1:]
-    assert [s.spent for s in report.cycles] == [D("150.00"), D("0"), D("121.00")]
+    # Spent is paid money only; what is planned and not paid yet is apart.
+    assert [s.spent for s in report.cycles] == [D("100.00"), D("0"), D("0")]
+    assert [s.planned for s in report.cycles] == [D("50.00"), D("0"), D("121.00")]
     assert [s.income for s in report.cycles] == [D("1000.00")] * 3
     assert report.has_more
+
+
+def test_overview_says_when_a_change_compares_a_plan_with_real_spending(household, four_cycles):
+    report = selectors.cycles_overview(household=household, range_key="all")
+
+    # The first cycle has only planned expenses, the second has payments: a plan is compared
+    # with real spending. The last one has nothing paid yet either.
+    assert [s.is_plan_only for s in report.cycles] == [True, False, False, True]
+    assert [s.change_against_plan for s in report.cycles] == [False, True, False, True]
 
 
 def test_overview_change_against_previous_cycle_including_the_one_before_the_range(
@@ -183,8 +194,11 @@ def test_overview_all_cycles_first_has_no_previous(household, four_cycles):
 def test_overview_average_spent_per_cycle_is_rounded_half_even(household, four_cycles):
     report = selectors.cycles_overview(household=household, range_key="3")
 
-    assert report.total_spent == D("271.00")
-    assert report.average_spent == D("90.33")  # 271 / 3
+    assert (report.total_spent, report.total_planned) == (D("100.00"), D("171.00"))
+    # Paid over the two cycles that have payments or nothing at all: the last one, with only
+    # planned expenses, would pull the average down with a zero.
+    assert report.plan_only_count == 1
+    assert report.average_spent == D("50.00")
     assert report.total_income == D("3000.00")
     assert report.average_income == D("1000.00")
 
@@ -275,7 +289,7 @@ def test_overview_of_all_cycles_runs_a_constant_number_of_queries(household, oth
         with CaptureQueriesContext(connection) as queries:
             report = selectors.cycles_overview(household=owner_of, range_key="all")
         counts.append(len(queries))
-    assert report.total_spent == D("2400.00")
+    assert (report.total_spent, report.total_planned) == (D("0"), D("2400.00"))
     assert len(report.cycles) == 40
     assert counts[0] == counts[1] <= 6
 

@@ -9,7 +9,7 @@ from cycles.tests.factories import CycleFactory
 from expenses.models import Expense
 from expenses.tests.factories import CategoryFactory
 
-from .conftest import make_expense
+from .conftest import PAID, make_expense
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +78,12 @@ def test_reports_refuse_post(budget, owner_client):
 def test_cycle_report_shows_totals_and_says_what_awaits_a_rate(budget, owner_client):
     text = _text(owner_client.get(reverse("reports:cycle", args=[budget.pk])))
 
-    assert "1,420.40 USD" in text  # spent
-    assert "1,335.40 USD" in text  # paid
-    assert "85.00 USD" in text  # planned
-    assert "1,579.60 USD" in text  # left
+    # "Spent" is paid money only; planned is shown as planned.
+    assert 'Spent (paid)</div> <div class="value" data-testid="paid">1,335.40 USD' in text
+    assert 'Planned, not paid yet</div> <div class="value" data-testid="planned">85.00 USD' in text
+    assert 'Paid + planned</div> <div class="value" data-testid="total">1,420.40 USD' in text
+    assert 'data-testid="left">1,579.60 USD' in text
+    assert "Spent (planned + paid)" not in text
     assert "1 expense awaiting an exchange rate is not included in these totals." in text
 
 
@@ -156,12 +158,13 @@ def test_cycle_report_runs_a_bounded_number_of_queries(
 
 @pytest.fixture
 def history(household, budget):
-    """Two cycles before `budget` (January 2026, spent 1,420.40): spent 1,000.00 and 1,291.28."""
+    """Two cycles before `budget` (January 2026: 1,335.40 paid, 85.00 planned), each paid in
+    full: 1,000.00 and 1,291.28."""
     housing = CategoryFactory(household=household, name="Housing")
     older = CycleFactory(household=household, start_date=datetime.date(2025, 10, 8))
     previous = CycleFactory(household=household, start_date=datetime.date(2025, 11, 19))
-    make_expense(older, description="x", amount=D("1000.00"), category=housing)
-    make_expense(previous, description="y", amount=D("1291.28"), category=housing)
+    make_expense(older, description="x", amount=D("1000.00"), category=housing, status=PAID)
+    make_expense(previous, description="y", amount=D("1291.28"), category=housing, status=PAID)
     return [older, previous, budget]
 
 
@@ -169,10 +172,36 @@ def test_overview_shows_spending_per_cycle_with_change_and_average(history, owne
     text = _text(owner_client.get(reverse("reports:overview")))
 
     assert "+29.1 %" in text  # 1,000.00 → 1,291.28
-    assert "+10.0 %" in text  # 1,291.28 → 1,420.40
-    assert "1,237.23 USD" in text  # (1,000 + 1,291.28 + 1,420.40) / 3
+    assert "+10.0 %" in text  # 1,291.28 → 1,420.40 (paid + planned)
+    # Spent is what was paid: (1,000 + 1,291.28 + 1,335.40) / 3; January's 85.00 is planned.
+    assert 'data-testid="average-spent">1,208.89 USD' in text
+    assert 'data-testid="total-spent">3,626.68 USD' in text
+    assert 'data-testid="total-planned">85.00 USD more planned' in text
     assert "1 expense awaiting an exchange rate is not included in these totals." in text
     assert 'id="category-matrix"' in text
+
+
+def test_overview_says_that_a_wholly_planned_next_cycle_is_compared_with_real_spending(
+    history, household, owner_client
+):
+    # The next cycle, generated from templates: nothing in it is paid yet.
+    february = CycleFactory(
+        household=household, name="February", start_date=datetime.date(2026, 2, 13)
+    )
+    make_expense(february, description="Rent", amount=D("1200.00"))
+    html = owner_client.get(reverse("reports:overview")).content.decode()
+    row = html[html.index(f'id="overview-cycle-{february.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "Only planned" in row
+    assert "(plan vs paid)" in row  # its change (-15.5 %) compares a plan with January's spending
+    assert "\u221215.5 %" in row
+    note = html[html.index('data-testid="latest-change-note"') :]
+    assert "Nothing in February is paid yet: its plan is compared with real spending." in (
+        " ".join(note[: note.index("</div>")].split())
+    )
+    # A cycle with nothing paid is left out of the average instead of counting as zero.
+    assert 'data-testid="average-spent">1,208.89 USD' in html
+    assert "1 cycle with nothing paid yet left out" in html
 
 
 def test_overview_range_limits_the_cycles_and_marks_the_choice(history, owner_client):

@@ -25,7 +25,12 @@
       var field = document.getElementById(copyButton.getAttribute("data-copy"));
       if (!field) return;
       field.select();
-      var done = function () { copyButton.textContent = "Copied"; };
+      var status = document.getElementById(copyButton.getAttribute("data-copy") + "-copied");
+      var done = function () {
+        copyButton.textContent = "Copied";
+        // Emptied first, so a second copy is announced again.
+        if (status) { status.textContent = ""; window.setTimeout(function () { status.textContent = "Copied"; }, 50); }
+      };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
       } else {
@@ -215,7 +220,15 @@
     box.appendChild(note);
   });
 
+  // Copy buttons are hidden in the markup (without JS they could not copy) and shown here.
+  function showCopyButtons(root) {
+    var buttons = root.querySelectorAll ? root.querySelectorAll("[data-copy][hidden]") : [];
+    for (var i = 0; i < buttons.length; i++) buttons[i].hidden = false;
+  }
+  document.addEventListener("htmx:load", function (event) { showCopyButtons(event.target); });
+
   document.addEventListener("DOMContentLoaded", function () {
+    showCopyButtons(document);
     applyProgress(document);
     labelStackedTables(document);
     labelThemeToggle();
