@@ -204,6 +204,9 @@ _HINTS = {
         "narrative",
         "libelle",
         "concepto",
+        # Sparkasse's payee, before its "Verwendungszweck" (a card payment's terminal text).
+        "beguenstigter zahlungspflichtiger",
+        "begunstigter zahlungspflichtiger",
         "empfanger",
         "auftraggeber",
         "verwendungszweck",
@@ -225,21 +228,44 @@ _HINTS = {
         "account number",
     ),
 }
+# A status cell in the bank's own language. Sparkasse writes "Umsatz vorgemerkt" (pending) and
+# "Umsatz gebucht" (booked) in its "Info" column; Dutch, French and Spanish banks write
+# "gereserveerd", "en attente" and "pendiente".
 STATE_WORDS = {
     "pending": "pending",
     "authorised": "pending",
     "authorized": "pending",
     "in behandeling": "pending",
+    "gereserveerd": "pending",
     "vorgemerkt": "pending",
+    "umsatz vorgemerkt": "pending",
+    "en attente": "pending",
+    "en cours": "pending",
+    "pendiente": "pending",
     "reversed": "reversed",
     "reversal": "reversed",
     "storniert": "reversed",
+    "umsatz storniert": "reversed",
     "declined": "declined",
     "rejected": "declined",
     "abgelehnt": "declined",
 }
 FINAL_STATE_WORDS = frozenset(
-    {"booked", "posted", "completed", "cleared", "settled", "done", "gebucht", "geboekt"}
+    {
+        "booked",
+        "posted",
+        "completed",
+        "cleared",
+        "settled",
+        "done",
+        "gebucht",
+        "umsatz gebucht",
+        "geboekt",
+        "comptabilisé",
+        "comptabilise",
+        "contabilizado",
+        "realizado",
+    }
 )
 
 

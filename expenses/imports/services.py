@@ -62,7 +62,7 @@ def keep_upload(
     """Keep an uploaded statement for its preview until it expires; expired uploads (of every
     household) go first, and a person keeps at most MAX_PENDING_IMPORTS, the latest."""
     now = now or timezone.now()
-    content = pipeline.pack_text(decoded.text)
+    content = pipeline.pack_upload(decoded.raw)
     if content is None:
         raise ImportTooLarge()
     remove_expired_pending_imports(now=now)

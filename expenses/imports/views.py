@@ -28,7 +28,8 @@ from cycles.selectors import household_cycle
 
 from ..exceptions import ImportTooLarge
 from ..setup.selectors import selectable_categories, selectable_payment_methods
-from . import pipeline, selectors, services
+from . import selectors, services
+from .decoding import encoding_label
 from .forms import ImportRuleForm, ImportUploadForm
 from .models import ImportRule
 from .selectors import preview as previews
@@ -69,7 +70,7 @@ def _render_preview(request, preview: previews.ImportPreview, *, status=200) -> 
         "token": preview.pending.token,
         "filename": preview.pending.filename,
         "statement": preview.statement,
-        "encoding": pipeline.DecodedText(text="", encoding=preview.pending.encoding).label,
+        "encoding": encoding_label(preview.statement.encoding),
         "payment_method": preview.payment_method,
         "form": preview.form,
         "proposals": shown,
