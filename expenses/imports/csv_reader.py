@@ -389,9 +389,14 @@ def _header_currency(name: str) -> str | None:
     return None
 
 
-def detect_mapping(table: Table, *, base_currency: str, window: tuple | None = None) -> Mapping:
+def detect_mapping(
+    table: Table, *, base_currency: str, window: tuple | None = None, currency: str | None = None
+) -> Mapping:
     """The most likely mapping of the table's columns, from a sample of the first rows; any
-    part may be None when no column fits (the preview then asks for it).
+    part may be None when no column fits (the preview then asks for it). Rows that do not say
+    their currency are in the one a header names, else `currency` (the one remembered for the
+    payment method), else the household's; the household's alone decides a date order no
+    value and no cycle date can.
 
     Columns are claimed in order — date, money, currency, direction, status, other account,
     and the description from the texts left — each from the columns not claimed before."""
@@ -413,7 +418,7 @@ def detect_mapping(table: Table, *, base_currency: str, window: tuple | None = N
         description_column=_description_column(table, values, used),
         amount_column=money.amount,
         decimal_comma=amounts.decimal_comma,
-        currency=amounts.header_currency or base_currency,
+        currency=amounts.header_currency or currency or base_currency,
         currency_column=currency_column,
         direction_column=direction_column,
         negative_is_out=amounts.negative_is_out,

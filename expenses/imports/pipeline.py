@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from formats.currencies import is_known_currency
+
 from .csv_reader import Mapping, Table, detect_mapping, read_entries, read_table
 from .decoding import DecodedText, decode_as, decode_text
 from .formats import (
@@ -125,7 +127,9 @@ def detect_choices(
 ) -> Choices:
     """What the preview starts from: the payment method's remembered mapping when it fits this
     file, else detection. `currency`: the payment method's, when known."""
-    default_currency = currency or (remembered or {}).get("currency") or base_currency
+    kept = (remembered or {}).get("currency")
+    kept = kept if isinstance(kept, str) and is_known_currency(kept) else None
+    default_currency = currency or kept or base_currency
     if statement.format == CSV:
         if remembered:
             mapping = Mapping.from_names(remembered, statement.table.header)
@@ -136,7 +140,9 @@ def detect_choices(
                     currency=mapping.currency,
                     remembered=True,
                 )
-        mapping = detect_mapping(statement.table, base_currency=default_currency, window=window)
+        mapping = detect_mapping(
+            statement.table, base_currency=base_currency, window=window, currency=default_currency
+        )
         return Choices(
             mapping=mapping,
             date_format=mapping.date_format,
