@@ -16,6 +16,8 @@ from cycles.tests.factories import CycleFactory
 from expenses.models import Category, Expense
 from templates_app.tests.factories import ExpenseTemplateFactory
 
+from .conftest import wait_until
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 STATEMENT = """Transaction Date,Post Date,Description,Category,Type,Amount,Memo
@@ -194,8 +196,11 @@ def test_the_preview_fits_a_phone_and_folds_what_was_detected(browser_page):
     # Opened, the choices stay open through the preview's re-render; another encoding reads
     # the kept upload again.
     page.click("details.import-choices summary")
+    page.focus("#id_encoding")
     page.select_option("#id_encoding", "cp1250")
     _wait_for_text(page, "[data-fact=encoding]", "Windows-1250")
+    # The focus stays on the choice made, in the re-rendered form.
+    wait_until(page, "document.activeElement && document.activeElement.id === 'id_encoding'")
     assert "Crčche Sonnenschein" in page.inner_text("#import-line-7")
     assert page.locator("details.import-choices[open]").count() == 1
     assert page.locator("#id_encoding").is_visible()

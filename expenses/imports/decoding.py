@@ -123,6 +123,12 @@ def decode_text(raw: bytes) -> DecodedText:
     return DecodedText(text=text, encoding=encoding, raw=raw)
 
 
+def is_guess(encoding: str) -> bool:
+    """Whether a file read in `encoding` was guessed: a code page, not UTF-8 or UTF-16, which a
+    file shows by being valid in it (or by its byte-order mark)."""
+    return encoding in _LIKELY
+
+
 def decode_as(raw: bytes, encoding: str) -> DecodedText:
     """The file read in an encoding the household chose (one of ENCODING_CHOICES), or
     UnreadableFile saying it does not read in it."""

@@ -297,11 +297,14 @@ class ImportPreviewForm(forms.Form):
         )
 
     def remembered_settings(self) -> dict:
-        """What to remember for the payment method's next file."""
+        """What to remember for the payment method's next file: the mapping, and the encoding
+        its file was read in (services.keep_upload reads the next one in it when it must guess)."""
         choices = self.choices()
         if choices.mapping is not None:
-            return choices.mapping.by_name(self.statement.table.header)
-        return {"date_format": choices.date_format, "currency": choices.currency}
+            settings = choices.mapping.by_name(self.statement.table.header)
+        else:
+            settings = {"date_format": choices.date_format, "currency": choices.currency}
+        return {**settings, "encoding": self.statement.encoding}
 
     @property
     def date_format_label(self) -> str:

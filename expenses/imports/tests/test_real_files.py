@@ -236,6 +236,26 @@ def test_choosing_another_encoding_reads_the_kept_upload_again(owner_client, cyc
     }
 
 
+def test_the_encoding_chosen_is_remembered_for_the_payment_method(owner_client, cycle, household):
+    bank = PaymentMethodFactory(household=household, name="Česká spořitelna", kind="bank_account")
+    first = open_preview(owner_client, cycle, CZECH_1250, payment_method=bank)
+    reread = _reread(owner_client, cycle, first, encoding="cp1250")
+    assert confirm(owner_client, cycle, reread).status_code == 302
+    assert ImportProfile.objects.get(payment_method=bank).settings["encoding"] == "cp1250"
+
+    december = "Datum;Popis;Částka\n01.12.2026;Květinářství Černá;-156,00\n".encode("cp1250")
+    second = open_preview(owner_client, cycle, december, payment_method=bank)
+    assert _fact(second, "encoding") == "Windows-1250"
+    assert "Květinářství Černá" in _text(second)
+    # A file without a payment method is still read as Western European first...
+    assert _fact(open_preview(owner_client, cycle, december), "encoding") == "Windows-1252"
+    # ...and a UTF-8 file is never read in the remembered code page.
+    utf8 = open_preview(
+        owner_client, cycle, december.decode("cp1250").encode(), payment_method=bank
+    )
+    assert _fact(utf8, "encoding") == "UTF-8"
+
+
 @pytest.mark.parametrize("encoding", ["utf_8", "utf_16", "rot_13", "zlib_codec", "x" * 5000])
 def test_an_encoding_the_file_does_not_read_in_is_a_form_error(owner_client, cycle, encoding):
     page = open_preview(owner_client, cycle, CZECH_1250 + b"\n")
