@@ -190,6 +190,41 @@ def test_a_pending_sparkasse_row_is_imported_when_the_household_asks(owner_clien
     assert not Expense.objects.filter(description="Aral Tankstelle").exists()
 
 
+def test_a_dkb_statement_below_its_preamble_is_read_from_its_header(owner_client, cycle):
+    page = open_preview(owner_client, cycle, "dkb-girokonto-utf8.csv")
+    assert page.status_code == 200
+    table = page.context["statement"].table
+    assert table.header[:3] == ("Buchungsdatum", "Wertstellung", "Status")
+    assert page.context["form"]["date_format"].value() == "dmy_dot_short"
+    assert _fact(page, "encoding") == "UTF-8 (with byte-order mark)"
+    assert page.context["counts"] == {
+        "import": 3,
+        "duplicate": 0,
+        "income": 1,
+        "pending": 1,
+        "transfer": 0,
+        "invalid": 0,
+    }
+    assert proposal(page, 7).row.status == "pending"  # "Vorgemerkt"
+    assert confirm(owner_client, cycle, page).status_code == 302
+    assert dict(Expense.objects.values_list("description", "amount")) == {
+        "RheinEnergie AG": Decimal("88.00"),
+        "Buchhandlung Größenwahn": Decimal("24.95"),
+        "Café Zentral": Decimal("6.40"),
+    }
+
+
+def test_a_preamble_does_not_count_against_the_row_limit():
+    preamble = '"Girokonto";"DE07"\n"Zeitraum:";"11.2026"\n'
+    header = '"Datum";"Wertstellung";"Status";"Name";"Zweck";"Betrag"\n'
+    row = '"02.11.26";"02.11.26";"Gebucht";"Shop";"Karte";"-1,00"\n'
+    table = read_table(preamble + header + row * limits.MAX_ROWS)
+    assert table.header[0] == "Datum"
+    assert len(table.rows) == limits.MAX_ROWS
+    with pytest.raises(limits.UnreadableFile, match="more than 5,000"):
+        read_table(preamble + header + row * (limits.MAX_ROWS + 1))
+
+
 # -- encodings -----------------------------------------------------------------------------------
 
 
