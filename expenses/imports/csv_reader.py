@@ -352,6 +352,7 @@ class Mapping:
     direction_column: int | None = None
     negative_is_out: bool = True
     ambiguous_dates: bool = False  # detection's note for the preview
+    currency_stated: bool = False  # so is this: a header names the currency ("Bedrag (EUR)")
     debit_column: int | None = None
     credit_column: int | None = None
     fee_column: int | None = None
@@ -448,6 +449,7 @@ def detect_mapping(
         direction_column=direction_column,
         negative_is_out=amounts.negative_is_out,
         ambiguous_dates=date_guess.ambiguous,
+        currency_stated=amounts.header_currency is not None,
         debit_column=money.debit,
         credit_column=money.credit,
         fee_column=money.fee,

@@ -257,8 +257,10 @@ class ImportPreviewForm(forms.Form):
         if name == "amount_column":
             return mapping.amount_column is None and mapping.debit_column is None
         if name == "currency":
-            # Rows without a currency take this one: a guess unless remembered.
-            return mapping.currency_column is None and not detected.remembered
+            # Rows without a currency take this one: a guess unless the file states it (a
+            # column, a header such as "Bedrag (EUR)") or it was remembered.
+            stated = mapping.currency_column is not None or mapping.currency_stated
+            return not stated and not detected.remembered
         return False
 
     @property

@@ -402,6 +402,9 @@ def test_only_what_was_not_detected_is_shown_unfolded(owner_client, cycle, house
     assert 'name="date_column"' in folded and 'name="encoding"' in folded
     assert OPENED.search(body) is None
 
+    # The Dutch bank's "Bedrag (EUR)" says the currency.
+    assert _undetected(open_preview(owner_client, cycle, "bank-nl-semicolon.csv")) == []
+
     ambiguous = b"Date,Description,Amount,Currency\n01/02/2026,Shop,-1.00,EUR\n"
     january = CycleFactory(
         household=household,
