@@ -17,6 +17,7 @@ from expenses.models import Category, Expense
 from templates_app.tests.factories import ExpenseTemplateFactory
 
 from .conftest import wait_until
+from .test_browser_contrast import AXE, RUN_AXE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -226,3 +227,39 @@ def _wait_for_text(page, selector: str, text: str, timeout: float = 10.0):
         if time.monotonic() > deadline:
             raise AssertionError(f"{selector} never said {text!r}")
         page.wait_for_timeout(25)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_preview_on_a_phone_has_enough_contrast(browser_page, live_server, scheme):
+    household = HouseholdFactory(name="Contrast home", base_currency="EUR")
+    make_owner(household, email="cora@example.com", first_name="Cora")
+    cycle = CycleFactory(
+        household=household,
+        start_date=datetime.date(2026, 11, 1),
+        end_date=datetime.date(2026, 12, 12),
+        status=Cycle.Status.ACTIVE,
+    )
+    context = browser_page.context.browser.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        color_scheme=scheme,
+        bypass_csp=True,  # to inject axe, which the app's CSP rightly refuses
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = _logged_in(context.new_page(), "cora@example.com")
+        page.goto(f"/cycles/{cycle.pk}/import/")
+        page.set_input_files("#id_file", str(SPARKASSE))
+        page.click("button:has-text('Upload and preview')")
+        page.wait_for_url("**/import/preview/**")
+        # Booked, money in and pending (struck through) rows, and the choices unfolded.
+        page.click("details.import-choices summary")
+        page.add_script_tag(path=str(AXE))
+        found = [
+            f"{v['target']} “{v['text'][:40]}”: {v['fg']} on {v['bg']} is {v['ratio']}:1"
+            for v in page.evaluate(RUN_AXE)
+        ]
+        assert found == []
+        assert page.locator("#import-rows tbody tr").count() == 7
+    finally:
+        context.close()
