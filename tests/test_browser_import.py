@@ -1,16 +1,25 @@
 """Importing a bank statement in a real browser into a cycle generated from templates: the
 bills the statement pays become paid (at the bank's amounts), nothing is doubled, and the one
-purchase that was not planned is added."""
+purchase that was not planned is added. On a phone (390 x 844) the preview of a Sparkasse file
+fits its card, folds what was detected, reads the kept upload in another encoding and keeps
+its contrast."""
 
 import datetime
+import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from accounts.tests.factories import TEST_PASSWORD, HouseholdFactory, make_owner
 from budget import services as cycle_services
+from cycles.models import Cycle
+from cycles.tests.factories import CycleFactory
 from expenses.models import Category, Expense
 from templates_app.tests.factories import ExpenseTemplateFactory
+
+from .conftest import wait_until
+from .test_browser_contrast import AXE, RUN_AXE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -123,3 +132,136 @@ def test_cancelling_a_preview_forgets_the_upload_at_once(browser_page, tmp_path)
     assert "Import cancelled." in page.inner_text("main")
     assert PendingImport.objects.filter(household=household).count() == 0
     assert cycle.expenses.count() == 0
+
+
+PHONE = {"width": 390, "height": 844}
+ARTEFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "import"
+SPARKASSE = (
+    Path(__file__).resolve().parent.parent / "expenses/imports/tests/data/sparkasse-camt-cp1252.csv"
+)
+# Elements inside the preview card whose content is wider than they are (a table that would
+# scroll sideways, a select cut off), and the card itself.
+OVERFLOWING = """() => {
+    const card = document.querySelector('#import-preview');
+    return [card, ...card.querySelectorAll('*')].filter(e => {
+        if (e.closest('.sr-only') || e.closest('details:not([open])')) return false;
+        const o = getComputedStyle(e).overflowX;
+        const scrolls = o === 'auto' || o === 'scroll' || o === 'hidden' || e === card;
+        return scrolls && e.clientWidth > 2 && e.scrollWidth > e.clientWidth + 1;
+    }).map(e => e.tagName + '#' + e.id + '.' + e.className);
+}"""
+# The cells a person needs on each row, and whether each is shown inside the card.
+CELLS_IN_CARD = """() => {
+    const card = document.querySelector('#import-preview').getBoundingClientRect();
+    return [...document.querySelectorAll('#import-rows tbody tr')].map(row => {
+        const cell = n => row.querySelector(`td:nth-child(${n})`);
+        const action = cell(5).querySelector('select') || cell(5);
+        return [cell(2), cell(3), cell(4), action].map(e => {
+            const box = e.getBoundingClientRect();
+            return box.width > 0 && box.height > 0 && getComputedStyle(e).visibility !== 'hidden'
+                && box.left >= card.left - 0.5 && box.right <= card.right + 0.5;
+        });
+    });
+}"""
+
+
+def test_the_preview_fits_a_phone_and_folds_what_was_detected(browser_page):
+    household = HouseholdFactory(name="Phone home", base_currency="EUR")
+    make_owner(household, email="pia@example.com", first_name="Pia")
+    cycle = CycleFactory(
+        household=household,
+        start_date=datetime.date(2026, 11, 1),
+        end_date=datetime.date(2026, 12, 12),
+        status=Cycle.Status.ACTIVE,
+    )
+    page = _logged_in(browser_page, "pia@example.com")
+    page.set_viewport_size(PHONE)
+    page.goto(f"/cycles/{cycle.pk}/import/")
+    page.set_input_files("#id_file", str(SPARKASSE))
+    page.click("button:has-text('Upload and preview')")
+    page.wait_for_url("**/import/preview/**")
+    page.wait_for_load_state("networkidle")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "import-preview-phone.png"), full_page=True)
+
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert page.evaluate(OVERFLOWING) == []
+    rows = page.evaluate(CELLS_IN_CARD)
+    assert len(rows) == 7
+    assert all(all(cells) for cells in rows), rows
+    assert "Crèche Sonnenschein e.V." in page.inner_text("#import-line-7")
+    assert page.get_attribute("#import-line-7", "data-action") == "skip"  # Umsatz vorgemerkt
+    # Everything was detected: the sixteen choices are folded away.
+    assert page.locator("#import-undetected").count() == 0
+    assert not page.locator("#id_date_column").is_visible()
+    assert "Windows-1252" in page.inner_text("[data-fact=encoding]")
+
+    # Opened, the choices stay open through the preview's re-render; another encoding reads
+    # the kept upload again.
+    page.click("details.import-choices summary")
+    page.focus("#id_encoding")
+    page.select_option("#id_encoding", "cp1250")
+    _wait_for_text(page, "[data-fact=encoding]", "Windows-1250")
+    # The focus stays on the choice made, in the re-rendered form.
+    wait_until(page, "document.activeElement && document.activeElement.id === 'id_encoding'")
+    assert "Crčche Sonnenschein" in page.inner_text("#import-line-7")
+    assert page.locator("details.import-choices[open]").count() == 1
+    assert page.locator("#id_encoding").is_visible()
+    page.select_option("#id_encoding", "cp1252")
+    _wait_for_text(page, "[data-fact=encoding]", "Windows-1252")
+    assert "Crèche Sonnenschein e.V." in page.inner_text("#import-line-7")
+    assert page.evaluate(OVERFLOWING) == []
+    assert all(all(cells) for cells in page.evaluate(CELLS_IN_CARD))
+
+    page.click("button:has-text('Import 4 new expenses, mark 0 paid')")
+    page.wait_for_url(f"**/cycles/{cycle.pk}/")
+    assert set(Expense.objects.filter(cycle=cycle).values_list("description", flat=True)) == {
+        "REWE Markt GmbH",
+        "Stadtwerke München GmbH",
+        "Bäckerei Müller",
+        "dm-drogerie markt",
+    }
+
+
+def _wait_for_text(page, selector: str, text: str, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while text not in page.inner_text(selector):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{selector} never said {text!r}")
+        page.wait_for_timeout(25)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_preview_on_a_phone_has_enough_contrast(browser_page, live_server, scheme):
+    household = HouseholdFactory(name="Contrast home", base_currency="EUR")
+    make_owner(household, email="cora@example.com", first_name="Cora")
+    cycle = CycleFactory(
+        household=household,
+        start_date=datetime.date(2026, 11, 1),
+        end_date=datetime.date(2026, 12, 12),
+        status=Cycle.Status.ACTIVE,
+    )
+    context = browser_page.context.browser.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        color_scheme=scheme,
+        bypass_csp=True,  # to inject axe, which the app's CSP rightly refuses
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = _logged_in(context.new_page(), "cora@example.com")
+        page.goto(f"/cycles/{cycle.pk}/import/")
+        page.set_input_files("#id_file", str(SPARKASSE))
+        page.click("button:has-text('Upload and preview')")
+        page.wait_for_url("**/import/preview/**")
+        # Booked, money in and pending (struck through) rows, and the choices unfolded.
+        page.click("details.import-choices summary")
+        page.add_script_tag(path=str(AXE))
+        found = [
+            f"{v['target']} “{v['text'][:40]}”: {v['fg']} on {v['bg']} is {v['ratio']}:1"
+            for v in page.evaluate(RUN_AXE)
+        ]
+        assert found == []
+        assert page.locator("#import-rows tbody tr").count() == 7
+    finally:
+        context.close()

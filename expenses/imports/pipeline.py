@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from formats.currencies import is_known_currency
+
 from .csv_reader import Mapping, Table, detect_mapping, read_entries, read_table
-from .decoding import DecodedText, decode_text
+from .decoding import DecodedText, decode_as, decode_text
 from .formats import (
     CSV,
     FORMAT_LABELS,
@@ -22,7 +24,7 @@ from .formats import (
     read_ofx,
     read_qif,
 )
-from .limits import MAX_UPLOAD_BYTES, TOO_LARGE, UnreadableFile
+from .limits import MAX_UPLOAD_BYTES, NOT_A_STATEMENT, TOO_LARGE, UnreadableFile
 from .reconciliation import PlannedExpense, plausible, reconcile
 from .rows import DUPLICATE, ImportRow, finish_entry, mark_duplicates
 from .rules import History, Rule, RuleBook
@@ -75,14 +77,30 @@ def read_statement(text: str, *, encoding: str = "utf_8") -> Statement:
     return Statement(format=kind, encoding=encoding, parsed=READERS[kind](text))
 
 
-def pack_text(text: str) -> bytes | None:
-    """The text as a pending import keeps it (compressed), or None when it is too large."""
-    packed = zlib.compress(text.encode("utf-8"), 6)
+def pack_upload(raw: bytes) -> bytes | None:
+    """The uploaded bytes as a pending import keeps them (compressed), or None when too large.
+    The bytes, not the text: the household may have them read in another encoding."""
+    packed = zlib.compress(raw, 6)
     return packed if len(packed) <= MAX_STORED_BYTES else None
 
 
-def unpack_text(packed: bytes) -> str:
-    return zlib.decompress(packed).decode("utf-8")
+def unpack_upload(packed: bytes) -> bytes:
+    """The kept bytes; never more than an upload may hold, whatever the row holds."""
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(packed, MAX_UPLOAD_BYTES + 1)
+    except zlib.error as error:
+        raise UnreadableFile(NOT_A_STATEMENT) from error
+    if len(raw) > MAX_UPLOAD_BYTES or inflater.unconsumed_tail:
+        raise UnreadableFile(TOO_LARGE)
+    return raw
+
+
+def read_kept_upload(packed: bytes, *, encoding: str) -> Statement:
+    """A kept upload read again, in `encoding` (the detected one, or the household's choice):
+    its size is checked before it is decoded, its text's before it is split."""
+    decoded = decode_as(unpack_upload(packed), encoding)
+    return read_statement(decoded.text, encoding=decoded.encoding)
 
 
 # -- choices ---------------------------------------------------------------------------------------
@@ -109,7 +127,9 @@ def detect_choices(
 ) -> Choices:
     """What the preview starts from: the payment method's remembered mapping when it fits this
     file, else detection. `currency`: the payment method's, when known."""
-    default_currency = currency or (remembered or {}).get("currency") or base_currency
+    kept = (remembered or {}).get("currency")
+    kept = kept if isinstance(kept, str) and is_known_currency(kept) else None
+    default_currency = currency or kept or base_currency
     if statement.format == CSV:
         if remembered:
             mapping = Mapping.from_names(remembered, statement.table.header)
@@ -120,7 +140,9 @@ def detect_choices(
                     currency=mapping.currency,
                     remembered=True,
                 )
-        mapping = detect_mapping(statement.table, base_currency=default_currency, window=window)
+        mapping = detect_mapping(
+            statement.table, base_currency=base_currency, window=window, currency=default_currency
+        )
         return Choices(
             mapping=mapping,
             date_format=mapping.date_format,

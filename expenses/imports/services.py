@@ -34,7 +34,8 @@ from ..exceptions import (
 )
 from ..models import Expense, PaymentMethod
 from . import pipeline, rules, selectors
-from .decoding import DecodedText
+from .decoding import DecodedText, decode_as, is_guess
+from .limits import UnreadableFile
 from .models import ImportedTransaction, ImportProfile, ImportRule, PendingImport
 from .pipeline import RowDecision
 from .rows import DUPLICATE, INCOME, INVALID, ImportRow, split_duplicates
@@ -60,9 +61,12 @@ def keep_upload(
     now: datetime | None = None,
 ) -> PendingImport:
     """Keep an uploaded statement for its preview until it expires; expired uploads (of every
-    household) go first, and a person keeps at most MAX_PENDING_IMPORTS, the latest."""
+    household) go first, and a person keeps at most MAX_PENDING_IMPORTS, the latest. A file
+    whose code page had to be guessed is read in the one the payment method's last file was
+    read in, when it reads in that one."""
     now = now or timezone.now()
-    content = pipeline.pack_text(decoded.text)
+    decoded = _in_remembered_encoding(decoded, payment_method)
+    content = pipeline.pack_upload(decoded.raw)
     if content is None:
         raise ImportTooLarge()
     remove_expired_pending_imports(now=now)
@@ -82,6 +86,17 @@ def keep_upload(
     )[MAX_PENDING_IMPORTS:]
     PendingImport.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
     return pending
+
+
+def _in_remembered_encoding(decoded: DecodedText, payment_method: PaymentMethod | None):
+    remembered = (selectors.remembered_mapping(payment_method) or {}).get("encoding", "")
+    # Only one code page for another: UTF-8 or UTF-16 is never a guess.
+    if not (is_guess(decoded.encoding) and is_guess(remembered)) or remembered == decoded.encoding:
+        return decoded
+    try:
+        return decode_as(decoded.raw, remembered)
+    except UnreadableFile:
+        return decoded
 
 
 def discard_pending_import(*, pending: PendingImport) -> None:

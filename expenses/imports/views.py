@@ -2,11 +2,11 @@
 what happens to each row; HTMX re-renders the preview, "Refresh preview" does it without JS) →
 confirm or cancel. Plus the household's import rules.
 
-The uploaded text waits, compressed, in a PendingImport under a random token, with the
+The uploaded file waits, compressed, in a PendingImport under a random token, with the
 household, person and cycle it was uploaded for: another household (or another member, or
 another cycle) cannot use the token, and the browser never sends the rows back — only the
-choices. Each request reads the text once (selectors.preview.import_preview) and derives
-everything from that.
+choices (the encoding among them: the kept bytes are read again in it). Each request reads
+the file once (selectors.preview.import_preview) and derives everything from that.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from cycles.selectors import household_cycle
 
 from ..exceptions import ImportTooLarge
 from ..setup.selectors import selectable_categories, selectable_payment_methods
-from . import pipeline, selectors, services
+from . import selectors, services
+from .decoding import encoding_label
 from .forms import ImportRuleForm, ImportUploadForm
 from .models import ImportRule
 from .selectors import preview as previews
@@ -69,7 +70,7 @@ def _render_preview(request, preview: previews.ImportPreview, *, status=200) -> 
         "token": preview.pending.token,
         "filename": preview.pending.filename,
         "statement": preview.statement,
-        "encoding": pipeline.DecodedText(text="", encoding=preview.pending.encoding).label,
+        "encoding": encoding_label(preview.statement.encoding),
         "payment_method": preview.payment_method,
         "form": preview.form,
         "proposals": shown,

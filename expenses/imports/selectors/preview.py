@@ -115,7 +115,7 @@ def import_preview(
     remembered) choices, or with those POSTed in `data`; every row proposed (reconciled with
     the plan, rules and history applied), then the row choices POSTed applied."""
     household = cycle.household
-    statement = _read_pending(pending)
+    statement = _read_pending(pending, encoding=(data or {}).get("encoding"))
     categories = list(selectable_categories(household))
     payment_methods = list(selectable_payment_methods(household))
     payment_method = next((m for m in payment_methods if m.pk == pending.payment_method_id), None)
@@ -167,11 +167,16 @@ def import_preview(
     )
 
 
-def _read_pending(pending: PendingImport) -> pipeline.Statement:
+def _read_pending(pending: PendingImport, *, encoding: str | None = None) -> pipeline.Statement:
+    """The upload read in the encoding the household chose; when it does not read in that one,
+    in the detected one (the form then says so next to its choice)."""
+    if encoding and encoding != pending.encoding:
+        try:
+            return pipeline.read_kept_upload(bytes(pending.content), encoding=encoding)
+        except UnreadableFile:
+            pass
     try:
-        return pipeline.read_statement(
-            pipeline.unpack_text(bytes(pending.content)), encoding=pending.encoding
-        )
+        return pipeline.read_kept_upload(bytes(pending.content), encoding=pending.encoding)
     except UnreadableFile as error:  # pragma: no cover — it was read at the upload
         raise ImportNotFound() from error
 
