@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from colony.api_auth import RateLimit, SessionAuth, TokenAuth, over_rate_limit
+from colony.api_idempotency import answer_once, claim_then_run
 from colony.errors import API_CODES, DomainError, api_error_response, domain_error_details
 
 api = NinjaAPI(
@@ -21,7 +22,9 @@ api = NinjaAPI(
         "`Authorization: Bearer <token>` "
         "(create a token on the API tokens page of your account, or POST /api/v1/auth/token), "
         "or with Colony's session cookie plus the X-CSRFToken header. Money is always a "
-        "string with the currency's decimals."
+        "string with the currency's decimals. Any POST may carry an `Idempotency-Key` "
+        "header: the same key again within 24 hours replays the first answer instead of "
+        "writing twice."
     ),
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
@@ -29,6 +32,10 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+# Idempotency-Key on every POST: the key is claimed once the person is known, the answer stored
+# once rendered (colony.api_idempotency).
+api.add_decorator(answer_once, mode="view")
+api.add_decorator(claim_then_run, mode="operation")
 
 
 def _validation_details(errors: list[dict]) -> dict:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from ninja import Field, Schema
 from pydantic import (
     AfterValidator,
@@ -143,10 +144,30 @@ class PageBase(Schema):
     count: int
     limit: int
     offset: int
+    next: str | None = Field(
+        None, description="The next page's URL (the same filters), or null on the last page."
+    )
+
+    @staticmethod
+    def resolve_next(page: Mapping, context) -> str | None:
+        request = (context or {}).get("request")
+        return None if request is None else next_page(request, page)
+
+
+def next_page(request: HttpRequest, page: Mapping) -> str | None:
+    """The URL of the page after `page` ({"count", "limit", "offset"}): the request's own,
+    with the offset moved on; None on the last page."""
+    following = page["offset"] + page["limit"]
+    if following >= page["count"] or following > MAX_OFFSET:
+        return None
+    query = request.GET.copy()
+    query["offset"] = str(following)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 def page_of(item_schema: type[Schema]) -> type[Schema]:
-    """The list schema of `item_schema`: {"items": [...], "count", "limit", "offset"}."""
+    """The list schema of `item_schema`: {"items": [...], "count", "limit", "offset",
+    "next"}."""
     return create_model(
         f"{item_schema.__name__.removesuffix('Response')}Page",
         __base__=PageBase,
