@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_idempotency_keys'),
-        ('expenses', '0013_pending_imports'),
+        ('expenses', '0014_pendingimport_keeps_the_uploaded_bytes'),
     ]
 
     operations = [
