@@ -8,7 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from colony.api_schemas import Day, MoneyIn, RateIn, Text, money
+from colony.api_schemas import Currency, Day, MoneyIn, Name, RateIn, RequestSchema, Text, money
 
 from .models import Expense, PaymentMethod
 
@@ -30,18 +30,18 @@ class PaymentMethodResponse(Schema):
         return str(method)
 
 
-class PaymentMethodCreate(Schema):
-    name: Text = Field(max_length=60)
+class PaymentMethodCreate(RequestSchema):
+    name: Name = Field(max_length=60)
     kind: PaymentMethodKind = "card"
     owner_id: int | None = None
     last4: str = Field("", pattern=r"^(\d{4})?$")
     is_active: bool = True
 
 
-class PaymentMethodUpdate(Schema):
+class PaymentMethodUpdate(RequestSchema):
     """Only the fields sent change."""
 
-    name: Text | None = Field(None, max_length=60)
+    name: Name | None = Field(None, max_length=60)
     kind: PaymentMethodKind | None = None
     owner_id: int | None = None
     last4: str | None = Field(None, pattern=r"^(\d{4})?$")
@@ -55,14 +55,14 @@ class CategoryResponse(Schema):
     created_at: datetime
 
 
-class CategoryCreate(Schema):
-    name: Text = Field(max_length=60)
+class CategoryCreate(RequestSchema):
+    name: Name = Field(max_length=60)
 
 
-class CategoryUpdate(Schema):
+class CategoryUpdate(RequestSchema):
     """Only the fields sent change."""
 
-    name: Text | None = Field(None, max_length=60)
+    name: Name | None = Field(None, max_length=60)
     is_archived: bool | None = None
 
 
@@ -159,11 +159,11 @@ def expense_json(expense: Expense, base_currency: str) -> dict:
     return data
 
 
-class ExpenseCreate(Schema):
+class ExpenseCreate(RequestSchema):
     cycle_id: int
-    description: Text = Field(max_length=200)
+    description: Name = Field(max_length=200)
     amount: MoneyIn
-    currency: Text = Field(min_length=3, max_length=3, examples=["EUR"])
+    currency: Currency
     date: Day
     category_id: int
     payment_method_id: int | None = None
@@ -176,12 +176,12 @@ class ExpenseCreate(Schema):
     )
 
 
-class ExpenseUpdate(Schema):
+class ExpenseUpdate(RequestSchema):
     """Only the fields sent change; `rate: null` goes back to the stored rates."""
 
-    description: Text | None = Field(None, max_length=200)
+    description: Name | None = Field(None, max_length=200)
     amount: MoneyIn | None = None
-    currency: Text | None = Field(None, min_length=3, max_length=3)
+    currency: Currency | None = None
     date: Day | None = None
     category_id: int | None = None
     payment_method_id: int | None = None
@@ -190,7 +190,7 @@ class ExpenseUpdate(Schema):
     rate: RateIn | None = None
 
 
-class PaymentCreate(Schema):
+class PaymentCreate(RequestSchema):
     amount: MoneyIn | None = Field(
         None, description="What was actually paid; empty: the planned amount."
     )
