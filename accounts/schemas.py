@@ -11,6 +11,8 @@ from colony.api_schemas import Name, RequestSchema, Text
 
 from .models import ApiToken, Membership
 
+Role = Literal["owner", "member", "viewer"]
+
 
 class TokenCreate(RequestSchema):
     email: Text = Field(max_length=254)
@@ -57,7 +59,7 @@ class MemberResponse(Schema):
     user_id: int
     name: str
     email: str
-    role: str
+    role: Role
     joined_at: datetime
 
     @staticmethod
@@ -74,7 +76,7 @@ class HouseholdResponse(Schema):
     name: str
     base_currency: str
     created_at: datetime
-    your_role: str
+    your_role: Role
     members: list[MemberResponse]
 
 
@@ -108,7 +110,7 @@ class MeResponse(Schema):
     messages, the household's number format, and the token used (null with a session)."""
 
     user: MeUser
-    role: Literal["owner", "member", "viewer"]
+    role: Role
     can_write: bool = Field(description="False for a viewer or a read-only token.")
     household: MeHousehold
     language: str = Field(description="The language of Colony's messages (BCP 47).")

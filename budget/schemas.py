@@ -22,6 +22,8 @@ from colony.api_schemas import (
 from cycles.exceptions import IncomeIsLines
 from cycles.models import Cycle, IncomeLine
 
+CycleStatus = Literal["draft", "active", "completed"]
+
 
 def base_currency(context) -> str:
     return context["request"].household.base_currency
@@ -35,7 +37,7 @@ class CycleResponse(Schema):
     name: str
     start_date: date
     end_date: date
-    status: str
+    status: CycleStatus
     currency: str
     income: str
     planned_total: str
@@ -116,7 +118,6 @@ class GenerateResponse(Schema):
     cycle: CycleResponse
 
 
-CycleStatus = Literal["draft", "active", "completed"]
 UnpaidChoice = Literal["keep", "skip", "move"]
 
 
@@ -220,7 +221,7 @@ class IncomeResponse(Schema):
     base_currency: str
     rate: str | None
     rate_date: dt.date | None
-    rate_source: str
+    rate_source: Literal["same", "stored", "manual", ""]
     awaits_rate: bool
     created_at: datetime
     updated_at: datetime

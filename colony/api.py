@@ -40,14 +40,17 @@ class ColonyAPI(NinjaAPI):
 
 api = ColonyAPI(
     title="Colony API",
-    version="1",
+    version="1.1",
     description=(
         "Household budgeting: cycles (their budgets and income), expenses, templates, "
         "payment methods, categories, reports and exchange rates. Authenticate with "
         "`Authorization: Bearer <token>` "
         "(create a token on the API tokens page of your account, or POST /api/v1/auth/token), "
         "or with Colony's session cookie plus the X-CSRFToken header. Money is always a "
-        "string with the currency's decimals."
+        "string with the currency's decimals. A body is a JSON object with only the fields "
+        "its schema names, and a query only the parameters its operation lists (else 422). "
+        'Every error is `{"success": false, "error": {"code", "message", '
+        '"details"}}`; an error about particular inputs names them in `details.fields`.'
     ),
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],

@@ -74,7 +74,7 @@ def _storable(value: str) -> str:
 # Any text a client sends.
 Text = Annotated[str, AfterValidator(_storable)]
 # A name (category, payment method, template, household): never blank.
-Name = Annotated[Text, Field(min_length=1, pattern=NAME_PATTERN)]
+Name = Annotated[str, Field(min_length=1, pattern=NAME_PATTERN), AfterValidator(_storable)]
 # A budgeting date: the years a household plans in, so date arithmetic never overflows.
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2199, 12, 31)
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -187,7 +187,18 @@ class RequestSchema(Schema):
     def _json_object(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         if not isinstance(data, dict):
             raise PydanticCustomError("object_required", "Send a JSON object.")
-        return handler(data)
+        return handler({name: _json_number(value) for name, value in data.items()})
+
+
+def _json_number(value: Any) -> Any:
+    """JSON has one kind of number: 275.0 is the integer 275 (JSON Schema says so too), which
+    strict validation would otherwise refuse for an integer field. Any other float stays a
+    float (and is refused wherever a float is not allowed: everywhere, money included)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_json_number(item) for item in value]
+    return value
 
 
 def patch_changes(
@@ -260,14 +271,29 @@ def paginate(queryset: QuerySet | list, page: PageQuery, *, count: int | None = 
     return {"items": items, "count": total, "limit": page.limit, "offset": page.offset}
 
 
+class ErrorDetails(Schema):
+    """What more an error says. `fields`: the inputs it is about, by the name the client sent
+    ("body" for the body as a whole), each with its messages — for a VALIDATION_ERROR and a
+    domain error alike. Other keys belong to one error (EXPENSE_CHANGED: `current_version`;
+    BUDGETS_CHANGED: `current`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    fields: dict[str, list[str]] = Field(
+        default_factory=dict, examples=[{"category_id": ["Choose one of the household's..."]}]
+    )
+
+
 class ErrorBody(Schema):
     code: str = Field(examples=["CYCLE_ALREADY_COMPLETED"])
     message: str
-    details: dict[str, Any] = {}
+    details: ErrorDetails
 
 
 class ErrorResponse(Schema):
-    success: Literal[False] = False
+    """Every error the API answers (colony.api renders it; this describes it)."""
+
+    success: Literal[False]
     error: ErrorBody
 
 

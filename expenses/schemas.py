@@ -18,7 +18,7 @@ PaymentMethodKind = Literal["card", "cash", "bank_account", "other"]
 class PaymentMethodResponse(Schema):
     id: int
     name: str
-    kind: str
+    kind: PaymentMethodKind
     owner_id: int | None
     last4: str
     is_active: bool
@@ -69,6 +69,8 @@ class CategoryUpdate(RequestSchema):
 # --- expenses -----------------------------------------------------------------------------------
 
 ExpenseStatus = Literal["planned", "paid", "skipped"]
+# Where the rate came from (exchange.models.RateSource); empty while awaiting a rate.
+RateSourceName = Literal["same", "stored", "manual", ""]
 
 
 def _base_currency(context) -> str:
@@ -89,7 +91,7 @@ class ExpenseFields(Schema):
     date: dt.date
     category_id: int
     payment_method_id: int | None
-    status: str
+    status: ExpenseStatus
     paid_on: dt.date | None
     note: str
     template_id: int | None
@@ -98,7 +100,7 @@ class ExpenseFields(Schema):
     base_currency: str
     rate: str | None
     rate_date: dt.date | None
-    rate_source: str
+    rate_source: RateSourceName
     awaits_rate: bool
     created_by_id: int | None
     updated_by_id: int | None

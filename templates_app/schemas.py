@@ -25,7 +25,7 @@ class TemplateResponse(Schema):
     is_income: bool
     category_id: int | None
     payment_method_id: int | None
-    frequency: str
+    frequency: Frequency
     day_of_month: int | None
     start_date: dt.date
     end_date: dt.date | None

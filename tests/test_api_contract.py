@@ -36,7 +36,11 @@ def world(db):
 
 @pytest.fixture
 def api(world):
-    return api_client(world.owner)
+    client = api_client(world.owner)
+    # The token's first use is recorded (last used at, from where); later requests within
+    # the minute write nothing, so snapshots taken after this compare the household alone.
+    client.get("/api/v1/me")
+    return client
 
 
 def refused_fields(response, status: int = 422) -> dict:
@@ -50,11 +54,11 @@ def refused_fields(response, status: int = 422) -> dict:
 
 
 @pytest.mark.parametrize("op", BODY_OPERATIONS, ids=str)
-@pytest.mark.parametrize("body", ["[null, null]", '"text"', "12", "null", "[]"])
-def test_a_body_that_is_not_a_json_object_is_refused_and_changes_nothing(op, body, world, api):
+def test_a_body_that_is_not_a_json_object_is_refused_and_changes_nothing(op, world, api):
     before = household_snapshot(world)
-    response = api.generic(op.method, url_for(op, world), body, content_type=JSON)
-    assert refused_fields(response) == {"body": ["Send a JSON object."]}
+    for body in ("[null, null]", '"text"', "12", "null", "[]", "true"):
+        response = api.generic(op.method, url_for(op, world), body, content_type=JSON)
+        assert refused_fields(response) == {"body": ["Send a JSON object."]}, body
     assert household_snapshot(world) == before
 
 
@@ -167,10 +171,10 @@ def test_a_cycles_income_is_not_offered_on_patch_and_is_refused_with_its_reason(
 
 
 def test_a_body_in_another_media_type_is_415(api):
-    response = api.post("/api/v1/categories", "name=Food", content_type="text/plain")
+    response = api.post("/api/v1/categories", "name=Zebra", content_type="text/plain")
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
-    assert not Category.objects.filter(name="Food").exists()
+    assert not Category.objects.filter(name="Zebra").exists()
 
 
 def test_a_body_that_is_not_json_is_400(api):
@@ -285,13 +289,13 @@ def test_every_operation_lists_the_request_layers_statuses_in_the_envelope():
         for status, response in op.schema["responses"].items():
             if int(status) >= 400:
                 assert _error_ref(response).endswith("/ErrorResponse"), (op, status)
-        assert "Retry-After" in op.schema["responses"]["429"]["headers"], op
+        assert "Retry-After" in op.schema["responses"][429]["headers"], op
 
 
 def test_the_description_declares_etag_if_match_and_location():
     ops = {str(op): op.schema for op in operations()}
     detail = ops["GET /api/v1/expenses/{pk}"]
-    assert "ETag" in detail["responses"]["200"]["headers"]
+    assert "ETag" in detail["responses"][200]["headers"]
     for name in (
         "PATCH /api/v1/expenses/{pk}",
         "DELETE /api/v1/expenses/{pk}",
@@ -302,9 +306,9 @@ def test_the_description_declares_etag_if_match_and_location():
         headers = [p["name"] for p in ops[name].get("parameters", []) if p["in"] == "header"]
         assert headers == ["If-Match"], name
     assert "If-Match" not in str(ops["PATCH /api/v1/categories/{pk}"].get("parameters", []))
-    assert "Location" in ops["POST /api/v1/expenses"]["responses"]["201"]["headers"]
-    assert "Location" in ops["POST /api/v1/cycles/{pk}/income"]["responses"]["201"]["headers"]
-    assert "headers" not in ops["POST /api/v1/auth/token"]["responses"]["201"]
+    assert "Location" in ops["POST /api/v1/expenses"]["responses"][201]["headers"]
+    assert "Location" in ops["POST /api/v1/cycles/{pk}/income"]["responses"][201]["headers"]
+    assert "headers" not in ops["POST /api/v1/auth/token"]["responses"][201]
 
 
 def test_the_description_carries_the_constraints_the_server_applies():

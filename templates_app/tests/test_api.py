@@ -77,15 +77,25 @@ def test_deleting_a_template_keeps_its_expenses(owner_api, household, rent):
     [
         ({"amount": "10.005"}, "INVALID_AMOUNT"),
         ({"currency": "JPY", "amount": "10.5"}, "INVALID_AMOUNT"),
-        ({"currency": "ZZZ"}, "UNKNOWN_CURRENCY"),
         ({"day_of_month": None}, "INVALID_TEMPLATE_SCHEDULE"),
         ({"end_date": "2025-01-01"}, "INVALID_TEMPLATE_SCHEDULE"),
-        ({"name": "  "}, "NAME_REQUIRED"),
     ],
 )
 def test_template_rules_answer_with_their_domain_error(owner_api, rent, fields, code):
     response = owner_api.post(URL, body(rent, **fields), content_type=JSON)
     assert error_code(response, 422) == code
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"), [({"currency": "ZZZ"}, "currency"), ({"name": "  "}, "name")]
+)
+def test_what_the_schema_refuses_is_a_validation_error_on_the_field(owner_api, rent, fields, field):
+    # The description lists the currencies and says a name is not blank, so these never
+    # reach the service's UNKNOWN_CURRENCY and NAME_REQUIRED.
+    response = owner_api.post(URL, body(rent, **fields), content_type=JSON)
+    assert error_code(response, 422) == "VALIDATION_ERROR"
+    assert list(response.json()["error"]["details"]["fields"]) == [field]
+    assert not ExpenseTemplate.objects.exists()
 
 
 def test_an_archived_category_or_another_households_is_not_selectable(
