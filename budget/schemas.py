@@ -85,7 +85,9 @@ class CycleUpdate(RequestSchema):
 
     name: Text | None = Field(None, max_length=100)
     start_date: Day | None = None
-    end_date: Day | None = None
+    end_date: Day | None = Field(
+        None, description="After the start date; a cycle lasts at most 45 days (both ends count)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -249,9 +251,11 @@ class IncomeResponse(Schema):
 
 class IncomeCreate(RequestSchema):
     description: Name = Field(max_length=200)
-    amount: MoneyIn
+    amount: MoneyIn = Field(
+        description="At most as many decimals as its currency has (none for JPY, three for BHD)."
+    )
     currency: Currency
-    expected_date: Day
+    expected_date: Day = Field(description="Within the cycle's dates.")
     member_id: int | None = Field(None, description="Whose income: a member of the household.")
     is_received: bool = False
 

@@ -164,9 +164,11 @@ def expense_json(expense: Expense, base_currency: str) -> dict:
 class ExpenseCreate(RequestSchema):
     cycle_id: int
     description: Name = Field(max_length=200)
-    amount: MoneyIn
+    amount: MoneyIn = Field(
+        description="At most as many decimals as its currency has (none for JPY, three for BHD)."
+    )
     currency: Currency
-    date: Day
+    date: Day = Field(description="Within the cycle's dates.")
     category_id: int
     payment_method_id: int | None = None
     status: Literal["planned", "paid"] = "planned"

@@ -52,7 +52,9 @@ class TemplateResponse(Schema):
 
 class TemplateCreate(RequestSchema):
     name: Name = Field(max_length=200)
-    amount: MoneyIn
+    amount: MoneyIn = Field(
+        description="At most as many decimals as its currency has (none for JPY, three for BHD)."
+    )
     currency: Currency
     is_income: bool = Field(False, description="Income (a salary) instead of an expense.")
     category_id: int | None = Field(
@@ -60,9 +62,11 @@ class TemplateCreate(RequestSchema):
     )
     payment_method_id: int | None = None
     frequency: Frequency
-    day_of_month: int | None = Field(None, ge=1, le=31, description="For monthly templates.")
+    day_of_month: int | None = Field(
+        None, ge=1, le=31, description="Required for a monthly template (31: a month's last day)."
+    )
     start_date: Day
-    end_date: Day | None = None
+    end_date: Day | None = Field(None, description="Not before the start date.")
     is_active: bool = True
     note: Text = Field("", max_length=1000)
 
