@@ -39,7 +39,7 @@ EXCLUDED_PATHS = ["/api/v1/tokens/{pk}"]
 @pytest.fixture
 def api_token(settings):
     # Thousands of requests in a few minutes, from one person: the rate limit is not under
-    # test here (colony/tests cover it), the description is.
+    # test here (accounts/tests/test_api.py covers it), the description is.
     settings.API_RATE_LIMIT_PER_MINUTE = 0
     world = build_household("Schemathesis")
     ExpenseTemplateFactory(
