@@ -18,10 +18,9 @@ from colony.api_schemas import (
     money,
     page_of,
     paginate,
-    patch_changes,
     patch_merge,
 )
-from cycles.exceptions import BudgetsChanged, IncomeIsLines
+from cycles.exceptions import BudgetsChanged
 from cycles.models import Cycle, IncomeLine
 
 from . import selectors, services
@@ -99,8 +98,6 @@ def cycle_detail(request: HttpRequest, pk: int):
 def cycle_update(request: HttpRequest, pk: int, payload: CycleUpdate):
     """Change the fields sent of a cycle that is not completed."""
     cycle = _cycle(request, pk)
-    if patch_changes(payload).get("income", cycle.income) != cycle.income:
-        raise IncomeIsLines()
     services.update_cycle(
         cycle=cycle,
         **patch_merge(payload, cycle, fields=("name", "start_date", "end_date")),

@@ -17,6 +17,7 @@ class PaymentMethodInUse(Conflict):
 class PaymentMethodOwnerNotMember(Unprocessable):
     code = "PAYMENT_METHOD_OWNER_NOT_MEMBER"
     message = "A payment method must belong to a member of the household."
+    field = "owner"
 
 
 class CategoryNameExists(Conflict):

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
-from colony.api_schemas import Day, MoneyIn, RateIn, Text, money
+from colony.api_schemas import Currency, Day, MoneyIn, Name, RateIn, RequestSchema, Text, money
 
 from .models import MAX_EXTERNAL_ID, Expense, PaymentMethod
 from .services.bulk import MAX_BULK_EXPENSES
@@ -20,7 +20,7 @@ PaymentMethodKind = Literal["card", "cash", "bank_account", "other"]
 class PaymentMethodResponse(Schema):
     id: int
     name: str
-    kind: str
+    kind: PaymentMethodKind
     owner_id: int | None
     last4: str
     is_active: bool
@@ -32,18 +32,18 @@ class PaymentMethodResponse(Schema):
         return str(method)
 
 
-class PaymentMethodCreate(Schema):
-    name: Text = Field(max_length=60)
+class PaymentMethodCreate(RequestSchema):
+    name: Name = Field(max_length=60)
     kind: PaymentMethodKind = "card"
     owner_id: int | None = None
     last4: str = Field("", pattern=r"^(\d{4})?$")
     is_active: bool = True
 
 
-class PaymentMethodUpdate(Schema):
+class PaymentMethodUpdate(RequestSchema):
     """Only the fields sent change."""
 
-    name: Text | None = Field(None, max_length=60)
+    name: Name | None = Field(None, max_length=60)
     kind: PaymentMethodKind | None = None
     owner_id: int | None = None
     last4: str | None = Field(None, pattern=r"^(\d{4})?$")
@@ -57,20 +57,22 @@ class CategoryResponse(Schema):
     created_at: datetime
 
 
-class CategoryCreate(Schema):
-    name: Text = Field(max_length=60)
+class CategoryCreate(RequestSchema):
+    name: Name = Field(max_length=60)
 
 
-class CategoryUpdate(Schema):
+class CategoryUpdate(RequestSchema):
     """Only the fields sent change."""
 
-    name: Text | None = Field(None, max_length=60)
+    name: Name | None = Field(None, max_length=60)
     is_archived: bool | None = None
 
 
 # --- expenses -----------------------------------------------------------------------------------
 
 ExpenseStatus = Literal["planned", "paid", "skipped"]
+# Where the rate came from (exchange.models.RateSource); empty while awaiting a rate.
+RateSourceName = Literal["same", "stored", "manual", ""]
 
 
 def _base_currency(context) -> str:
@@ -91,7 +93,7 @@ class ExpenseFields(Schema):
     date: dt.date
     category_id: int
     payment_method_id: int | None
-    status: str
+    status: ExpenseStatus
     paid_on: dt.date | None
     note: str
     template_id: int | None
@@ -100,7 +102,7 @@ class ExpenseFields(Schema):
     base_currency: str
     rate: str | None
     rate_date: dt.date | None
-    rate_source: str
+    rate_source: RateSourceName
     awaits_rate: bool
     created_by_id: int | None
     updated_by_id: int | None
@@ -162,12 +164,14 @@ def expense_json(expense: Expense, base_currency: str) -> dict:
     return data
 
 
-class ExpenseCreateFields(Schema):
+class ExpenseCreateFields(RequestSchema):
     cycle_id: int
-    description: Text = Field(max_length=200)
-    amount: MoneyIn
-    currency: Text = Field(min_length=3, max_length=3, examples=["EUR"])
-    date: Day
+    description: Name = Field(max_length=200)
+    amount: MoneyIn = Field(
+        description="At most as many decimals as its currency has (none for JPY, three for BHD)."
+    )
+    currency: Currency
+    date: Day = Field(description="Within the cycle's dates.")
     category_id: int
     payment_method_id: int | None = None
     status: Literal["planned", "paid"] = "planned"
@@ -194,7 +198,7 @@ class ExpenseCreate(ExpenseCreateFields):
     external_id: ExternalId | None = None
 
 
-class ExpensesBulkCreate(Schema):
+class ExpensesBulkCreate(RequestSchema):
     """Up to 500 expenses, added all or none."""
 
     items: list[ExpenseCreate] = Field(min_length=1, max_length=MAX_BULK_EXPENSES)
@@ -204,12 +208,12 @@ class ExpensesBulkResponse(Schema):
     items: list[ExpenseListItem]
 
 
-class ExpenseUpdate(Schema):
+class ExpenseUpdate(RequestSchema):
     """Only the fields sent change; `rate: null` goes back to the stored rates."""
 
-    description: Text | None = Field(None, max_length=200)
+    description: Name | None = Field(None, max_length=200)
     amount: MoneyIn | None = None
-    currency: Text | None = Field(None, min_length=3, max_length=3)
+    currency: Currency | None = None
     date: Day | None = None
     category_id: int | None = None
     payment_method_id: int | None = None
@@ -218,7 +222,7 @@ class ExpenseUpdate(Schema):
     rate: RateIn | None = None
 
 
-class PaymentUpdate(Schema):
+class PaymentUpdate(RequestSchema):
     """An explicit payment: paying again with the same values changes nothing."""
 
     amount: MoneyIn | None = Field(
@@ -233,7 +237,7 @@ class PaymentUpdate(Schema):
     )
 
 
-class PaymentCreate(Schema):
+class PaymentCreate(RequestSchema):
     amount: MoneyIn | None = Field(
         None, description="What was actually paid; empty: the planned amount."
     )
