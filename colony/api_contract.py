@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
+from colony import api_idempotency
+
 if TYPE_CHECKING:
     from ninja import NinjaAPI
 
@@ -61,18 +63,22 @@ LOCATION = {
 }
 ETAG = {
     "description": 'The object\'s version, e.g. "3": send it back as If-Match on a change.',
-    "schema": {"type": "string", "pattern": '^(W/)?"[0-9]{1,12}"$'},
+    "schema": {"type": "string", "pattern": '^"[0-9]{1,12}"$'},
 }
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",
     "required": False,
     "description": "The ETag (version) the change is based on; if the object changed since, "
-    "the change is refused with 409 and nothing is written. Absent or `*`: the change "
-    "applies to the object as it is now. Malformed: 422 INVALID_IF_MATCH.",
-    # What the server reads (expenses.api): W/ and quotes are optional, blank is "absent".
-    "schema": {"type": "string", "pattern": '^[ \\t]*(\\*|(W/)?"*[0-9]{1,12}"*)?[ \\t]*$'},
+    "the change is refused with 409 and nothing is written. Absent: the change applies to "
+    'the object as it is now. Only the strong tag Colony sent ("3"); `*`, a weak tag or '
+    "anything else: 422 INVALID_IF_MATCH.",
+    # What the server reads (expenses.api._if_match): the quoted strong tag, nothing else.
+    "schema": {"type": "string", "pattern": '^[ \\t]*"[0-9]{1,12}"[ \\t]*$'},
 }
+
+
+IDEMPOTENCY_KEY = api_idempotency.HEADER_PARAMETER
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,12 @@ def describe(schema: dict, *, root: str) -> dict:
                     "/ExpenseResponse"
                 ):
                     response.setdefault("headers", {})["ETag"] = ETAG
+            # Every POST a person makes may be retried with an Idempotency-Key
+            # (colony.api_idempotency); POST /auth/token has no person yet and ignores it.
+            if method == "post" and operation.get("security"):
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name", "").lower() == "idempotency-key" for p in parameters):
+                    parameters.append(IDEMPOTENCY_KEY)
             if method in WRITE_METHODS and any(
                 path == tagged or path.startswith(tagged + "/") for tagged in versioned
             ):

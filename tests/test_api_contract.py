@@ -303,8 +303,15 @@ def test_the_description_declares_etag_if_match_and_location():
         "POST /api/v1/expenses/{pk}/skip",
         "POST /api/v1/expenses/{pk}/restore",
     ):
-        headers = [p["name"] for p in ops[name].get("parameters", []) if p["in"] == "header"]
-        assert headers == ["If-Match"], name
+        headers = {p["name"] for p in ops[name].get("parameters", []) if p["in"] == "header"}
+        expected = {"If-Match", "Idempotency-Key"} if name.startswith("POST") else {"If-Match"}
+        assert headers == expected, name
+    # Every POST a person makes may be retried with a key; /auth/token has no person yet.
+    for name, schema in ops.items():
+        declared = {p["name"] for p in schema.get("parameters", []) if p["in"] == "header"}
+        if name.startswith("POST ") and name != "POST /api/v1/auth/token":
+            assert "Idempotency-Key" in declared, name
+    assert not ops["POST /api/v1/auth/token"].get("parameters")
     assert "If-Match" not in str(ops["PATCH /api/v1/categories/{pk}"].get("parameters", []))
     assert "Location" in ops["POST /api/v1/expenses"]["responses"][201]["headers"]
     assert "Location" in ops["POST /api/v1/cycles/{pk}/income"]["responses"][201]["headers"]

@@ -99,15 +99,17 @@ def test_bulk_with_one_bad_row_writes_nothing_and_says_which(owner_api, cycle, f
         expense_body(cycle, food, description="Fine"),
         expense_body(cycle, food, description="Far away", date="2027-01-01"),
         expense_body(cycle, food, description="Fine too"),
-        expense_body(cycle, food, description="   "),
+        expense_body(cycle, food, description="Ramen", amount="12.50", currency="JPY"),
     ]
     response = owner_api.post(BULK_URL, {"items": items}, content_type=JSON)
     refused = error(response, 422)
     assert refused["code"] == "EXPENSES_REJECTED"
     rows = refused["details"]["items"]
     assert set(rows) == {"1", "3"}
-    assert rows["1"]["code"] == "EXPENSE_DATE_OUTSIDE_CYCLE" and rows["1"]["field"] == "date"
-    assert rows["3"]["code"] == "DESCRIPTION_REQUIRED"
+    assert rows["1"]["code"] == "EXPENSE_DATE_OUTSIDE_CYCLE" and set(rows["1"]["fields"]) == {
+        "date"
+    }
+    assert set(rows["3"]["fields"]) == {"amount"}
     assert list(Expense.objects.values_list("description", flat=True)) == ["Already there"]
     assert counted(cycle) == 1
 
