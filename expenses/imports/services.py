@@ -40,9 +40,10 @@ from .pipeline import RowDecision
 from .rows import DUPLICATE, INCOME, INVALID, ImportRow, split_duplicates
 
 NEW, SKIP, PAY = "new", "skip", "pay"
-# How long an upload waits for its confirmation, and how many one person keeps waiting.
+# How long an upload waits for its confirmation after its last preview, and how many one person
+# keeps waiting (a statement per account of the household, and one uploaded again).
 PENDING_IMPORT_HOURS = 24
-MAX_PENDING_IMPORTS = 2
+MAX_PENDING_IMPORTS = 5
 
 
 # -- the upload waiting for its confirmation ------------------------------------------------------
@@ -60,7 +61,8 @@ def keep_upload(
     now: datetime | None = None,
 ) -> PendingImport:
     """Keep an uploaded statement for its preview until it expires; expired uploads (of every
-    household) go first, and a person keeps at most MAX_PENDING_IMPORTS, the latest."""
+    household) go first, and a person keeps at most MAX_PENDING_IMPORTS, the ones used last
+    (a preview still open in another tab is not pushed out by a newer upload)."""
     now = now or timezone.now()
     content = pipeline.pack_text(decoded.text)
     if content is None:
@@ -77,11 +79,18 @@ def keep_upload(
         content=content,
         expires_at=now + timedelta(hours=PENDING_IMPORT_HOURS),
     )
+    # The expiry moves with each preview (keep_using), so the latest expiry is the latest use.
     older = PendingImport.objects.filter(household=household, uploaded_by=uploaded_by).order_by(
-        "-created_at", "-pk"
+        "-expires_at", "-pk"
     )[MAX_PENDING_IMPORTS:]
     PendingImport.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
     return pending
+
+
+def keep_using(*, pending: PendingImport, now: datetime | None = None) -> None:
+    """An upload waits PENDING_IMPORT_HOURS from its latest preview, not from its upload."""
+    expires_at = (now or timezone.now()) + timedelta(hours=PENDING_IMPORT_HOURS)
+    PendingImport.objects.filter(pk=pending.pk).update(expires_at=expires_at)
 
 
 def discard_pending_import(*, pending: PendingImport) -> None:

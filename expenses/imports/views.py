@@ -43,9 +43,11 @@ def _open_cycle(request, cycle_pk) -> Cycle:
 
 
 def _pending(request, cycle: Cycle, token: str):
-    return previews.pending_import(
+    pending = previews.pending_import(
         household=request.household, user=request.user, cycle=cycle, token=token
     )
+    services.keep_using(pending=pending)
+    return pending
 
 
 def _preview(request, cycle: Cycle, token: str, *, data=None, confirming=False):
