@@ -78,6 +78,8 @@ def _render_preview(request, preview: previews.ImportPreview, *, status=200) -> 
         "hidden_rows": max(0, len(preview.proposals) - PREVIEW_ROWS),
         "counts": preview.counts,
         "actions": actions,
+        "by_cycle": preview.by_cycle,
+        "outside_every_cycle": preview.outside_every_cycle,
         "importing": actions["new"] + actions["pay"],
         "row_errors": preview.row_errors,
         "planned_by_currency": planned_by_currency,
@@ -103,6 +105,13 @@ def _result_message(result: services.ImportResult) -> str:
         f"{result.skipped_duplicates} duplicate{pluralize(result.skipped_duplicates)} and "
         f"{result.skipped_invalid} invalid row{pluralize(result.skipped_invalid)} skipped."
     )
+    if result.already_there:
+        count = result.already_there
+        expenses = pluralize(count, "its expense,their expenses")
+        message += f" {count} row{pluralize(count)} already there, linked to {expenses}."
+    if result.skipped_outside:
+        count = result.skipped_outside
+        message += f" {count} row{pluralize(count)} outside the open cycles left out."
     if result.skipped_income:
         count = result.skipped_income
         message += f" {count} row{pluralize(count)} of money in left out."
