@@ -102,17 +102,19 @@ def cycle_records(
     *, household: Household, cycle_ids: Iterable[int], rows: Iterable[ImportRow]
 ) -> CycleRecords:
     """What the open cycles `cycle_ids` hold that the rows may be, in two flat queries: the
-    bank rows earlier imports remembered under one of the rows' keys (a bank id anywhere in
-    the household), and the cycles' planned expenses with the expenses at an amount some row
-    has and dated near the rows (no other can be a row)."""
+    bank rows earlier imports remembered (in these cycles, or by one of the rows' bank ids
+    anywhere in the household), and the cycles' planned expenses with the expenses at an
+    amount some row has and dated near the rows (no other can be a row)."""
     rows = list(rows)
     cycle_ids = list(cycle_ids)
     imported: dict[str, list[int]] = {}
-    keys = {row.record_key for row in rows}
-    bank_keys = {row.record_key for row in rows if row.bank_id}
+    bank_keys = [row.record_key for row in rows if row.bank_id]
     remembered = (
-        ImportedTransaction.objects.filter(household=household, key__in=keys)
-        .filter(Q(by_bank_id=True, key__in=bank_keys) | Q(expense__cycle_id__in=cycle_ids))
+        ImportedTransaction.objects.filter(household=household)
+        .filter(
+            Q(by_bank_id=True, key__in=bank_keys)
+            | Q(by_bank_id=False, expense__cycle_id__in=cycle_ids)
+        )
         .order_by("pk")
         .values_list("key", "expense_id")
     )

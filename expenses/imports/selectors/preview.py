@@ -151,14 +151,14 @@ def import_preview(
     proposed = StatementProposals(proposals=[], cycles=[], planned=[])
     # A refusal of the whole import (a non-field error) still shows the rows it is about.
     if valid or set(form.errors) <= {NON_FIELD_ERRORS}:
-        rows = pipeline.read_rows(
-            statement,
-            form.choices(),
-            own_last4=frozenset(m.last4 for m in payment_methods if m.last4),
-        )
         proposed = statement_proposals(
             household=household,
-            rows=rows,
+            # Passed on, not kept here: the rows as read are dropped once placed in cycles.
+            rows=pipeline.read_rows(
+                statement,
+                form.choices(),
+                own_last4=frozenset(m.last4 for m in payment_methods if m.last4),
+            ),
             default_category_id=(
                 form.cleaned_data["category"].pk if form.is_bound and valid else default_category
             ),
