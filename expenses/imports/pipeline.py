@@ -31,7 +31,7 @@ from .reconciliation import (
     plausible,
     reconcile,
 )
-from .rows import DUPLICATE, ImportRow, finish_entry, mark_duplicates
+from .rows import DUPLICATE, IMPORT, ImportRow, finish_entry, mark_duplicates
 from .rules import History, Rule, RuleBook
 from .values import MONTH_FIRST_CURRENCIES, detect_date_format
 
@@ -193,6 +193,16 @@ class Proposal:
     description: str = ""
     description_source: str = ""
     rule: Rule | None = None
+
+    @property
+    def outcome(self) -> str:
+        """What happens to the row, in one word a preview row or an API carries: "pay" (its
+        planned expense is `pays`), "there" (the expense it is, `already`), "new", or why it
+        stays out: "duplicate", "income", "pending", "transfer", "outside", "invalid", or
+        "skip" when the household or a rule left it out."""
+        if self.action != "skip":
+            return self.action
+        return "skip" if self.row.status == IMPORT else self.row.status
 
 
 @dataclass(frozen=True)

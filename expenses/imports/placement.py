@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from .rows import IMPORTABLE, OUTSIDE, ImportRow
 
@@ -37,6 +37,15 @@ def date_span(rows: Iterable[ImportRow]) -> tuple[date, date] | None:
     """The first and last date of the rows, or None when no row has one."""
     dates = [row.date for row in rows if row.date is not None]
     return (min(dates), max(dates)) if dates else None
+
+
+def shift(day: date, days: int) -> date:
+    """`day` moved by `days`, stopping at the first and last date there is (a file may say
+    0001-01-01)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.min if days < 0 else date.max
 
 
 def place(rows: list[ImportRow], cycles: Iterable[CycleSpan]) -> list[ImportRow]:

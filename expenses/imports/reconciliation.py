@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .matching import normalise, similarity
+from .placement import shift
 from .rows import DUPLICATE, IMPORT, ImportRow, expense_key, record_key
 
 AMOUNT_TOLERANCE = Decimal("0.10")  # a tenth of the planned amount, either way
@@ -123,7 +124,10 @@ def plausible(
         high = row.amount / (1 - AMOUNT_TOLERANCE) + _MARGIN
         near: list[PlannedExpense] = []
         for day in days:
-            key = (row.currency, row.date + day)
+            try:
+                key = (row.currency, row.date + day)
+            except OverflowError:  # a cycle at the end of the calendar
+                continue
             if key not in by_day:
                 continue
             ordered = amounts[key]
@@ -265,7 +269,6 @@ def already_there(
             key = (expense.cycle_id, expense.currency, expense.amount.normalize())
             by_amount.setdefault(key, []).append(expense)
     dates = {key: [expense.date for expense in same] for key, same in by_amount.items()}
-    window = timedelta(days=THERE_DAYS)
     pairs = []
     for row in rows:
         if row.status != IMPORT or row.amount is None or row.date is None:
@@ -273,8 +276,9 @@ def already_there(
         key = (row.cycle_id, row.currency, row.amount.normalize())
         if key not in by_amount:
             continue
-        first = bisect_left(dates[key], row.date - window)
-        last = min(bisect_right(dates[key], row.date + window), first + MAX_SCORED_PER_ROW)
+        first = bisect_left(dates[key], shift(row.date, -THERE_DAYS))
+        last = bisect_right(dates[key], shift(row.date, THERE_DAYS))
+        last = min(last, first + MAX_SCORED_PER_ROW)
         for expense in by_amount[key][first:last]:
             points = there_score(row, expense, payment_method_id=payment_methods.get(row.line))
             if points:

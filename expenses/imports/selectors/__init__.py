@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -14,7 +13,7 @@ from cycles.models import Cycle
 
 from ...models import Expense, PaymentMethod
 from ..models import ImportedTransaction, ImportProfile, ImportRule
-from ..placement import CycleSpan, date_span
+from ..placement import CycleSpan, date_span, shift
 from ..reconciliation import DATE_WINDOW_DAYS, THERE_DAYS, PlannedExpense, RecordedExpense
 from ..rows import ImportRow
 from ..rules import History, Rule, RuleBook
@@ -105,8 +104,9 @@ def cycle_records(
     bank rows earlier imports remembered (in these cycles, or by one of the rows' bank ids
     anywhere in the household), and the cycles' planned expenses with the expenses at an
     amount some row has and dated near the rows (no other can be a row)."""
-    rows = list(rows)
     cycle_ids = list(cycle_ids)
+    # Only rows in these cycles can be one of their expenses (the others are left out anyway).
+    rows = [row for row in rows if row.cycle_id in cycle_ids or row.cycle_id is None]
     imported: dict[str, list[int]] = {}
     bank_keys = [row.record_key for row in rows if row.bank_id]
     remembered = (
@@ -124,8 +124,8 @@ def cycle_records(
     span = date_span(rows)
     near = Q(status=Expense.Status.PLANNED)
     if amounts and span is not None:
-        window = timedelta(days=max(THERE_DAYS, DATE_WINDOW_DAYS))
-        near |= Q(amount__in=amounts, date__range=(span[0] - window, span[1] + window))
+        days = max(THERE_DAYS, DATE_WINDOW_DAYS)
+        near |= Q(amount__in=amounts, date__range=(shift(span[0], -days), shift(span[1], days)))
     found = (
         Expense.objects.filter(cycle_id__in=cycle_ids)
         .exclude(status=Expense.Status.SKIPPED)

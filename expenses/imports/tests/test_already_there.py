@@ -97,7 +97,13 @@ def test_rows_typed_by_hand_are_shown_as_already_there_and_linked(
     assert (proposal(page, 2).action, proposal(page, 2).already.pk) == ("there", rent.pk)
     assert (proposal(page, 3).action, proposal(page, 3).already.pk) == ("there", kita.pk)
     # Stadtwerke costs what the Kita does, but the Kita row is that expense already.
-    assert [proposal(page, line).action for line in (4, 5)] == ["new", "new"]
+    assert [proposal(page, line).outcome for line in (2, 3, 4, 5, 6)] == [
+        "there",
+        "there",
+        "new",
+        "new",
+        "income",
+    ]
     assert '<span data-count="there">2 already there</span>' in body
     assert f'href="/cycles/{cycle.pk}/#expense-{rent.pk}"' in _line(body, 2)
     assert "already there: Rent (1,250.00 EUR" in _line(body, 2)
@@ -128,6 +134,8 @@ def test_confirming_links_the_rows_instead_of_importing_them_twice(
     again = open_preview(owner_client, cycle, GIRO, payment_method=giro)
     assert again.context["counts"]["duplicate"] == 4
     assert again.context["actions"] == {"new": 0, "pay": 0, "there": 0, "skip": 5}
+    outcomes = [p.outcome for p in again.context["proposals"]]
+    assert outcomes == ["duplicate"] * 4 + ["income"]
 
 
 def test_the_household_can_import_a_row_already_there_all_the_same(

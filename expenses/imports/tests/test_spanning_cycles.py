@@ -115,6 +115,15 @@ def test_each_row_is_proposed_in_the_cycle_holding_its_date(
         "import",
         "income",
     ]
+    assert [proposal(page, line).outcome for line in range(2, 9)] == [
+        "outside",
+        "outside",
+        "new",
+        "new",
+        "pay",
+        "new",
+        "income",
+    ]
     assert proposal(page, 2).row.problems == (
         "Outside every cycle: no cycle of the household holds this date.",
     )
@@ -201,3 +210,21 @@ def test_the_service_refuses_a_row_whose_cycle_was_completed_under_it(
     with pytest.raises(CycleAlreadyCompleted):
         services.import_statement(cycle=december, decisions=preview.decisions(), created_by=owner)
     assert not Expense.objects.exists()
+
+
+def test_dates_at_the_ends_of_the_calendar_are_left_out_not_a_500(owner_client, december):
+    statement = (
+        b"Date,Description,Amount\n"
+        b"0001-01-01,FIRST DAY EVER,-1.00\n"
+        b"2026-12-03,SHELL OIL 57442,-41.20\n"
+        b"9999-12-31,LAST DAY EVER,-2.00\n"
+    )
+    page = open_preview(owner_client, december, statement)
+    assert page.status_code == 200
+    assert [proposal(page, line).row.status for line in (2, 3, 4)] == [
+        "outside",
+        "import",
+        "outside",
+    ]
+    assert confirm(owner_client, december, page).status_code == 302
+    assert list(december.expenses.values_list("description", flat=True)) == ["SHELL OIL 57442"]
