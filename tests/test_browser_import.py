@@ -190,3 +190,38 @@ def test_quick_row_choices_hold_against_slower_earlier_answers(browser_page, tmp
         "BOOKSHOP LINDE",
         "PHARMACY DAMWIJK",
     ]
+
+
+def test_a_second_upload_in_another_tab_leaves_the_first_preview_working(browser_page, tmp_path):
+    household = HouseholdFactory(name="Two tabs home")
+    owner = make_owner(household, email="tab@example.com", first_name="Tab")
+    cycle = _december(household, owner)
+    card, checking = tmp_path / "card.csv", tmp_path / "checking.csv"
+    card.write_text(PURCHASES)
+    checking.write_text(STATEMENT)
+
+    first = _logged_in(browser_page, "tab@example.com")
+    second = first.context.new_page()
+    for page, statement in ((first, card), (second, checking)):
+        page.goto(f"/cycles/{cycle.pk}/import/")
+        page.set_input_files("#id_file", str(statement))
+        page.click("button:has-text('Upload and preview')")
+        page.wait_for_url("**/import/preview/**")
+
+    # Back in the first tab: its preview still answers and imports.
+    first.bring_to_front()
+    first.select_option("#row-3-do", "skip")
+    first.wait_for_selector("#import-line-3[data-action=skip]")
+    assert first.locator("[data-error-code]").count() == 0
+    first.click("button:has-text('Import 4 new expenses, mark 0 paid')")
+    first.wait_for_url(f"**/cycles/{cycle.pk}/")
+    assert "Imported 4 expenses" in first.inner_text("main")
+    assert "BOOKSHOP LINDE" not in set(
+        Expense.objects.filter(cycle=cycle).values_list("description", flat=True)
+    )
+    assert Expense.objects.filter(cycle=cycle).count() == 4
+    # The second tab's upload waits for its own confirmation.
+    second.click("#import-form button.primary")
+    second.wait_for_url(f"**/cycles/{cycle.pk}/")
+    assert "Imported 3 expenses" in second.inner_text("main")
+    assert Expense.objects.filter(cycle=cycle).count() == 7
