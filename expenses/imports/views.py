@@ -80,7 +80,8 @@ def _render_preview(request, preview: previews.ImportPreview, *, status=200) -> 
         "actions": actions,
         "by_cycle": preview.by_cycle,
         "outside_every_cycle": preview.outside_every_cycle,
-        "importing": actions["new"] + actions["pay"],
+        # Linking rows already there is worth confirming on its own: the file is known next time.
+        "importing": actions["new"] + actions["pay"] + actions["there"],
         "row_errors": preview.row_errors,
         "planned_by_currency": planned_by_currency,
         "category_names": {category.pk: category.name for category in preview.categories},

@@ -116,7 +116,7 @@ class ImportPreview:
 
     def nothing_to_import(self) -> str | None:
         """Why confirming would import nothing, else None."""
-        if any(p.action in ("new", "pay") for p in self.proposals):
+        if any(p.action in ("new", "pay", "there") for p in self.proposals):
             return None
         return nothing_to_import_message([p.row for p in self.proposals])
 

@@ -107,7 +107,7 @@ def test_rows_typed_by_hand_are_shown_as_already_there_and_linked(
     assert '<span data-count="there">2 already there</span>' in body
     assert f'href="/cycles/{cycle.pk}/#expense-{rent.pk}"' in _line(body, 2)
     assert "already there: Rent (1,250.00 EUR" in _line(body, 2)
-    assert "Import 2 new expenses, mark 0 paid" in body
+    assert "Import 2 new expenses, mark 0 paid, link 2 already there" in body
 
 
 def test_confirming_links_the_rows_instead_of_importing_them_twice(
@@ -243,3 +243,19 @@ def test_matching_reads_the_same_number_of_queries_for_5_or_300_rows(
         return len(captured)
 
     assert queries(5) == queries(300)
+
+
+def test_an_expense_imported_from_another_file_is_already_there(owner_client, cycle, giro):
+    assert confirm(owner_client, cycle, open_preview(owner_client, cycle, GIRO)).status_code == 302
+    rewe = cycle.expenses.get(description="REWE Markt 4411")
+    # The card's own export of the same purchase: a day later, in the card company's words.
+    card = b"Date,Description,Amount\n2026-12-05,REWE MARKT 4411 KARTENZAHLUNG,-63.20\n"
+    page = open_preview(owner_client, cycle, card)
+    body = page.content.decode()
+    assert "Import 0 new expenses, mark 0 paid, link 1 already there" in body
+    assert "disabled" not in body.split('class="primary"')[1].split(">")[0]
+    assert proposal(page, 2).row.status == "import"  # not the same bank row
+    assert (proposal(page, 2).outcome, proposal(page, 2).already.pk) == ("there", rewe.pk)
+    assert confirm(owner_client, cycle, page).status_code == 302
+    assert cycle.expenses.filter(amount=Decimal("63.20")).count() == 1
+    assert rewe.import_records.count() == 2
