@@ -114,6 +114,19 @@ class PlannedExpensePaidTwice(Unprocessable):
     message = "Two rows pay the same planned expense; choose one of them."
 
 
+class ExpenseFoundTwice(Unprocessable):
+    code = "EXPENSE_FOUND_TWICE"
+    message = "Two rows are marked as the same expense already there; choose one of them."
+
+
+class RecordedExpenseChanged(Conflict):
+    code = "RECORDED_EXPENSE_CHANGED"
+    message = (
+        "An expense a row was found to be already was deleted, skipped or moved meanwhile. "
+        "Refresh the preview and confirm again."
+    )
+
+
 class ImportRowNotAllowed(Unprocessable):
     code = "IMPORT_ROW_NOT_ALLOWED"
     message = "A row chosen for import breaks an expense rule; refresh the preview."

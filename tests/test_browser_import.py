@@ -4,6 +4,7 @@ purchase that was not planned is added. On a phone (390 x 844) the preview of a 
 fits its card, folds what was detected, reads the kept upload in another encoding and keeps
 its contrast."""
 
+import contextlib
 import datetime
 import time
 from decimal import Decimal
@@ -265,3 +266,104 @@ def test_the_preview_on_a_phone_has_enough_contrast(browser_page, live_server, s
         assert page.locator("#import-rows tbody tr").count() == 7
     finally:
         context.close()
+
+
+PURCHASES = """Transaction Date,Description,Amount
+12/02/2026,BAKERY ROSE,-4.50
+12/03/2026,BOOKSHOP LINDE,-18.90
+12/04/2026,GARAGE TORVELD,-61.00
+12/05/2026,PHARMACY DAMWIJK,-12.35
+12/06/2026,CAFE MARBERG,-7.80
+"""
+
+
+def test_quick_row_choices_hold_against_slower_earlier_answers(browser_page, tmp_path):
+    """Five rows, three left out one after the other while the server's answers are held and
+    then come back newest first: the earliest (slowest) answers never undo a later choice, and
+    the import writes exactly the rows kept."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    from tests.conftest import wait_until
+
+    household = HouseholdFactory(name="Quick home")
+    owner = make_owner(household, email="quin@example.com", first_name="Quin")
+    cycle = _december(household, owner)
+    statement = tmp_path / "december.csv"
+    statement.write_text(PURCHASES)
+
+    page = _logged_in(browser_page, "quin@example.com")
+    page.goto(f"/cycles/{cycle.pk}/import/")
+    page.set_input_files("#id_file", str(statement))
+    page.click("button:has-text('Upload and preview')")
+    page.wait_for_url("**/import/preview/**")
+
+    held, settled = [], []
+    previews = "**/import/preview/"
+    page.route(previews, lambda route: held.append(route))
+    page.on("requestfinished", lambda request: settled.append(request.url))
+    page.on("requestfailed", lambda request: settled.append(request.url))
+    left_out = (2, 4, 6)
+    for line in left_out:
+        page.select_option(f"#row-{line}-do", "skip")
+    # The answers come back newest first: each earlier one is slower than the ones after it.
+    for route in reversed(held):
+        # The browser may have given up on it already (a newer change replaced it).
+        with contextlib.suppress(PlaywrightError):
+            route.continue_()
+    page.unroute(previews)
+    # Every request the changes sent has been answered or given up before the page is read.
+    for _ in range(400):
+        if len(settled) >= len(held):
+            break
+        page.wait_for_timeout(25)
+    wait_until(page, "!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+
+    for line in (2, 3, 4, 5, 6):
+        expected = "skip" if line in left_out else "new"
+        assert page.input_value(f"#row-{line}-do") == expected
+        assert page.get_attribute(f"#import-line-{line}", "data-action") == expected
+    assert page.inner_text("#import-counts").startswith("2 new")
+
+    page.click("button:has-text('Import 2 new expenses, mark 0 paid')")
+    page.wait_for_url(f"**/cycles/{cycle.pk}/")
+    assert "Imported 2 expenses" in page.inner_text("main")
+    assert "3 rows left out as chosen" in page.inner_text("main")
+    assert sorted(Expense.objects.filter(cycle=cycle).values_list("description", flat=True)) == [
+        "BOOKSHOP LINDE",
+        "PHARMACY DAMWIJK",
+    ]
+
+
+def test_a_second_upload_in_another_tab_leaves_the_first_preview_working(browser_page, tmp_path):
+    household = HouseholdFactory(name="Two tabs home")
+    owner = make_owner(household, email="tab@example.com", first_name="Tab")
+    cycle = _december(household, owner)
+    card, checking = tmp_path / "card.csv", tmp_path / "checking.csv"
+    card.write_text(PURCHASES)
+    checking.write_text(STATEMENT)
+
+    first = _logged_in(browser_page, "tab@example.com")
+    second = first.context.new_page()
+    for page, statement in ((first, card), (second, checking)):
+        page.goto(f"/cycles/{cycle.pk}/import/")
+        page.set_input_files("#id_file", str(statement))
+        page.click("button:has-text('Upload and preview')")
+        page.wait_for_url("**/import/preview/**")
+
+    # Back in the first tab: its preview still answers and imports.
+    first.bring_to_front()
+    first.select_option("#row-3-do", "skip")
+    first.wait_for_selector("#import-line-3[data-action=skip]")
+    assert first.locator("[data-error-code]").count() == 0
+    first.click("button:has-text('Import 4 new expenses, mark 0 paid')")
+    first.wait_for_url(f"**/cycles/{cycle.pk}/")
+    assert "Imported 4 expenses" in first.inner_text("main")
+    assert "BOOKSHOP LINDE" not in set(
+        Expense.objects.filter(cycle=cycle).values_list("description", flat=True)
+    )
+    assert Expense.objects.filter(cycle=cycle).count() == 4
+    # The second tab's upload waits for its own confirmation.
+    second.click("#import-form button.primary")
+    second.wait_for_url(f"**/cycles/{cycle.pk}/")
+    assert "Imported 3 expenses" in second.inner_text("main")
+    assert Expense.objects.filter(cycle=cycle).count() == 7

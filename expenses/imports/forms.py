@@ -17,7 +17,7 @@ from .models import ImportRule
 from .pipeline import Choices, Statement, read_upload
 from .values import DATE_FORMAT_CHOICES, DATE_FORMATS, DECIMAL_CHOICES, DECIMAL_COMMA, DECIMAL_POINT
 
-NEW, SKIP, PAY = "new", "skip", "pay"
+NEW, SKIP, PAY, THERE = "new", "skip", "pay", "there"
 
 
 class ImportUploadForm(forms.Form):
@@ -316,7 +316,8 @@ class ImportPreviewForm(forms.Form):
 
 def row_choices(data, proposals, *, categories: dict, planned: dict) -> tuple[dict, list[str]]:
     """line → (action, planned pk or None, category) as POSTed for the rows the preview showed
-    (rows not shown keep their proposal), and the errors of values that are not offered."""
+    (rows not shown keep their proposal), and the errors of values that are not offered: a
+    planned expense of another cycle than the row's, an expense the row was not found to be."""
     chosen, errors = {}, []
     for proposal in proposals:
         line = proposal.row.line
@@ -330,10 +331,16 @@ def row_choices(data, proposals, *, categories: dict, planned: dict) -> tuple[di
                 action, pays = action_value, None
             elif action_value.startswith("pay-") and action_value[4:].isdigit():
                 pk = int(action_value[4:])
-                if pk not in planned:
-                    errors.append(f"Line {line}: that planned expense is not in this cycle.")
+                if pk not in planned or planned[pk].cycle_id != proposal.row.cycle_id:
+                    errors.append(f"Line {line}: that planned expense is not in the row’s cycle.")
                     continue
                 action, pays = PAY, pk
+            elif action_value.startswith("there-") and action_value[6:].isdigit():
+                already = proposal.already
+                if already is None or already.pk != int(action_value[6:]):
+                    errors.append(f"Line {line}: that expense is not one this row may be.")
+                    continue
+                action, pays = THERE, None
             else:
                 errors.append(f"Line {line}: choose what happens to the row.")
                 continue

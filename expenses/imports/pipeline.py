@@ -25,8 +25,15 @@ from .formats import (
     read_qif,
 )
 from .limits import MAX_UPLOAD_BYTES, NOT_A_STATEMENT, TOO_LARGE, UnreadableFile
-from .reconciliation import PlannedExpense, plausible, reconcile
-from .rows import DUPLICATE, ImportRow, finish_entry, mark_duplicates
+from .reconciliation import (
+    PlannedExpense,
+    RecordedExpense,
+    already_there,
+    existing_counts,
+    plausible,
+    reconcile,
+)
+from .rows import DUPLICATE, IMPORT, ImportRow, finish_entry, mark_duplicates
 from .rules import History, Rule, RuleBook
 from .values import MONTH_FIRST_CURRENCIES, detect_date_format
 
@@ -173,11 +180,9 @@ def read_rows(
     statement: Statement,
     choices: Choices,
     *,
-    start: date,
-    end: date,
     own_last4: frozenset[str] = frozenset(),
 ) -> list[ImportRow]:
-    """Every transaction of the statement as a row of a cycle from `start` to `end`."""
+    """Every transaction of the statement as a row (placement.place puts them in cycles)."""
     if statement.format == CSV:
         mapping = choices.mapping
         entries = read_entries(statement.table, mapping)
@@ -186,10 +191,7 @@ def read_rows(
         if statement.parsed.needs_date_format and choices.date_format:
             entries = apply_date_format(entries, choices.date_format)
     currency = choices.mapping.currency if choices.mapping else choices.currency
-    return [
-        finish_entry(entry, start=start, end=end, currency=currency, own_last4=own_last4)
-        for entry in entries
-    ]
+    return [finish_entry(entry, currency=currency, own_last4=own_last4) for entry in entries]
 
 
 # -- proposals -------------------------------------------------------------------------------------
@@ -200,9 +202,11 @@ class Proposal:
     """What the preview proposes for one row, and why; the household may change any of it."""
 
     row: ImportRow
-    action: str  # "new", "skip" or "pay"
+    action: str  # "new", "skip", "pay" or "there"
     pays: PlannedExpense | None = None
     options: list[PlannedExpense] = field(default_factory=list)  # plausible planned expenses
+    # The paid expense of the row's cycle the row already is (offered even once overridden).
+    already: RecordedExpense | None = None
     category_id: int | None = None
     category_source: str = ""
     payment_method_id: int | None = None
@@ -212,37 +216,50 @@ class Proposal:
     description_source: str = ""
     rule: Rule | None = None
 
+    @property
+    def outcome(self) -> str:
+        """What happens to the row, in one word a preview row or an API carries: "pay" (its
+        planned expense is `pays`), "there" (the expense it is, `already`), "new", or why it
+        stays out: "duplicate", "income", "pending", "transfer", "outside", "invalid", or
+        "skip" when the household or a rule left it out."""
+        if self.action != "skip":
+            return self.action
+        return "skip" if self.row.status == IMPORT else self.row.status
+
 
 @dataclass(frozen=True)
 class RowDecision:
     """What the household decided for one row of the preview."""
 
     row: ImportRow
-    action: str  # "new", "skip" or "pay"
+    action: str  # "new", "skip", "pay" or "there"
     category: Category | None = None
     payment_method: PaymentMethod | None = None
     description: str = ""
     pays: int | None = None  # the planned expense's pk, for "pay"
+    already: int | None = None  # the expense's pk, for "there"
 
 
 def propose(
     rows: list[ImportRow],
     *,
-    existing,
+    recorded: list[RecordedExpense],
+    imported: dict[str, list[int]],
     planned: list[PlannedExpense],
     rule_book: RuleBook,
     history: History,
     default_category_id: int | None,
     default_payment_method_id: int | None,
 ) -> list[Proposal]:
-    """Each row with what would happen to it: duplicates marked, the planned expense it pays,
-    and the rule or suggestion that sets its category, payment method and description."""
-    rows = mark_duplicates(rows, existing)
+    """Each row (placed in its cycle) with what would happen to it: duplicates marked, the
+    expense it already is or the planned expense it pays, and the rule or suggestion that sets
+    its category, payment method and description. `recorded` and `imported`: what the cycles
+    hold (selectors.cycle_records)."""
+    rows = mark_duplicates(rows, existing_counts(recorded, imported))
     # A planned expense a duplicate row stands for is already accounted for: not a match.
     seen = {row.record_key for row in rows if row.status == DUPLICATE}
     planned = [expense for expense in planned if expense.record_key not in seen]
     options = plausible(rows, planned)
-    matches = reconcile(rows, planned, options=options)
     proposals = [
         _proposal(
             row,
@@ -254,6 +271,20 @@ def propose(
         for row in rows
     ]
     _suggest_categories(proposals, history)
+    there = already_there(
+        rows,
+        recorded,
+        imported=imported,
+        payment_methods={p.row.line: p.payment_method_id for p in proposals},
+    )
+    # A row already there pays no plan: its money is recorded as spent already.
+    matches = reconcile(
+        rows, planned, options={line: o for line, o in options.items() if line not in there}
+    )
+    for proposal in proposals:
+        proposal.already = there.get(proposal.row.line)
+        if proposal.already is not None and proposal.action == "new":
+            proposal.action = "there"
     for proposal in proposals:
         matched = matches.get(proposal.row.line)
         if matched is not None and proposal.action == "new":

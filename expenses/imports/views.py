@@ -44,9 +44,11 @@ def _open_cycle(request, cycle_pk) -> Cycle:
 
 
 def _pending(request, cycle: Cycle, token: str):
-    return previews.pending_import(
+    pending = previews.pending_import(
         household=request.household, user=request.user, cycle=cycle, token=token
     )
+    services.keep_using(pending=pending)
+    return pending
 
 
 def _preview(request, cycle: Cycle, token: str, *, data=None, confirming=False):
@@ -77,7 +79,10 @@ def _render_preview(request, preview: previews.ImportPreview, *, status=200) -> 
         "hidden_rows": max(0, len(preview.proposals) - PREVIEW_ROWS),
         "counts": preview.counts,
         "actions": actions,
-        "importing": actions["new"] + actions["pay"],
+        "by_cycle": preview.by_cycle,
+        "outside_every_cycle": preview.outside_every_cycle,
+        # Linking rows already there is worth confirming on its own: the file is known next time.
+        "importing": actions["new"] + actions["pay"] + actions["there"],
         "row_errors": preview.row_errors,
         "planned_by_currency": planned_by_currency,
         "category_names": {category.pk: category.name for category in preview.categories},
@@ -102,6 +107,13 @@ def _result_message(result: services.ImportResult) -> str:
         f"{result.skipped_duplicates} duplicate{pluralize(result.skipped_duplicates)} and "
         f"{result.skipped_invalid} invalid row{pluralize(result.skipped_invalid)} skipped."
     )
+    if result.already_there:
+        count = result.already_there
+        expenses = pluralize(count, "its expense,their expenses")
+        message += f" {count} row{pluralize(count)} already there, linked to {expenses}."
+    if result.skipped_outside:
+        count = result.skipped_outside
+        message += f" {count} row{pluralize(count)} outside the open cycles left out."
     if result.skipped_income:
         count = result.skipped_income
         message += f" {count} row{pluralize(count)} of money in left out."
