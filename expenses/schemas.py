@@ -167,7 +167,10 @@ class ExpenseCreate(Schema):
     date: Day
     category_id: int
     payment_method_id: int | None = None
-    status: Literal["planned", "paid"] = "planned"
+    status: Literal["planned", "paid"] | None = Field(
+        None,
+        description="Empty: paid when dated today or earlier, planned when dated later.",
+    )
     note: Text = Field("", max_length=1000)
     rate: RateIn | None = Field(
         None,

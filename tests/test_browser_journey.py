@@ -215,7 +215,7 @@ def test_a_household_plans_pays_and_closes_its_first_cycle(
 
         # 7. One paid, without a reload.
         page.evaluate("window.__marker = 1")
-        page.click("tr:has-text('Coffee') form[action$='/toggle-paid/'] button[hx-post]")
+        page.click("tr:has-text('Coffee') form[action$='/toggle-paid/'] button")
         wait_until(
             page,
             "document.querySelector('[data-total=paid]').textContent.trim() === '4.50 USD'",

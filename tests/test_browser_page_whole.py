@@ -138,7 +138,7 @@ def add_by_enter(cycle_page):
 def pay_with_amount(cycle_page):
     page, row = cycle_page.page, cycle_page.row("Groceries")
     page.fill(f"{row} input[name=amount]", "131.20")
-    page.click(f"{row} button[title='Mark as paid']")
+    page.click(f"{row} .pay button")
     cycle_page.settled()
     assert page.inner_text(f"{row} button.badge.completed") == "Paid"
     return row[1:]
@@ -205,7 +205,7 @@ def pay_a_row_changed_meanwhile(cycle_page):
     Expense.objects.filter(pk=expense.pk).update(
         amount=Decimal("90.00"), base_amount=Decimal("90.00"), version=F("version") + 1
     )
-    page.click(f"{row} button[title='Mark as paid']")
+    page.click(f"{row} .pay button")
     cycle_page.settled()
     assert "changed" in page.inner_text("#messages")
     cycle_page.expected_statuses = {409}
