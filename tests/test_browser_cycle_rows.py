@@ -24,9 +24,7 @@ def _active_id(page) -> str:
     return page.evaluate(f"{ACTIVE}.id")
 
 
-def test_a_purchase_typed_in_today_costs_the_text_the_amount_and_enter(
-    household_page, chromium
-):
+def test_a_purchase_typed_in_today_costs_the_text_the_amount_and_enter(household_page, chromium):
     """Category and payment method kept from the last expense: only the description, Tab, the
     amount and Enter. It is saved paid (dated today), as the service decides for any caller."""
     cycle_page = CyclePage(chromium, household_page)

@@ -115,9 +115,7 @@ def test_the_cycle_page_on_a_laptop(household_page, chromium):
 
 def test_the_cycle_page_on_a_phone(household_page, chromium):
     cycle = household_page["cycle"]
-    context, page = _open(
-        chromium, f"/cycles/{cycle.pk}/", PHONE, is_mobile=True, has_touch=True
-    )
+    context, page = _open(chromium, f"/cycles/{cycle.pk}/", PHONE, is_mobile=True, has_touch=True)
     try:
         overflow = page.evaluate(OVERFLOW)
         assert overflow["page"] <= 0 and not overflow["clipped"], overflow
@@ -132,9 +130,9 @@ def test_the_cycle_page_on_a_phone(household_page, chromium):
         last = rows.nth(rows.count() - 1)
         last.scroll_into_view_if_needed()
         box, row_box = add.bounding_box(), last.bounding_box()
-        assert box["y"] + box["height"] <= row_box["y"] or box["y"] >= row_box["y"] + row_box[
-            "height"
-        ]
+        assert (
+            box["y"] + box["height"] <= row_box["y"] or box["y"] >= row_box["y"] + row_box["height"]
+        )
         add.tap()
         assert page.evaluate("document.activeElement.id") == "expense-add-form-description"
 
@@ -151,9 +149,7 @@ def test_the_cycle_page_on_a_phone(household_page, chromium):
 @pytest.mark.parametrize("household_page", ["many"], indirect=True)
 def test_a_phone_shows_five_expenses_per_screen_in_a_long_cycle(household_page, chromium):
     cycle = household_page["cycle"]
-    context, page = _open(
-        chromium, f"/cycles/{cycle.pk}/", PHONE, is_mobile=True, has_touch=True
-    )
+    context, page = _open(chromium, f"/cycles/{cycle.pk}/", PHONE, is_mobile=True, has_touch=True)
     try:
         assert page.evaluate(ROWS_PER_SCREEN) >= 5
     finally:

@@ -32,8 +32,9 @@ from templates_app.models import ExpenseTemplate
 
 
 def default_cycle_name(household: Household, start_date: date, end_date: date) -> str:
-    """A name from the dates, in the household's date format, e.g. "Jan 1, 2026 – Feb 12, 2026"
-    (en dash): the cycle page shows its name beside its dates, one format on the page."""
+    """A name from the dates in the household's date format (formats.dates.format_range, e.g.
+    "Jan 1, 2026 - Feb 12, 2026" with an en dash): the cycle page shows its name beside its
+    dates, one format on the page."""
     return format_range(start_date, end_date, household.format_locale)
 
 
@@ -170,7 +171,9 @@ def new_cycle_defaults(household: Household, *, today: date) -> NewCycleDefaults
     ends counted."""
     start = next_cycle_start(household, today=today)
     end = cycle_end(start)
-    return NewCycleDefaults(name=default_cycle_name(household, start, end), start_date=start, end_date=end)
+    return NewCycleDefaults(
+        name=default_cycle_name(household, start, end), start_date=start, end_date=end
+    )
 
 
 @dataclass(frozen=True)
