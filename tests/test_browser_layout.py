@@ -25,12 +25,11 @@ OVERFLOW = """() => ({
     }).map(element => element.tagName + '#' + element.id + '.' + element.className),
 })"""
 
-# Every word of the table cells and budget lines on one line: a word broken inside
-# ("Electrici" / "ty") has two boxes.
+# Every word of the expense table's cells on one line: a word broken inside ("Electrici" / "ty")
+# has two boxes.
 BROKEN_WORDS = """() => {
     const broken = [];
-    const cells = document.querySelectorAll(
-        '#expense-rows td, #cycle-budgets th, #cycle-budgets td, #cycle-income td');
+    const cells = document.querySelectorAll('#expense-rows td');
     for (const cell of cells) {
         const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {

@@ -105,3 +105,19 @@ def test_the_add_row_proposes_planned_in_a_cycle_still_ahead(owner_client, house
     )
     body = owner_client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()
     assert _add_row_status(body) == "planned"
+
+
+def test_an_overlong_word_may_wrap_and_an_ordinary_one_stays_whole(
+    owner_client, household, running_cycle
+):
+    """The row's text gets a line-break opportunity (<wbr>) every 20 characters of a word longer
+    than that, so the table wraps it, and none inside an ordinary word ("Electricity")."""
+    category = CategoryFactory(household=household, name="Electricity")
+    long_word = "Supercalifragilistic" * 5 + "&co"
+    expense = ExpenseFactory(cycle=running_cycle, category=category, description=long_word)
+    body = owner_client.get(reverse("cycles:detail", args=[running_cycle.pk])).content.decode()
+    row = _row(body, expense)
+    shown = re.search(rf'<span id="d{expense.pk}">(.*?)</span>', row).group(1)
+    assert shown == "<wbr>".join(["Supercalifragilistic"] * 5) + "<wbr>&amp;co"
+    assert "<td>Electricity</td>" in row
+    assert Expense.objects.get(pk=expense.pk).description == long_word
