@@ -80,6 +80,9 @@ def test_set_budgets_by_keyboard_and_watch_a_category_go_over(browser_page):
     # spent, stays empty), then 25 more passes 100 % and goes over budget.
     page.select_option("#expense-add-form-category", label="Food")
     for description, amount in [("Groceries", "30.00"), ("Market", "25.00")]:
+        # Dated today, a new expense is paid unless chosen otherwise (the status follows the
+        # date, and a new row follows it again): plan each one.
+        page.select_option("#expense-add-form-status", "planned")
         page.click("#expense-add-form-description")
         page.keyboard.type(description)
         page.fill("#expense-add-form-amount", amount)
@@ -97,7 +100,7 @@ def test_set_budgets_by_keyboard_and_watch_a_category_go_over(browser_page):
     assert page.inner_text(f"{row} [data-budget=available]") == "-5.00 USD"
     assert page.locator(f"{row} .badge.over").count() == 1
     # Paying the groceries fills the bar: 30 of 50 spent.
-    page.click("tr[id^=expense-]:has-text('Groceries') button[title='Mark as paid']")
+    page.get_by_role("button", name="Mark as paid: Groceries", exact=True).click()
     wait_until(page, f"{_bar(food.pk)} === '60%'")
     assert page.inner_text(f"{row} [data-budget=percent]") == "60% paid · 110% with planned"
     # Every change came back over HTMX: the page was never reloaded.
