@@ -25,6 +25,7 @@ from exchange.money import (
 )
 from exchange.services import RateBook, apply_rate, convert_with_quote, get_rate
 from formats.currencies import is_known_currency
+from sharing import services as sharing
 
 from .exceptions import (
     ExpenseChanged,
@@ -46,11 +47,30 @@ logger = logging.getLogger("colony.expenses")
 
 # Fields an expense form may change; a change to one of RATE_FIELDS takes a new rate snapshot.
 EXPENSE_FIELDS = frozenset(
-    {"description", "amount", "currency", "date", "category", "payment_method", "status", "note"}
+    {
+        "description",
+        "amount",
+        "currency",
+        "date",
+        "category",
+        "payment_method",
+        "status",
+        "note",
+        "paid_by",
+    }
 )
 RATE_FIELDS = frozenset({"amount", "currency", "date"})
 # Not stored as is: a rate typed by hand (None: use the stored rates) becomes a manual snapshot.
 MANUAL_RATE = "manual_rate"
+# Not a column: who the expense was for (a sharing.services.SplitChoice), stored by sharing.
+SPLIT = "split"
+
+
+def default_payer(*, payment_method: PaymentMethod | None, added_by: User | None) -> User | None:
+    """Who paid when nobody says: the payment method's owner, else whoever adds it."""
+    if payment_method is not None and payment_method.owner_id is not None:
+        return payment_method.owner
+    return added_by
 
 
 # The snapshot of an amount still awaiting a rate (never a made-up 1.0).
@@ -239,9 +259,12 @@ def add_expense(
     status: str = Expense.Status.PLANNED,
     note: str = "",
     manual_rate: Decimal | None = None,
+    paid_by: User | None = None,
+    split: sharing.SplitChoice | None = None,
 ) -> Expense:
     """Add an expense dated within a cycle that is not completed, planned at its amount, with
-    its rate snapshot (the rate typed by hand, when there is one)."""
+    its rate snapshot (the rate typed by hand, when there is one), its payer (default_payer)
+    and its split (default: the household's)."""
     locked = lock_open_cycle(cycle)
     fields = {
         "description": description.strip(),
@@ -254,6 +277,10 @@ def add_expense(
         "note": (note or "").strip(),
     }
     _check_expense_fields(cycle=locked, **fields)
+    if paid_by is None:
+        paid_by = default_payer(payment_method=payment_method, added_by=created_by)
+    sharing.check_payer(paid_by, household_id=locked.household_id)
+    sharing.check_split(split, household_id=locked.household_id)
     base_currency = cycle.household.base_currency
     _check_manual_rate(
         currency=fields["currency"],
@@ -275,10 +302,12 @@ def add_expense(
         updated_by=created_by,
         planned_amount=amount,
         paid_on=paid_on_for(date) if status == Expense.Status.PAID else None,
+        paid_by=paid_by,
         **fields,
         **snapshot,
     )
     expense.save(force_insert=True)
+    sharing.share_expense(expense=expense, household=cycle.household, split=split)
     return expense
 
 
@@ -297,11 +326,12 @@ def update_expense(
     `manual_rate` (when given): the rate the bank charged, or None to go back to stored rates.
     `expected_version`: the version the change was made from (see _lock_expense).
     """
-    unknown = set(fields) - EXPENSE_FIELDS - {MANUAL_RATE}
+    unknown = set(fields) - EXPENSE_FIELDS - {MANUAL_RATE, SPLIT}
     if unknown:
         raise TypeError(f"update_expense() got unexpected fields: {sorted(unknown)}")
     has_manual_rate_field = MANUAL_RATE in fields
     manual_rate = fields.pop(MANUAL_RATE, None)
+    split = fields.pop(SPLIT, None)
     cycle = lock_open_cycle(Cycle(pk=expense.cycle_id))
     _lock_expense(expense, expected_version=expected_version)
     base_currency = cycle.household.base_currency
@@ -312,6 +342,11 @@ def update_expense(
     if "note" in fields:
         fields["note"] = (fields["note"] or "").strip()
     _check_expense_fields(cycle=cycle, expense=expense, **fields)
+    if "paid_by" in fields:
+        sharing.check_payer(
+            fields["paid_by"], household_id=cycle.household_id, current_payer_id=expense.paid_by_id
+        )
+    sharing.check_split(split, household_id=cycle.household_id)
     _check_manual_rate(
         currency=fields.get("currency", expense.currency),
         base_currency=base_currency,
@@ -348,6 +383,7 @@ def update_expense(
         changed.extend(_retake_snapshot(expense, base_currency=base_currency))
     expense.updated_by = updated_by
     expense.save(update_fields=[*dict.fromkeys(changed), "updated_by", "updated_at", "version"])
+    sharing.share_expense(expense=expense, household=cycle.household, split=split)
     return expense
 
 
@@ -398,6 +434,7 @@ def toggle_paid(
             "version",
         ]
     )
+    sharing.share_expense(expense=expense, household=cycle.household)
     return expense
 
 
@@ -436,6 +473,7 @@ def record_payment(
             "version",
         ]
     )
+    sharing.share_expense(expense=locked, household=cycle.household)
     return locked
 
 
@@ -519,6 +557,9 @@ def fill_awaiting_rates(
     try:
         with transaction.atomic():
             Expense.objects.bulk_update([e for rows in by_household.values() for e in rows], fields)
+            # With a base amount at last, their shares can be computed.
+            for rows in by_household.values():
+                sharing.share_expenses(rows, household=rows[0].cycle.household)
         return sum(len(rows) for rows in by_household.values())
     except DatabaseError:
         pass  # not expected after the checks above; then each household on its own
@@ -527,6 +568,7 @@ def fill_awaiting_rates(
         try:
             with transaction.atomic():
                 Expense.objects.bulk_update(rows, fields)
+                sharing.share_expenses(rows, household=rows[0].cycle.household)
         except DatabaseError as error:
             for expense in rows:
                 report_still_awaiting(report, expense, f"not saved ({type(error).__name__})")
