@@ -34,7 +34,7 @@ class Transfer:
 
 
 def settle_up_plan(balances: dict[int | None, Decimal]) -> list[Transfer]:
-    """Transfers that bring every balance to zero, at most n − 1 for n members with a balance:
+    """Transfers that bring every balance to zero, at most n - 1 for n members with a balance:
     the largest debtor pays the largest creditor, and each transfer settles one of them.
     Balances add up to zero."""
     debtors = sorted(

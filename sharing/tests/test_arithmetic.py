@@ -1,5 +1,5 @@
 """Property tests of the pure rules: shares add up to each amount, a plan zeroes every balance
-with at most n − 1 transfers."""
+with at most n - 1 transfers."""
 
 from decimal import Decimal
 
