@@ -19,6 +19,7 @@ from colony.api_schemas import (
     patch_merge,
 )
 from cycles.selectors import household_cycle
+from sharing.services import parse_split
 
 from . import selectors, services
 from .exceptions import CategoryNotAvailable, InvalidIfMatch, PaymentMethodNotAvailable
@@ -173,6 +174,10 @@ def _tagged(response: HttpResponse, expense: Expense) -> Expense:
     return expense
 
 
+def _split(split) -> object:
+    return None if split is None else parse_split(split.model_dump(exclude_none=True))
+
+
 def _category(request: HttpRequest, pk: int) -> Category:
     found = Category.objects.filter(household=request.household, pk=pk).first()
     if found is None:
@@ -225,8 +230,10 @@ def expense_create(request: HttpRequest, response: HttpResponse, payload: Expens
         status=payload.status,
         note=payload.note,
         manual_rate=payload.rate,
+        paid_by=_member(payload.paid_by_id),
+        split=_split(payload.split),
     )
-    return Status(201, _tagged(response, expense))
+    return Status(201, _tagged(response, _expense(request, expense.pk)))
 
 
 @expenses_router.get("/{int:pk}", response={200: ExpenseResponse, **COMMON_ERRORS})
@@ -246,8 +253,11 @@ def expense_update(request: HttpRequest, response: HttpResponse, pk: int, payloa
         load={
             "category_id": lambda pk: _category(request, pk),
             "payment_method_id": lambda pk: _payment_method(request, pk),
+            "paid_by_id": _member,
         },
     )
+    if "split" in fields:
+        fields["split"] = _split(payload.split)
     if "rate" in fields:  # null: back to the stored rates
         fields["manual_rate"] = fields.pop("rate")
     services.update_expense(

@@ -9,6 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from colony.api_schemas import Day, MoneyIn, RateIn, Text, money
+from sharing.schemas import SplitIn, SplitOut, split_json
 
 from .models import Expense, PaymentMethod
 
@@ -100,6 +101,9 @@ class ExpenseFields(Schema):
     rate_date: dt.date | None
     rate_source: str
     awaits_rate: bool
+    # Who paid, and who it was for (null: an expense from before sharing, in no balance).
+    paid_by_id: int | None
+    split: SplitOut | None
     created_by_id: int | None
     updated_by_id: int | None
     created_at: datetime
@@ -133,6 +137,10 @@ class ExpenseResponse(ExpenseFields):
     def resolve_awaits_rate(expense: Expense) -> bool:
         return expense.awaits_rate
 
+    @staticmethod
+    def resolve_split(expense: Expense, context) -> dict | None:
+        return split_json(expense, _base_currency(context))
+
 
 class ExpenseListItem(ExpenseFields):
     """The same fields, built by expense_json: a page of 100 expenses spent half its time in
@@ -143,7 +151,15 @@ _PLAIN = tuple(
     name
     for name in ExpenseFields.model_fields
     if name
-    not in {"amount", "planned_amount", "base_currency", "base_amount", "rate", "awaits_rate"}
+    not in {
+        "amount",
+        "planned_amount",
+        "base_currency",
+        "base_amount",
+        "rate",
+        "awaits_rate",
+        "split",
+    }
 )
 
 
@@ -156,6 +172,7 @@ def expense_json(expense: Expense, base_currency: str) -> dict:
     data["base_amount"] = money(expense.base_amount, base_currency)
     data["rate"] = ExpenseResponse.resolve_rate(expense)
     data["awaits_rate"] = expense.awaits_rate
+    data["split"] = split_json(expense, base_currency)
     return data
 
 
@@ -174,6 +191,10 @@ class ExpenseCreate(Schema):
         description="The rate the bank charged (1 unit in the base currency); empty: the "
         "stored rates convert it.",
     )
+    paid_by_id: int | None = Field(
+        None, description="The member who paid; empty: the payment method's owner, else you."
+    )
+    split: SplitIn | None = None
 
 
 class ExpenseUpdate(Schema):
@@ -188,6 +209,8 @@ class ExpenseUpdate(Schema):
     status: ExpenseStatus | None = None
     note: Text | None = Field(None, max_length=1000)
     rate: RateIn | None = None
+    paid_by_id: int | None = None
+    split: SplitIn | None = None
 
 
 class PaymentCreate(Schema):

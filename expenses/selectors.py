@@ -525,8 +525,9 @@ def expenses_for_api(
     sort: str = SORT_ASCENDING,
 ) -> QuerySet[Expense]:
     """Expenses as the API lists them: filtered like the cycle page (plus dates and text in the
-    description or note), sorted by date; scope with `household` or get_for_household."""
-    expenses = Expense.objects.all()
+    description or note), sorted by date; scope with `household` or get_for_household. Each
+    carries its split and shares (sharing), one query each a page."""
+    expenses = Expense.objects.select_related("split").prefetch_related("shares")
     if household is not None:
         expenses = expenses.filter(cycle__household=household)
     if cycle:

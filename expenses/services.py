@@ -66,11 +66,11 @@ MANUAL_RATE = "manual_rate"
 SPLIT = "split"
 
 
-def default_payer(*, payment_method: PaymentMethod | None, added_by: User | None) -> User | None:
+def default_payer_id(*, payment_method: PaymentMethod | None, added_by: User | None) -> int | None:
     """Who paid when nobody says: the payment method's owner, else whoever adds it."""
     if payment_method is not None and payment_method.owner_id is not None:
-        return payment_method.owner
-    return added_by
+        return payment_method.owner_id
+    return added_by.pk if added_by is not None else None
 
 
 # The snapshot of an amount still awaiting a rate (never a made-up 1.0).
@@ -277,9 +277,11 @@ def add_expense(
         "note": (note or "").strip(),
     }
     _check_expense_fields(cycle=locked, **fields)
-    if paid_by is None:
-        paid_by = default_payer(payment_method=payment_method, added_by=created_by)
-    sharing.check_payer(paid_by, household_id=locked.household_id)
+    if paid_by is not None:
+        sharing.check_payer(paid_by, household_id=locked.household_id)
+        payer_id = paid_by.pk
+    else:
+        payer_id = default_payer_id(payment_method=payment_method, added_by=created_by)
     sharing.check_split(split, household_id=locked.household_id)
     base_currency = cycle.household.base_currency
     _check_manual_rate(
@@ -302,7 +304,7 @@ def add_expense(
         updated_by=created_by,
         planned_amount=amount,
         paid_on=paid_on_for(date) if status == Expense.Status.PAID else None,
-        paid_by=paid_by,
+        paid_by_id=payer_id,
         **fields,
         **snapshot,
     )

@@ -223,25 +223,27 @@ def share_expenses(
     splits = splits or {}
     ids = [expense.pk for expense in expenses]
     stored = ExpenseSplit.objects.in_bulk(ids)
-    members = _member_ids(household.pk)
     needing = [e for e in expenses if e.pk in splits or e.pk not in stored]
-    fallback = default_split(household.pk) if needing else None
-    income_cycles = {
-        e.cycle_id for e in needing if (splits.get(e.pk) or fallback).kind == SplitKind.INCOME
-    }
-    incomes = _incomes(income_cycles, members) if income_cycles else {}
-    new_splits = []
-    for expense in needing:
-        resolved = _resolve(
-            splits.get(expense.pk) or fallback,
-            members=members,
-            income=incomes.get(expense.cycle_id, {}),
-        )
-        resolved.expense_id = expense.pk
-        stored[expense.pk] = resolved
-        new_splits.append(resolved)
-    if new_splits:
-        ExpenseSplit.objects.filter(expense_id__in=[s.expense_id for s in new_splits]).delete()
+    if needing:
+        members = _member_ids(household.pk)
+        fallback = default_split(household.pk)
+        income_cycles = {
+            e.cycle_id for e in needing if (splits.get(e.pk) or fallback).kind == SplitKind.INCOME
+        }
+        incomes = _incomes(income_cycles, members) if income_cycles else {}
+        replaced = [e.pk for e in needing if e.pk in stored]
+        new_splits = []
+        for expense in needing:
+            resolved = _resolve(
+                splits.get(expense.pk) or fallback,
+                members=members,
+                income=incomes.get(expense.cycle_id, {}),
+            )
+            resolved.expense_id = expense.pk
+            stored[expense.pk] = resolved
+            new_splits.append(resolved)
+        if replaced:
+            ExpenseSplit.objects.filter(expense_id__in=replaced).delete()
         ExpenseSplit.objects.bulk_create(new_splits)
     rows = []
     for expense in expenses:
