@@ -18,6 +18,7 @@ from ..selectors import budgets as budget_selectors
 from .page import (
     ADD_FORM_ID,
     apply_domain_error,
+    cycle_balances,
     edit_form_id,
     household_cycle,
     matched_after_change,
@@ -59,7 +60,7 @@ def _edit_form(expense, choices, data=None) -> ExpenseForm:
 def _budget_and_totals(cycle) -> dict:
     """The budgets and the totals shown out of band after a change, from one query."""
     budget = budget_selectors.cycle_budget(cycle)
-    return {"budget": budget, "totals": budget.totals}
+    return {"budget": budget, "totals": budget.totals, "cycle_balances": cycle_balances(cycle)}
 
 
 def _row_with_totals(request, expense, *, message: str):

@@ -15,6 +15,7 @@ from cycles import selectors as cycle_selectors
 from cycles.models import Cycle
 from expenses import selectors as expense_selectors
 from expenses.forms import ExpenseFilterForm, ExpenseForm
+from sharing import selectors as sharing_selectors
 
 from ..forms import IncomeLineForm
 from ..selectors import budgets as budget_selectors
@@ -128,6 +129,7 @@ def cycle_page_context(
         "editing_pk": edit_form.expense.pk if edit_form is not None else None,
         "pay_form": pay_form,  # a refused "paid" amount, shown in its row
         "budget": budget,
+        "cycle_balances": SimpleLazyObject(lambda: cycle_balances(cycle)),
         "income_lines": SimpleLazyObject(lambda: income_selectors.income_lines(cycle)),
         "income_form": (
             SimpleLazyObject(lambda: new_income_form(cycle, members)) if is_open else None
@@ -136,6 +138,11 @@ def cycle_page_context(
         # Lazy: a table-only HTMX answer never shows it (nor asks the database).
         "can_reopen": SimpleLazyObject(lambda: _can_reopen(request, cycle)),
     }
+
+
+def cycle_balances(cycle):
+    """Who owes whom in the cycle (its card, and out of band after an expense changes)."""
+    return sharing_selectors.balances(household=cycle.household, cycle=cycle)
 
 
 def matched_after_change(request, cycle, *, choices=None):

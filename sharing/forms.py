@@ -1,0 +1,51 @@
+"""Forms of shared money: a settle-up transfer, the household's default split."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import SplitKind
+from .services import MAX_WEIGHT
+
+
+class SettleForm(forms.Form):
+    """One transfer of the settle-up plan, as its Settle up button sends it: who, how much,
+    and the payer's balance the page showed (a moved balance is a 409)."""
+
+    from_user = forms.IntegerField(min_value=1)
+    to_user = forms.IntegerField(min_value=1)
+    amount = forms.DecimalField(max_digits=15, decimal_places=3)
+    balance = forms.DecimalField(max_digits=24, decimal_places=3)
+    cycle = forms.IntegerField(min_value=1, required=False)
+    note = forms.CharField(max_length=200, required=False)
+    # Where the person returns: the Balances page (swapped in place), the cycle, the dashboard.
+    back = forms.ChoiceField(
+        choices=[("balances", "balances"), ("cycle", "cycle"), ("dashboard", "dashboard")],
+        required=False,
+    )
+
+
+class DefaultSplitForm(forms.Form):
+    """The split an expense gets when none is chosen; `shares` as "member id: weight" pairs
+    built from one number input per member."""
+
+    kind = forms.ChoiceField(choices=SplitKind.choices)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        for membership in self.members:
+            self.fields[f"weight_{membership.user_id}"] = forms.DecimalField(
+                label=f"{membership.user.display_name}'s share",
+                min_value=0,
+                max_value=MAX_WEIGHT,
+                decimal_places=3,
+                required=False,
+            )
+
+    def weights(self) -> dict[int, object]:
+        return {
+            membership.user_id: self.cleaned_data[f"weight_{membership.user_id}"]
+            for membership in self.members
+            if self.cleaned_data.get(f"weight_{membership.user_id}")
+        }
