@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, Lower
 
-from accounts.models import Household, User
+from accounts.models import Household, Membership, User
 from cycles.models import Cycle
 
 from .models import COUNTED, Category, Expense, ExpenseTotal, PaymentMethod
@@ -32,6 +32,8 @@ class ExpenseChoices:
     # row of the page that asks for them.
     categories: QuerySet[Category]
     payment_methods: QuerySet[PaymentMethod]
+    # Who may be named as the payer (sharing).
+    members: QuerySet[Membership] | tuple = ()
 
 
 def expense_choices(household: Household) -> ExpenseChoices:
@@ -41,6 +43,9 @@ def expense_choices(household: Household) -> ExpenseChoices:
         payment_methods=PaymentMethod.objects.filter(household=household).order_by(
             Lower("name"), "pk"
         ),
+        members=Membership.objects.filter(household=household)
+        .select_related("user")
+        .order_by("joined_at"),
     )
 
 

@@ -309,7 +309,7 @@ def add_expense(
         **snapshot,
     )
     expense.save(force_insert=True)
-    sharing.share_expense(expense=expense, household=cycle.household, split=split)
+    sharing.share_expense(expense=expense, household=cycle.household, split=split, new=True)
     return expense
 
 

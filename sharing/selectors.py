@@ -77,13 +77,19 @@ def _name(user: User | None) -> str:
     return user.display_name if user is not None else FORMER_MEMBER
 
 
-def balances(*, household: Household, cycle=None) -> Balances:
+def balances(*, household: Household, cycle=None, members=None) -> Balances:
     """Each member's paid, share and balance (and planned balance) for one cycle, or all-time
     without `cycle`, with the settle-up plan. Current members always appear; one who left
-    appears while they have history. Balances add up to exactly zero. Four queries."""
+    appears while they have history. Balances add up to exactly zero. Four queries at most;
+    three with the household's `members` (memberships with their users) already loaded."""
     by_member: dict[int | None, MemberBalance] = {}
-    memberships = Membership.objects.filter(household_id=household.pk).select_related("user")
-    for membership in memberships.order_by("joined_at"):
+    if members is None:
+        members = (
+            Membership.objects.filter(household_id=household.pk)
+            .select_related("user")
+            .order_by("joined_at")
+        )
+    for membership in members:
         by_member[membership.user_id] = MemberBalance(
             membership.user_id, _name(membership.user), is_member=True
         )
@@ -120,13 +126,13 @@ def balances(*, household: Household, cycle=None) -> Balances:
     former = [user_id for user_id, m in by_member.items() if not m.is_member and user_id]
     for user in User.objects.filter(pk__in=former) if former else ():
         by_member[user.pk].name = f"{user.display_name} (left)"
-    members = list(by_member.values())
-    plan = settle_up_plan({m.user_id: m.balance for m in members})
+    rows = list(by_member.values())
+    plan = settle_up_plan({m.user_id: m.balance for m in rows})
     return Balances(
         currency=household.base_currency,
-        members=members,
+        members=rows,
         settle_up=plan,
-        names={m.user_id: m.name for m in members},
+        names={m.user_id: m.name for m in rows},
     )
 
 
@@ -211,3 +217,37 @@ def expense_splits(expense_ids: list[int]) -> dict[int, dict]:
 
 def household_default_split(household: Household) -> HouseholdSplit | None:
     return HouseholdSplit.objects.filter(household_id=household.pk).first()
+
+
+def chosen_payer_id(expense) -> int | None:
+    """The expense's payer when someone chose them (not the payment method's owner, nor who
+    added it): what the add row keeps for the next expense."""
+    method = expense.payment_method
+    default = method.owner_id if method is not None and method.owner_id else expense.created_by_id
+    return None if expense.paid_by_id == default else expense.paid_by_id
+
+
+def chosen_split_kind(expense) -> str:
+    """The split kind someone chose for the expense just written ("" when it got the
+    household's default): what the add row keeps for the next expense. No query: the
+    service leaves the split it stored on the expense."""
+    split = getattr(expense, "stored_split", None)
+    return split.kind if split is not None and split.was_chosen else ""
+
+
+# A household has a few members: the export's share columns stay few.
+MAX_SHARERS = 50
+
+
+def sharers(household: Household) -> list[tuple[int, str]]:
+    """Everyone with a share column in an export: the members, and those who left with shares
+    still in the household's history; one query."""
+    people = (
+        User.objects.filter(
+            Q(membership__household_id=household.pk)
+            | Q(pk__in=ExpenseShare.objects.filter(household_id=household.pk).values("user_id"))
+        )
+        .distinct()
+        .order_by("pk")[:MAX_SHARERS]
+    )
+    return [(user.pk, user.display_name) for user in people]

@@ -205,24 +205,33 @@ def _shares_of(expense, split: ExpenseSplit, household: Household) -> list[Expen
     return rows
 
 
-def share_expense(*, expense, household: Household, split: SplitChoice | None = None) -> None:
+def share_expense(
+    *, expense, household: Household, split: SplitChoice | None = None, new: bool = False
+) -> None:
     """Store the expense's split (the one chosen; else the one it has; else the household's
     default) and its shares from its base amount and payer. Called inside the expense's own
-    transaction after every write of it."""
-    share_expenses([expense], household=household, splits={expense.pk: split} if split else None)
+    transaction after every write of it (`new`: just inserted, nothing stored to replace)."""
+    share_expenses(
+        [expense], household=household, splits={expense.pk: split} if split else None, new=new
+    )
 
 
 def share_expenses(
-    expenses: Iterable, *, household: Household, splits: dict[int, SplitChoice] | None = None
+    expenses: Iterable,
+    *,
+    household: Household,
+    splits: dict[int, SplitChoice] | None = None,
+    new: bool = False,
 ) -> None:
     """`share_expense` for many expenses of one household at once (constant queries): those
-    without a stored split get the chosen or the household's default one."""
+    without a stored split get the chosen or the household's default one (`new`: all just
+    inserted). Each expense keeps the split stored as `stored_split`."""
     expenses = [expense for expense in expenses if expense.pk is not None]
     if not expenses:
         return
     splits = splits or {}
     ids = [expense.pk for expense in expenses]
-    stored = ExpenseSplit.objects.in_bulk(ids)
+    stored = {} if new else ExpenseSplit.objects.in_bulk(ids)
     needing = [e for e in expenses if e.pk in splits or e.pk not in stored]
     if needing:
         members = _member_ids(household.pk)
@@ -240,6 +249,7 @@ def share_expenses(
                 income=incomes.get(expense.cycle_id, {}),
             )
             resolved.expense_id = expense.pk
+            resolved.was_chosen = expense.pk in splits
             stored[expense.pk] = resolved
             new_splits.append(resolved)
         if replaced:
@@ -247,8 +257,10 @@ def share_expenses(
         ExpenseSplit.objects.bulk_create(new_splits)
     rows = []
     for expense in expenses:
+        expense.stored_split = stored[expense.pk]
         rows.extend(_shares_of(expense, stored[expense.pk], household))
-    ExpenseShare.objects.filter(expense_id__in=ids).delete()
+    if not new:
+        ExpenseShare.objects.filter(expense_id__in=ids).delete()
     ExpenseShare.objects.bulk_create(rows)
 
 

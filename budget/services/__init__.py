@@ -366,5 +366,5 @@ def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = 
                 )
             )
     Expense.objects.bulk_create(new)
-    sharing.share_expenses(new, household=household)
+    sharing.share_expenses(new, household=household, new=True)
     return len(new)

@@ -306,7 +306,7 @@ def _add_expenses(
             )
         )
     created = Expense.objects.bulk_create(new_expenses)
-    sharing.share_expenses(created, household=cycle.household)
+    sharing.share_expenses(created, household=cycle.household, new=True)
     return [
         _record(cycle, expense, decision.row)
         for expense, decision in zip(created, additions, strict=True)
