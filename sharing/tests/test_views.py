@@ -211,3 +211,58 @@ def test_another_households_settlement_is_404(stranger_client, owed, owner, memb
     response = stranger_client.post(reverse("sharing:settlement_delete", args=[settlement.pk]))
     assert response.status_code == 404
     assert Settlement.objects.filter(pk=settlement.pk).exists()
+
+
+def add_row_data(cycle, **extra):
+    return {
+        "date": cycle.start_date.isoformat(),
+        "description": "Cinema",
+        "category": str(CategoryFactory(household=cycle.household, name="Fun").pk),
+        "payment_method": "",
+        "amount": "30.00",
+        "currency": cycle.household.base_currency,
+        "status": "paid",
+        "note": "",
+        **extra,
+    }
+
+
+def test_the_add_row_names_the_payer_and_split_and_keeps_them_for_the_next(
+    owner_client, cycle, owner, member, htmx_headers
+):
+    response = owner_client.post(
+        reverse("cycles:expense_add", args=[cycle.pk]),
+        add_row_data(cycle, paid_by=str(member.pk), split="personal"),
+        **htmx_headers,
+    )
+    assert response.status_code == 200, response.content
+    expense = Expense.objects.get(description="Cinema")
+    assert expense.paid_by == member
+    assert expense.split.kind == "personal" and not expense.shares.exists()
+    body = response.content.decode()
+    # The next add row keeps the payer and split, highlighted as carried over.
+    assert re.search(rf'<option value="{member.pk}" selected>', body)
+    assert re.search(r'<option value="personal" selected>', body)
+    assert "paid by" in text(body) and "for" in text(body)
+
+
+def test_the_edit_row_changes_the_payer_and_split(
+    owner_client, owed, owner, member, htmx_headers
+):
+    response = owner_client.post(
+        reverse("cycles:expense_edit", args=[owed.pk]),
+        add_row_data(
+            owed.cycle,
+            description="Groceries",
+            amount="100.00",
+            paid_by=str(member.pk),
+            split="equal",
+            version=str(owed.version),
+        ),
+        **htmx_headers,
+    )
+    assert response.status_code == 200, response.content
+    owed.refresh_from_db()
+    assert owed.paid_by == member
+    balances = text(response.content.decode())
+    assert owes(member, owner, "50.00") in balances  # now Olive owes Max
