@@ -197,6 +197,7 @@ FILLERS: dict[str, dict[str, str]] = {
     "accounts:ownership_transfer": {"pk": "membership"},
     "accounts:invite_accept": {"token": "invite_token"},
     "accounts:api_token_revoke": {"pk": "api_token"},
+    "sharing:settlement_delete": {"pk": "settlement"},
 }
 # Parameter names that mean the same object wherever they appear.
 PARAM_DEFAULTS = {

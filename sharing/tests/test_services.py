@@ -1,6 +1,7 @@
 """Who paid, who it was for, balances and settlements, through the services every writer
 calls."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -369,3 +370,39 @@ def test_shares_wait_for_a_rate_and_come_with_it(cycle, owner, member):
     expense.base_amount, expense.rate = Decimal("9.00"), Decimal("0.9")
     services.share_expenses([expense], household=cycle.household)
     assert shares_of(expense) == {owner.pk: Decimal("4.50"), member.pk: Decimal("4.50")}
+
+
+def test_generated_expenses_are_paid_by_the_templates_payer_and_shared(cycle, owner, member):
+    from budget.services import generate_expenses_from_templates
+    from templates_app import services as template_services
+
+    template_services.create_template(
+        household=cycle.household,
+        name="Rent",
+        amount=Decimal("800.00"),
+        currency=cycle.household.base_currency,
+        category=CategoryFactory(household=cycle.household, name="Housing"),
+        frequency="per_cycle",
+        start_date=cycle.start_date,
+        paid_by=member,
+    )
+    assert generate_expenses_from_templates(cycle=cycle, created_by=owner) == 1
+    rent = Expense.objects.get(description="Rent")
+    assert rent.paid_by == member
+    assert shares_of(rent) == {owner.pk: Decimal("400.00"), member.pk: Decimal("400.00")}
+
+
+def test_a_template_payer_from_outside_the_household_is_refused(household, owner, stranger):
+    from templates_app import services as template_services
+
+    with pytest.raises(PayerNotMember):
+        template_services.create_template(
+            household=household,
+            name="Rent",
+            amount=Decimal("800.00"),
+            currency=household.base_currency,
+            category=CategoryFactory(household=household, name="Housing"),
+            frequency="per_cycle",
+            start_date=datetime.date(2026, 1, 1),
+            paid_by=stranger,
+        )

@@ -246,9 +246,7 @@ def test_the_add_row_names_the_payer_and_split_and_keeps_them_for_the_next(
     assert "paid by" in text(body) and "for" in text(body)
 
 
-def test_the_edit_row_changes_the_payer_and_split(
-    owner_client, owed, owner, member, htmx_headers
-):
+def test_the_edit_row_changes_the_payer_and_split(owner_client, owed, owner, member, htmx_headers):
     response = owner_client.post(
         reverse("cycles:expense_edit", args=[owed.pk]),
         add_row_data(
