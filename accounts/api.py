@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpRequest
@@ -12,14 +15,18 @@ from colony.api_auth import RateLimit
 from colony.api_schemas import COMMON_ERRORS, WRITE_ERRORS, ErrorResponse, PageQuery, page_of
 from colony.api_schemas import paginate as paginate_rows
 from colony.errors import DomainError
+from formats.dates import format_day
+from formats.locales import locale_label
+from formats.numbers import example, symbols
 
-from . import selectors, services, two_factor
+from . import roles, selectors, services, two_factor
 from .exceptions import InvalidTwoFactorCode, NotHouseholdMember, TwoFactorSetupRequired
 from .models import ApiToken, Membership
 from .schemas import (
     ApiTokenResponse,
     HouseholdResponse,
     HouseholdUpdate,
+    MeResponse,
     TokenCreate,
     TokenCreated,
 )
@@ -28,6 +35,7 @@ from .scoping import get_for_household
 auth_router = Router(tags=["auth"])
 household_router = Router(tags=["household"])
 tokens_router = Router(tags=["tokens"])
+me_router = Router(tags=["me"])
 
 
 class WrongCredentials(DomainError):
@@ -120,6 +128,36 @@ def household_rename(request: HttpRequest, payload: HouseholdUpdate):
     """An owner renames the household."""
     services.rename_household(household=request.household, by=request.user, name=payload.name)
     return _household_answer(request)
+
+
+@me_router.get("", response={200: MeResponse, **COMMON_ERRORS})
+def me(request: HttpRequest):
+    """Who is calling: user, role, household, the language of Colony's messages and the
+    household's number and date format; the token used (null for a session)."""
+    household, user, token = request.household, request.user, request.api_token
+    code = household.format_locale
+    group, decimal = symbols(code)
+    return {
+        "user": {"id": user.pk, "email": user.email, "name": user.display_name},
+        "role": request.membership.role,
+        "can_write": roles.can_write(request.membership) and not (token and token.read_only),
+        "household": {
+            "id": household.pk,
+            "name": household.name,
+            "base_currency": household.base_currency,
+            "require_two_factor": household.require_two_factor,
+        },
+        "language": settings.LANGUAGE_CODE,
+        "number_format": {
+            "locale": code,
+            "label": locale_label(code),
+            "group": group,
+            "decimal": decimal,
+            "example": example(2, code),
+            "date_example": format_day(date(2026, 12, 31), code),
+        },
+        "token": token,
+    }
 
 
 @tokens_router.get("", response={200: page_of(ApiTokenResponse), **COMMON_ERRORS})

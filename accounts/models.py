@@ -335,3 +335,33 @@ class ApiRequestCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count} in minute {self.minute}"
+
+
+class IdempotencyKey(models.Model):
+    """An API POST sent with an `Idempotency-Key` header, per household and person: while it
+    runs (`status` null) the same key is refused with 409; once done, the same key with the
+    same request replays `status`, `body` and `headers` instead of writing again, for
+    IDEMPOTENCY_KEY_HOURS (accounts.idempotency). `claim` changes whenever a request takes the
+    key over, so a request that lost it can tell."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, the path and the body: the same key sent with another request is
+    # refused (422), never answered with the first request's response.
+    fingerprint = models.CharField(max_length=64)
+    claim = models.CharField(max_length=32)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "user", "key"], name="accounts_idempotency_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status or 'in flight'})"

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
-from colony.api_schemas import Text
+from colony.api_schemas import Name, RequestSchema, Text
 
 from .models import ApiToken, Membership
 
+Role = Literal["owner", "member", "viewer"]
 
-class TokenCreate(Schema):
+
+class TokenCreate(RequestSchema):
     email: Text = Field(max_length=254)
     password: Text = Field(max_length=4096)
     code: Text | None = Field(
@@ -56,7 +59,7 @@ class MemberResponse(Schema):
     user_id: int
     name: str
     email: str
-    role: str
+    role: Role
     joined_at: datetime
 
     @staticmethod
@@ -73,9 +76,47 @@ class HouseholdResponse(Schema):
     name: str
     base_currency: str
     created_at: datetime
-    your_role: str
+    your_role: Role
     members: list[MemberResponse]
 
 
-class HouseholdUpdate(Schema):
-    name: Text = Field(min_length=1, max_length=100)
+class MeUser(Schema):
+    id: int
+    email: str
+    name: str
+
+
+class MeHousehold(Schema):
+    id: int
+    name: str
+    base_currency: str
+    require_two_factor: bool
+
+
+class NumberFormat(Schema):
+    """How the household writes numbers and dates (Babel/CLDR), for a client that shows or
+    reads amounts the way the pages do. The API itself always uses "1234.50" and ISO dates."""
+
+    locale: str = Field(examples=["de_DE"])
+    label: str
+    group: str = Field(description="The grouping mark, e.g. ',' in en_US, '.' in de_DE.")
+    decimal: str = Field(description="The decimal mark, e.g. '.' in en_US, ',' in de_DE.")
+    example: str = Field(examples=["1.234,56"])
+    date_example: str = Field(examples=["31.12.2026"])
+
+
+class MeResponse(Schema):
+    """Who is calling: the person, their role and household, the language of Colony's
+    messages, the household's number format, and the token used (null with a session)."""
+
+    user: MeUser
+    role: Role
+    can_write: bool = Field(description="False for a viewer or a read-only token.")
+    household: MeHousehold
+    language: str = Field(description="The language of Colony's messages (BCP 47).")
+    number_format: NumberFormat
+    token: ApiTokenResponse | None
+
+
+class HouseholdUpdate(RequestSchema):
+    name: Name = Field(max_length=100)

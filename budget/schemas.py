@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import model_validator
 
-from colony.api_schemas import Day, MoneyIn, Text, money
+from colony.api_schemas import (
+    Currency,
+    Day,
+    MoneyIn,
+    MoneyOrZeroIn,
+    Name,
+    RequestSchema,
+    Text,
+    money,
+)
+from cycles.exceptions import IncomeIsLines
 from cycles.models import Cycle, IncomeLine
+
+CycleStatus = Literal["draft", "active", "completed"]
 
 
 def base_currency(context) -> str:
@@ -24,7 +37,7 @@ class CycleResponse(Schema):
     name: str
     start_date: date
     end_date: date
-    status: str
+    status: CycleStatus
     currency: str
     income: str
     planned_total: str
@@ -56,24 +69,34 @@ class CycleResponse(Schema):
         return money(cycle.balance, base_currency(context))
 
 
-class CycleCreate(Schema):
+class CycleCreate(RequestSchema):
     name: Text = Field("", max_length=100, description="Empty: named after its dates.")
     start_date: Day
     end_date: Day | None = Field(
         None, description="Empty: a 42-day cycle (the start and end day both count)."
     )
-    income: MoneyIn = Field(description='In the household\'s base currency, e.g. "2500.00".')
+    income: MoneyOrZeroIn = Field(description='In the household\'s base currency, e.g. "2500.00".')
     generate_from_templates: bool = False
 
 
-class CycleUpdate(Schema):
-    """Only the fields sent change."""
+class CycleUpdate(RequestSchema):
+    """Only the fields sent change. A cycle's income is the sum of its income lines
+    (/cycles/{id}/income): sending `income` here is refused with 422 INCOME_IS_LINES."""
 
     name: Text | None = Field(None, max_length=100)
     start_date: Day | None = None
-    end_date: Day | None = None
-    # A cycle's income is the sum of its income lines: only the current value is accepted.
-    income: MoneyIn | None = None
+    end_date: Day | None = Field(
+        None, description="After the start date; a cycle lasts at most 45 days (both ends count)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _income_is_lines(cls, data: Any) -> Any:
+        # Not a field (it never changes here), yet a client that sends the cycle back as read
+        # hears why rather than only that `income` is unknown.
+        if isinstance(data, dict) and "income" in data:
+            raise IncomeIsLines()
+        return data
 
 
 class CycleTotalsResponse(Schema):
@@ -97,7 +120,6 @@ class GenerateResponse(Schema):
     cycle: CycleResponse
 
 
-CycleStatus = Literal["draft", "active", "completed"]
 UnpaidChoice = Literal["keep", "skip", "move"]
 
 
@@ -142,24 +164,24 @@ class CycleBudgetResponse(Schema):
     lines: list[BudgetLineResponse]
 
 
-class BudgetSet(Schema):
+class BudgetSet(RequestSchema):
     category_id: int
-    amount: MoneyIn | None = Field(description="null removes the category's budget.")
+    amount: MoneyOrZeroIn | None = Field(description="null removes the category's budget.")
     rolls_over: bool | None = Field(
         None, description="Whether what is left carries into the next cycle; absent: unchanged."
     )
 
 
-class BudgetSeen(Schema):
+class BudgetSeen(RequestSchema):
     """What the client read before changing (GET …/budgets): if what is saved differs, the
     write is refused with 409 BUDGETS_CHANGED and nothing changes."""
 
     category_id: int
-    amount: MoneyIn | None
+    amount: MoneyOrZeroIn | None
     rolls_over: bool | None = None
 
 
-class BudgetsUpdate(Schema):
+class BudgetsUpdate(RequestSchema):
     budgets: list[BudgetSet] = Field(max_length=1000)
     expected: list[BudgetSeen] | None = Field(
         None,
@@ -201,7 +223,7 @@ class IncomeResponse(Schema):
     base_currency: str
     rate: str | None
     rate_date: dt.date | None
-    rate_source: str
+    rate_source: Literal["same", "stored", "manual", ""]
     awaits_rate: bool
     created_at: datetime
     updated_at: datetime
@@ -227,25 +249,27 @@ class IncomeResponse(Schema):
         return line.awaits_rate
 
 
-class IncomeCreate(Schema):
-    description: Text = Field(max_length=200)
-    amount: MoneyIn
-    currency: Text = Field(min_length=3, max_length=3, examples=["EUR"])
-    expected_date: Day
+class IncomeCreate(RequestSchema):
+    description: Name = Field(max_length=200)
+    amount: MoneyIn = Field(
+        description="At most as many decimals as its currency has (none for JPY, three for BHD)."
+    )
+    currency: Currency
+    expected_date: Day = Field(description="Within the cycle's dates.")
     member_id: int | None = Field(None, description="Whose income: a member of the household.")
     is_received: bool = False
 
 
-class IncomeUpdate(Schema):
+class IncomeUpdate(RequestSchema):
     """Only the fields sent change; `member_id: null` says it is no one's in particular."""
 
-    description: Text | None = Field(None, max_length=200)
+    description: Name | None = Field(None, max_length=200)
     amount: MoneyIn | None = None
-    currency: Text | None = Field(None, min_length=3, max_length=3)
+    currency: Currency | None = None
     expected_date: Day | None = None
     member_id: int | None = None
 
 
-class IncomeReceived(Schema):
+class IncomeReceived(RequestSchema):
     received: bool
     received_on: Day | None = Field(None, description="Empty: today (when `received`).")

@@ -3,25 +3,58 @@ are rendered — `{"success": false, "error": {"code", "message", "details"}}`."
 
 from __future__ import annotations
 
+import functools
 import math
+from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from colony import api_contract
 from colony.api_auth import RateLimit, SessionAuth, TokenAuth, over_rate_limit
+from colony.api_idempotency import answer_once, claim_then_run
 from colony.errors import API_CODES, DomainError, api_error_response, domain_error_details
 
-api = NinjaAPI(
+
+class ColonyAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document also lists what the request layer answers
+    (colony.api_contract) and whose 201 answers say where the new object lives."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return api_contract.describe(schema, root="/" + path_prefix.strip("/") + "/")
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        if response.status_code == 201:
+            location = api_contract.created_location(self, request, data)
+            if location:
+                response["Location"] = location
+        return response
+
+
+api = ColonyAPI(
     title="Colony API",
-    version="1",
+    version="1.1",
     description=(
         "Household budgeting: cycles (their budgets and income), expenses, templates, "
         "payment methods, categories, reports and exchange rates. Authenticate with "
         "`Authorization: Bearer <token>` "
         "(create a token on the API tokens page of your account, or POST /api/v1/auth/token), "
         "or with Colony's session cookie plus the X-CSRFToken header. Money is always a "
-        "string with the currency's decimals."
+        "string with the currency's decimals. Any POST may carry an `Idempotency-Key` "
+        "header: the same key again within 24 hours replays the first answer instead of "
+        "writing twice. "
+        "A body is a JSON object with only the fields "
+        "its schema names, and a query only the parameters its operation lists (else 422). "
+        'Every error is `{"success": false, "error": {"code", "message", '
+        '"details"}}`; an error about particular inputs names them in `details.fields`.'
     ),
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
@@ -29,20 +62,29 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+# Idempotency-Key on every POST: the key is claimed once the person is known, the answer stored
+# once rendered (colony.api_idempotency).
+api.add_decorator(answer_once, mode="view")
+api.add_decorator(claim_then_run, mode="operation")
 
 
 def _validation_details(errors: list[dict]) -> dict:
-    """Per-field messages: {"fields": {"amount": ["…"], "limit": ["…"]}}."""
+    """Per-field messages: {"fields": {"amount": ["…"], "limit": ["…"]}}; "body" for the body
+    as a whole (not a JSON object, or missing)."""
     fields: dict[str, list[str]] = {}
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]
-        # ("body", "payload", "amount") → "amount"; ("query", "limit") → "limit".
+        # ("body", "payload", "amount") → "amount"; ("body", "payload") → "body";
+        # ("query", "limit") → "limit".
         if loc and loc[0] == "body":
-            loc = loc[2:] or loc[1:]
+            loc = loc[2:] or ["body"]
         elif loc:
             loc = loc[1:]
         name = ".".join(loc) or "__all__"
-        fields.setdefault(name, []).append(error.get("msg", "Invalid value."))
+        message = error.get("msg", "Invalid value.")
+        if error.get("type") == "extra_forbidden":
+            message = "Unknown field: this operation does not take it."
+        fields.setdefault(name, []).append(message)
     return {"fields": fields}
 
 
@@ -109,8 +151,64 @@ def _http_error(request, error: HttpError):
     )
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, error: RequestDataTooBig):
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE; as a SuspiciousOperation
+    # it would be a bare 400.
+    return api_error_response(
+        code="PAYLOAD_TOO_LARGE", message="The body is too large.", status=413
+    )
+
+
+def _json_bodies_only(run):
+    """Operations that take a body take it as JSON: another media type is 415 (before the
+    body is read, so it is not 400 "cannot parse")."""
+
+    @functools.wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any):
+        operation = api_contract.described(api, request)
+        if operation and operation.has_body and api_contract.sends_other_than_json(request):
+            return api_error_response(
+                code="UNSUPPORTED_MEDIA_TYPE",
+                message="Send the body as JSON (Content-Type: application/json).",
+                status=415,
+            )
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+def _listed_query_only(view):
+    """A query parameter the operation does not list is refused (422, named in
+    details.fields), not ignored: `?amount=42.80` on a route without that filter must not
+    answer every row as if it had filtered."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any):
+        unknown = api_contract.unknown_query_names(api, request)
+        if unknown:
+            raise ValidationError(
+                [
+                    {
+                        "loc": ("query", name),
+                        "msg": "Unknown query parameter: this operation does not take it.",
+                        "type": "unknown_query_parameter",
+                    }
+                    for name in unknown
+                ]
+            )
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+# "view" runs before authentication and parsing; "operation" after both, like validation.
+api.add_decorator(_json_bodies_only, mode="view")
+api.add_decorator(_listed_query_only, mode="operation")
+
+
 def _add_routers() -> None:
-    from accounts.api import auth_router, household_router, tokens_router
+    from accounts.api import auth_router, household_router, me_router, tokens_router
     from budget.api import income_router
     from budget.api import router as cycles_router
     from exchange.api import router as rates_router
@@ -120,6 +218,7 @@ def _add_routers() -> None:
     from templates_app.api import router as templates_router
 
     api.add_router("/auth", auth_router)
+    api.add_router("/me", me_router)
     api.add_router("/household", household_router)
     api.add_router("/tokens", tokens_router)
     api.add_router("/payment-methods", payment_methods_router)

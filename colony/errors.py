@@ -65,6 +65,7 @@ API_CODES = {
     412: "PRECONDITION_FAILED",
     413: "PAYLOAD_TOO_LARGE",
     414: "URI_TOO_LONG",
+    415: "UNSUPPORTED_MEDIA_TYPE",
     422: "VALIDATION_ERROR",
     428: "PRECONDITION_REQUIRED",
     429: "RATE_LIMITED",
@@ -94,14 +95,25 @@ def api_error_response(
     )
 
 
+# A domain error names the field as the service knows it; the API's field for a related object
+# is its id (`category_id`), so details.fields uses the name the client sent.
+API_FIELD_NAMES = {
+    "category": "category_id",
+    "payment_method": "payment_method_id",
+    "member": "member_id",
+    "owner": "owner_id",
+}
+
+
 def domain_error_details(error: DomainError) -> dict:
-    """`field` (the input a message is about), the current version of a row a stale write
-    missed (ExpenseChanged), and whatever `details` the error carries (e.g. the values saved
-    meanwhile, for a conflict)."""
+    """`fields` (the input the message is about: {"amount": ["…"]}, the same shape as a
+    VALIDATION_ERROR's), the current version of a row a stale write missed (ExpenseChanged),
+    and whatever `details` the error carries (e.g. the values saved meanwhile, for a
+    conflict)."""
     details = dict(getattr(error, "details", None) or {})
     field = getattr(error, "field", None)
     if field:
-        details["field"] = field
+        details["fields"] = {API_FIELD_NAMES.get(field, field): [error.message]}
     version = getattr(error, "version", None)
     if isinstance(version, int):
         details["current_version"] = version

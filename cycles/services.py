@@ -22,3 +22,14 @@ def lock_open_cycle(cycle: Cycle) -> Cycle:
     if locked.is_completed:
         raise CycleAlreadyCompleted()
     return locked
+
+
+def lock_cycles(pks) -> dict[int, Cycle]:
+    """Several cycles' rows locked for this transaction in one query, in id order (two writers
+    locking overlapping sets cannot deadlock), re-read so their status is current; a missing
+    one is simply absent. The caller refuses a change to a completed one, as lock_open_cycle
+    does."""
+    return {
+        cycle.pk: cycle
+        for cycle in Cycle.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+    }

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from django.urls import reverse
+from ninja import Header, Query, Router
 from ninja.renderers import JSONRenderer
 from ninja.responses import Status
 
 from accounts.models import User
 from accounts.scoping import get_for_household
+from colony.api_idempotency import HEADER_PARAMETER
 from colony.api_schemas import (
     COMMON_ERRORS,
     WRITE_ERRORS,
     PageQuery,
+    next_page,
     page_of,
     paginate,
     patch_changes,
@@ -32,13 +37,17 @@ from .schemas import (
     ExpenseFilters,
     ExpenseListItem,
     ExpenseResponse,
+    ExpensesBulkCreate,
+    ExpensesBulkResponse,
     ExpenseUpdate,
     PaymentCreate,
     PaymentMethodCreate,
     PaymentMethodResponse,
     PaymentMethodUpdate,
+    PaymentUpdate,
     expense_json,
 )
+from .services.bulk import NewExpense, add_expenses
 from .setup import selectors as setup_selectors
 from .setup import services as setup_services
 
@@ -156,16 +165,60 @@ def _expense(request: HttpRequest, pk: int) -> Expense:
     return get_for_household(selectors.expenses_for_api(), request.household, pk=pk)
 
 
+# The header as the OpenAPI description shows it on the routes that take it (read by _if_match).
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The ETag this expense was read with, e.g. "3": a change made meanwhile '
+        "is refused with 409 EXPENSE_CHANGED. Only the strong tag Colony sent; not * or W/.",
+    ),
+]
+# Idempotency-Key is read by colony.api_idempotency, on every POST; declared here to show it
+# (without constraints: the key's own check answers INVALID_IDEMPOTENCY_KEY, on every POST).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description=HEADER_PARAMETER["description"],
+        example="8e03978e-40d5-43e8-bc93-6894a57f9324",
+    ),
+]
+_LOCATION = {
+    201: {
+        "headers": {
+            "Location": {
+                "description": "The new expense's URL.",
+                "schema": {"type": "string"},
+            },
+            "ETag": {"description": "Its version, for If-Match.", "schema": {"type": "string"}},
+        }
+    }
+}
+_ETAG = {
+    200: {
+        "headers": {
+            "ETag": {"description": "Its version, for If-Match.", "schema": {"type": "string"}}
+        }
+    }
+}
+
+
 def _if_match(request: HttpRequest) -> int | None:
-    """The expense version an If-Match header names ("3" or W/"3"); None without one (or "*"):
-    the write then applies to the expense as it is now, like a page without a version."""
-    value = request.headers.get("If-Match", "").strip()
-    if not value or value == "*":
+    """The expense version an If-Match header names: exactly the strong ETag Colony sent
+    ("3"); None without the header (the write then applies to the expense as it is now, like a
+    page without a version). `*` and weak tags (W/"3") are refused: a version check is only
+    worth it against the one version the client saw."""
+    value = request.headers.get("If-Match")
+    if value is None:
         return None
-    text = value.removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 12:
+    text = value.strip()
+    if len(text) < 3 or text[0] != '"' or text[-1] != '"':
         raise InvalidIfMatch()
-    return int(text)
+    digits = text[1:-1]
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 12:
+        raise InvalidIfMatch()
+    return int(digits)
 
 
 def _tagged(response: HttpResponse, expense: Expense) -> Expense:
@@ -196,13 +249,17 @@ def _payment_method(request: HttpRequest, pk: int | None) -> PaymentMethod | Non
 
 @expenses_router.get("", response={200: page_of(ExpenseListItem), **COMMON_ERRORS})
 def expense_list(request: HttpRequest, page: Query[PageQuery], filters: Query[ExpenseFilters]):
-    """The household's expenses (of one cycle with `cycle`), filtered and sorted by date; two
-    queries a page whatever its size."""
-    rows = selectors.expenses_for_api(household=request.household, **dict(filters))
-    count = selectors.expense_count_from_totals(household=request.household, **dict(filters))
+    """The household's expenses, filtered and sorted by date; two queries a page whatever its
+    size. Filters are named like the expense's fields (`cycle_id`, `category_id`,
+    `payment_method_id`, `created_by_id`, `status`, `date`, `amount`, `external_id`), with
+    ranges (`date_from`/`date_to`, `amount_min`/`amount_max`); `next` is the next page's URL."""
+    selected = filters.selected()
+    rows = selectors.expenses_for_api(household=request.household, **selected)
+    count = selectors.expense_count_from_totals(household=request.household, **selected)
     listed = paginate(rows, page, count=count)
     base_currency = request.household.base_currency
     listed["items"] = [expense_json(expense, base_currency) for expense in listed["items"]]
+    listed["next"] = next_page(request, listed)
     # Already in the response schema's shape and types (expense_json; a test compares every
     # item with the detail route's answer): rendered as is, without validating 100 rows again,
     # which was half of this route's time.
@@ -212,10 +269,25 @@ def expense_list(request: HttpRequest, page: Query[PageQuery], filters: Query[Ex
     )
 
 
-@expenses_router.post("", response={201: ExpenseResponse, **WRITE_ERRORS})
-def expense_create(request: HttpRequest, response: HttpResponse, payload: ExpenseCreate):
+def _located(response: HttpResponse, expense: Expense) -> Expense:
+    response["Location"] = reverse("api:expense_detail", kwargs={"pk": expense.pk})
+    return _tagged(response, expense)
+
+
+@expenses_router.post(
+    "",
+    response={201: ExpenseResponse, **WRITE_ERRORS},
+    openapi_extra={"responses": _LOCATION},
+)
+def expense_create(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: ExpenseCreate,
+    idempotency_key: IdempotencyKey = None,
+):
     """Add an expense to a cycle that is not completed, converted at the stored rate for its
-    date (or the `rate` the bank charged); no rate stored yet: it awaits one."""
+    date (or the `rate` the bank charged); no rate stored yet: it awaits one. An
+    `external_id` another expense of the household has is 409 EXTERNAL_ID_EXISTS."""
     cycle = household_cycle(request.household, payload.cycle_id)
     cycle.household = request.household
     expense = services.add_expense(
@@ -230,10 +302,52 @@ def expense_create(request: HttpRequest, response: HttpResponse, payload: Expens
         status=payload.status,
         note=payload.note,
         manual_rate=payload.rate,
+        external_id=payload.external_id,
         paid_by=_member(payload.paid_by_id),
         split=_split(payload.split),
     )
-    return Status(201, _tagged(response, _expense(request, expense.pk)))
+    return Status(201, _located(response, expense))
+
+
+@expenses_router.post("/bulk", response={201: ExpensesBulkResponse, **WRITE_ERRORS})
+def expense_bulk_create(
+    request: HttpRequest, payload: ExpensesBulkCreate, idempotency_key: IdempotencyKey = None
+):
+    """Add up to 500 expenses, all or none, in one transaction, each under the rules of POST
+    /expenses. Any expense that breaks one refuses them all: 422 (409 when every error is a
+    conflict, e.g. EXTERNAL_ID_EXISTS) EXPENSES_REJECTED, with `details.items` giving each
+    refused expense's error by its position ("0", "1", …). A cycle that is not the
+    household's is 404, like for one expense. The answer lists the expenses in the order
+    sent."""
+    new = [
+        NewExpense(
+            cycle_id=item.cycle_id,
+            description=item.description,
+            amount=item.amount,
+            currency=item.currency,
+            date=item.date,
+            category_id=item.category_id,
+            payment_method_id=item.payment_method_id,
+            status=item.status,
+            note=item.note,
+            manual_rate=item.rate,
+            external_id=item.external_id,
+            paid_by_id=item.paid_by_id,
+            split=_split(item.split),
+        )
+        for item in payload.items
+    ]
+    household = request.household
+    created = add_expenses(household=household, created_by=request.user, expenses=new)
+    base_currency = household.base_currency
+    body = {"items": [expense_json(expense, base_currency) for expense in created]}
+    # In the schema's shape already (expense_json), like the list: 500 rows are not validated
+    # again on the way out.
+    return HttpResponse(
+        _RENDERER.render(request, body, response_status=201),
+        status=201,
+        content_type=_RENDERER.media_type,
+    )
 
 
 @expenses_router.get("/{int:pk}", response={200: ExpenseResponse, **COMMON_ERRORS})
@@ -244,7 +358,13 @@ def expense_detail(request: HttpRequest, response: HttpResponse, pk: int):
 
 
 @expenses_router.patch("/{int:pk}", response={200: ExpenseResponse, **WRITE_ERRORS})
-def expense_update(request: HttpRequest, response: HttpResponse, pk: int, payload: ExpenseUpdate):
+def expense_update(
+    request: HttpRequest,
+    response: HttpResponse,
+    pk: int,
+    payload: ExpenseUpdate,
+    if_match: IfMatch = None,
+):
     """Change the fields sent; a new amount, currency or date takes a new rate snapshot."""
     expense = _expense(request, pk)
     fields = patch_changes(
@@ -270,19 +390,77 @@ def expense_update(request: HttpRequest, response: HttpResponse, pk: int, payloa
 
 
 @expenses_router.delete("/{int:pk}", response={204: None, **WRITE_ERRORS})
-def expense_delete(request: HttpRequest, pk: int):
+def expense_delete(request: HttpRequest, pk: int, if_match: IfMatch = None):
     services.delete_expense(
         expense=_expense(request, pk), by=request.user, expected_version=_if_match(request)
     )
     return Status(204, None)
 
 
-@expenses_router.post("/{int:pk}/toggle-paid", response={200: ExpenseResponse, **WRITE_ERRORS})
-def expense_toggle_paid(
-    request: HttpRequest, response: HttpResponse, pk: int, payload: PaymentCreate
+@expenses_router.post(
+    "/{int:pk}/pay",
+    response={200: ExpenseResponse, **WRITE_ERRORS},
+    openapi_extra={"responses": _ETAG},
+)
+def expense_pay(
+    request: HttpRequest,
+    response: HttpResponse,
+    pk: int,
+    payload: PaymentUpdate,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
 ):
-    """Like the cycle page's paid box: a planned expense becomes paid at `amount` (default: its
-    planned amount), a paid one planned again. To set a status without toggling, PATCH it."""
+    """Mark the expense paid at `amount` on `date` (see the fields for their defaults); the
+    plan is kept, so the difference shows. Paying an expense already paid at that amount on
+    that day changes nothing (200, same version, even with an older If-Match): a retry is
+    safe. A skipped expense is 409 EXPENSE_NOT_SKIPPED (restore it first)."""
+    services.pay_expense(
+        expense=_expense(request, pk),
+        by=request.user,
+        amount=payload.amount,
+        paid_on=payload.date,
+        expected_version=_if_match(request),
+    )
+    return _tagged(response, _expense(request, pk))
+
+
+@expenses_router.post(
+    "/{int:pk}/unpay",
+    response={200: ExpenseResponse, **WRITE_ERRORS},
+    openapi_extra={"responses": _ETAG},
+)
+def expense_unpay(
+    request: HttpRequest,
+    response: HttpResponse,
+    pk: int,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Plan a paid expense again, at its planned amount. One that is not paid is left as it
+    is (200, same version): a retry is safe."""
+    services.unpay_expense(
+        expense=_expense(request, pk), by=request.user, expected_version=_if_match(request)
+    )
+    return _tagged(response, _expense(request, pk))
+
+
+@expenses_router.post(
+    "/{int:pk}/toggle-paid",
+    response={200: ExpenseResponse, **WRITE_ERRORS},
+    deprecated=True,
+)
+def expense_toggle_paid(
+    request: HttpRequest,
+    response: HttpResponse,
+    pk: int,
+    payload: PaymentCreate,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Deprecated: use /pay and /unpay, which say what they want and are safe to retry; a
+    toggle sent twice undoes itself. Kept for existing clients: like the cycle page's paid
+    box, a planned expense becomes paid at `amount` (default: its planned amount), a paid one
+    planned again."""
     services.toggle_paid(
         expense=_expense(request, pk),
         by=request.user,
@@ -293,7 +471,13 @@ def expense_toggle_paid(
 
 
 @expenses_router.post("/{int:pk}/skip", response={200: ExpenseResponse, **WRITE_ERRORS})
-def expense_skip(request: HttpRequest, response: HttpResponse, pk: int):
+def expense_skip(
+    request: HttpRequest,
+    response: HttpResponse,
+    pk: int,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+):
     """Skip a planned occurrence this time: kept, out of every total, never generated again."""
     services.skip_expense(
         expense=_expense(request, pk), by=request.user, expected_version=_if_match(request)
@@ -302,7 +486,13 @@ def expense_skip(request: HttpRequest, response: HttpResponse, pk: int):
 
 
 @expenses_router.post("/{int:pk}/restore", response={200: ExpenseResponse, **WRITE_ERRORS})
-def expense_restore(request: HttpRequest, response: HttpResponse, pk: int):
+def expense_restore(
+    request: HttpRequest,
+    response: HttpResponse,
+    pk: int,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+):
     services.restore_expense(
         expense=_expense(request, pk), by=request.user, expected_version=_if_match(request)
     )

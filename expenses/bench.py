@@ -1,6 +1,6 @@
 """Measurements for `make bench` (found by colony.bench like admin.py): the API (list 100
-expenses of the active cycle and create one, with a bearer token as a script would) and the
-preview of a 5,000-row bank statement."""
+expenses of the active cycle, create one and add 500 at once, with a bearer token as a script
+would) and the preview of a 5,000-row bank statement."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _token(bench: BenchHousehold) -> None:
 @register("API: list 100 expenses of a cycle", target_ms=15, items=PAGE)
 def api_list(bench: BenchHousehold):
     return bench.client.get(
-        "/api/v1/expenses", {"cycle": bench.cycle.pk, "limit": PAGE}, **_headers(bench)
+        "/api/v1/expenses", {"cycle_id": bench.cycle.pk, "limit": PAGE}, **_headers(bench)
     )
 
 
@@ -65,6 +65,45 @@ api_create.prepare(_token)
 @api_create.cleanup
 def _remove_created(bench: BenchHousehold) -> None:
     bench.cycle.expenses.filter(description=API_DESCRIPTION).delete()
+    bench.user.api_tokens.filter(name="bench").delete()
+
+
+BULK = 500
+BULK_DESCRIPTION = "Bench API bulk"
+
+
+@register("API: add 500 expenses at once (bulk)", target_ms=1000, items=BULK)
+def api_bulk(bench: BenchHousehold):
+    cycle = bench.cycle
+    days = (cycle.end_date - cycle.start_date).days + 1
+    item = {
+        "cycle_id": cycle.pk,
+        "description": BULK_DESCRIPTION,
+        "currency": bench.household.base_currency,
+        "category_id": bench.objects["category"].pk,
+    }
+    items = [
+        {
+            **item,
+            "amount": f"{n % 90 + 1}.{n % 100:02d}",
+            "date": (cycle.start_date + datetime.timedelta(days=n % days)).isoformat(),
+        }
+        for n in range(BULK)
+    ]
+    return bench.client.post(
+        "/api/v1/expenses/bulk",
+        {"items": items},
+        content_type="application/json",
+        **_headers(bench),
+    )
+
+
+api_bulk.prepare(_token)
+
+
+@api_bulk.cleanup
+def _remove_bulk(bench: BenchHousehold) -> None:
+    bench.cycle.expenses.filter(description=BULK_DESCRIPTION).delete()
     bench.user.api_tokens.filter(name="bench").delete()
 
 

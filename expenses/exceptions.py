@@ -1,4 +1,4 @@
-from colony.errors import Conflict, NotFound, Unprocessable
+from colony.errors import Conflict, DomainError, NotFound, Unprocessable, domain_error_details
 
 
 class PaymentMethodNameExists(Conflict):
@@ -17,6 +17,7 @@ class PaymentMethodInUse(Conflict):
 class PaymentMethodOwnerNotMember(Unprocessable):
     code = "PAYMENT_METHOD_OWNER_NOT_MEMBER"
     message = "A payment method must belong to a member of the household."
+    field = "owner"
 
 
 class CategoryNameExists(Conflict):
@@ -113,6 +114,19 @@ class PlannedExpensePaidTwice(Unprocessable):
     message = "Two rows pay the same planned expense; choose one of them."
 
 
+class ExpenseFoundTwice(Unprocessable):
+    code = "EXPENSE_FOUND_TWICE"
+    message = "Two rows are marked as the same expense already there; choose one of them."
+
+
+class RecordedExpenseChanged(Conflict):
+    code = "RECORDED_EXPENSE_CHANGED"
+    message = (
+        "An expense a row was found to be already was deleted, skipped or moved meanwhile. "
+        "Refresh the preview and confirm again."
+    )
+
+
 class ImportRowNotAllowed(Unprocessable):
     code = "IMPORT_ROW_NOT_ALLOWED"
     message = "A row chosen for import breaks an expense rule; refresh the preview."
@@ -152,3 +166,44 @@ class InvalidIfMatch(Unprocessable):
 
     code = "INVALID_IF_MATCH"
     message = 'If-Match must be the ETag of the expense, e.g. "3".'
+
+
+class PaymentDateOutsideCycle(Unprocessable):
+    code = "PAYMENT_DATE_OUTSIDE_CYCLE"
+    message = "The day it was paid must fall within the expense's cycle."
+    field = "date"
+
+
+class ExternalIdExists(Conflict):
+    """A client's id (`external_id`) the household already gave another expense."""
+
+    code = "EXTERNAL_ID_EXISTS"
+    message = "The household already has an expense with this external_id."
+    field = "external_id"
+
+    def __init__(self, *, expense_id: int | None = None) -> None:
+        super().__init__()
+        self.details = {} if expense_id is None else {"expense_id": expense_id}
+
+
+class ExpensesRejected(Unprocessable):
+    """Expenses added together (all or none) of which some break a rule: each one's error by
+    its position in the request. 409 when every error is a conflict, else 422."""
+
+    code = "EXPENSES_REJECTED"
+    message = "Some of the expenses cannot be added, so none was added. See details.items."
+
+    def __init__(self, errors: dict[int, DomainError]) -> None:
+        statuses = {error.status for error in errors.values()}
+        super().__init__(status=409 if statuses == {409} else 422)
+        self.details = {
+            "items": {
+                str(index): {
+                    "code": error.code,
+                    "message": error.message,
+                    "status": error.status,
+                    **domain_error_details(error),
+                }
+                for index, error in sorted(errors.items())
+            }
+        }

@@ -282,6 +282,35 @@ class Expense(RateSnapshot):
         return self.planned_amount is not None and self.amount != self.planned_amount
 
 
+# The longest id a client may give an expense (an API `external_id`).
+MAX_EXTERNAL_ID = 100
+
+
+class ExpenseExternalId(models.Model):
+    """A client's own id for an expense (the API's `external_id`), unique in the household so
+    a client that sends the same expense twice hears 409 instead of adding it twice. Its own
+    table: an expense reaches its household only through its cycle, and a unique constraint
+    cannot look through a join."""
+
+    household = models.ForeignKey("accounts.Household", on_delete=models.CASCADE, related_name="+")
+    expense = models.OneToOneField(Expense, on_delete=models.CASCADE, related_name="external_ref")
+    external_id = models.CharField(max_length=MAX_EXTERNAL_ID)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "external_id"],
+                name="expenses_external_id_unique_per_household",
+            ),
+            models.CheckConstraint(
+                condition=~Q(external_id=""), name="expenses_external_id_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
 # Expenses that count in totals: everything but skipped occurrences. COUNTED_VIA_CYCLE is the
 # same condition seen from a cycle (`cycle.expenses`).
 COUNTED = ~Q(status=Expense.Status.SKIPPED)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, F, Max, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, Lower
 
 from accounts.models import Household, Membership, User
@@ -402,12 +402,15 @@ def expense_count_from_totals(
     date_to: datetime.date | None = None,
     search: str | None = None,
     sort: str = SORT_ASCENDING,
+    **row_filters,
 ) -> int | None:
     """How many expenses `expenses_for_api` lists, read from the trigger totals (a few rows per
     cycle) when its filters are ones the totals are grouped by; None when they are not (a
-    member, dates or text), and the caller counts the rows. Counting 100,000 rows for a page of
-    50 is what made the list slow down with history."""
+    member, dates, amounts, an external id or text: `row_filters`), and the caller counts the
+    rows. Counting 100,000 rows for a page of 50 is what made the list slow down with history."""
     if member or date_from or date_to or (search and search.strip()):
+        return None
+    if any(value is not None for value in row_filters.values()):
         return None
     totals = trigger_totals(
         household, cycle=cycle, category=category, payment_method=payment_method, status=status
@@ -528,19 +531,40 @@ def expenses_for_api(
     date_to: datetime.date | None = None,
     search: str | None = None,
     sort: str = SORT_ASCENDING,
+    date: datetime.date | None = None,
+    amount: Decimal | None = None,
+    amount_min: Decimal | None = None,
+    amount_max: Decimal | None = None,
+    external_id: str | None = None,
 ) -> QuerySet[Expense]:
-    """Expenses as the API lists them: filtered like the cycle page (plus dates and text in the
-    description or note), sorted by date; scope with `household` or get_for_household. Each
-    carries its split and shares (sharing), one query each a page."""
-    expenses = Expense.objects.select_related("split").prefetch_related("shares")
+    """Expenses as the API lists them, each with its client's `external_id` (or None):
+    filtered like the cycle page (plus a day or dates, an amount or its bounds in the
+    expense's own currency, an external id, and text in the description or note), sorted by
+    date; scope with `household` or get_for_household. Each carries its split and shares
+    (sharing), one query each a page."""
+    expenses = (
+        Expense.objects.annotate(external_id=F("external_ref__external_id"))
+        .select_related("split")
+        .prefetch_related("shares")
+    )
     if household is not None:
         expenses = expenses.filter(cycle__household=household)
     if cycle:
         expenses = expenses.filter(cycle_id=cycle)
+    if date is not None:
+        expenses = expenses.filter(date=date)
     if date_from:
         expenses = expenses.filter(date__gte=date_from)
     if date_to:
         expenses = expenses.filter(date__lte=date_to)
+    if amount is not None:
+        expenses = expenses.filter(amount=amount)
+    if amount_min is not None:
+        expenses = expenses.filter(amount__gte=amount_min)
+    if amount_max is not None:
+        expenses = expenses.filter(amount__lte=amount_max)
+    if external_id is not None:
+        expenses = expenses.filter(external_ref__external_id=external_id)
     if search and search.strip():
         text = search.strip()
         expenses = expenses.filter(Q(description__icontains=text) | Q(note__icontains=text))

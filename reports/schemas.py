@@ -64,7 +64,7 @@ class CategoryAcrossResponse(Schema):
 
 class OverviewResponse(Schema):
     currency: str
-    range: str
+    range: Literal["3", "6", "12", "all"]
     cycles: list[CycleSummaryResponse]  # oldest first
     categories: list[CategoryAcrossResponse]
     total_spent: str

@@ -44,18 +44,21 @@ class SplitOut(Schema):
 def split_json(expense, base_currency: str) -> dict | None:
     """An expense's split as the API reads it, from its `split` and `shares` (prefetched by the
     expense list: no query per row). None for an expense from before sharing."""
-    try:
-        split = expense.split
-    except ObjectDoesNotExist:
-        return None
+    stored = getattr(expense, "stored_split", None)
+    if stored is not None:  # just written (sharing.services.share_expenses): no query
+        split, shares = stored, expense.stored_shares
+    else:
+        try:
+            split = expense.split
+        except ObjectDoesNotExist:
+            return None
+        shares = expense.shares.all()
     return {
         "kind": split.kind,
         "members": list(split.chosen_members),
         "shares": dict(split.weights) if split.kind == "shares" else {},
         "amounts": {
-            str(share.user_id): money(share.share, base_currency)
-            for share in expense.shares.all()
-            if share.share
+            str(share.user_id): money(share.share, base_currency) for share in shares if share.share
         },
         "fell_back_to_equal": split.fell_back_to_equal,
     }

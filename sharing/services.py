@@ -258,7 +258,8 @@ def share_expenses(
     rows = []
     for expense in expenses:
         expense.stored_split = stored[expense.pk]
-        rows.extend(_shares_of(expense, stored[expense.pk], household))
+        expense.stored_shares = _shares_of(expense, stored[expense.pk], household)
+        rows.extend(expense.stored_shares)
     if not new:
         ExpenseShare.objects.filter(expense_id__in=ids).delete()
     ExpenseShare.objects.bulk_create(rows)

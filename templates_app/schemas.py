@@ -7,7 +7,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from colony.api_schemas import Day, MoneyIn, Text, money
+from colony.api_schemas import Currency, Day, MoneyIn, Name, RequestSchema, Text, money
 
 from .models import ExpenseTemplate
 
@@ -15,13 +15,17 @@ Frequency = Literal["weekly", "biweekly", "monthly", "per_cycle", "yearly"]
 
 
 class TemplateResponse(Schema):
+    """An expense template, or an income template (`is_income`: a salary; it makes an income
+    line in each cycle and has no category nor payment method)."""
+
     id: int
     name: str
     amount: str
     currency: str
-    category_id: int
+    is_income: bool
+    category_id: int | None
     payment_method_id: int | None
-    frequency: str
+    frequency: Frequency
     day_of_month: int | None
     start_date: dt.date
     end_date: dt.date | None
@@ -46,26 +50,34 @@ class TemplateResponse(Schema):
         return None if value is None else money(value, template.currency)
 
 
-class TemplateCreate(Schema):
-    name: Text = Field(max_length=200)
-    amount: MoneyIn
-    currency: Text = Field(min_length=3, max_length=3, examples=["USD"])
-    category_id: int
+class TemplateCreate(RequestSchema):
+    name: Name = Field(max_length=200)
+    amount: MoneyIn = Field(
+        description="At most as many decimals as its currency has (none for JPY, three for BHD)."
+    )
+    currency: Currency
+    is_income: bool = Field(False, description="Income (a salary) instead of an expense.")
+    category_id: int | None = Field(
+        None, description="Required for an expense template; an income template has none."
+    )
     payment_method_id: int | None = None
     frequency: Frequency
-    day_of_month: int | None = Field(None, ge=1, le=31, description="For monthly templates.")
+    day_of_month: int | None = Field(
+        None, ge=1, le=31, description="Required for a monthly template (31: a month's last day)."
+    )
     start_date: Day
-    end_date: Day | None = None
+    end_date: Day | None = Field(None, description="Not before the start date.")
     is_active: bool = True
     note: Text = Field("", max_length=1000)
 
 
-class TemplateUpdate(Schema):
+class TemplateUpdate(RequestSchema):
     """Only the fields sent change (`end_date`/`payment_method_id`/`day_of_month`: null clears)."""
 
-    name: Text | None = Field(None, max_length=200)
+    name: Name | None = Field(None, max_length=200)
     amount: MoneyIn | None = None
-    currency: Text | None = Field(None, min_length=3, max_length=3)
+    currency: Currency | None = None
+    is_income: bool | None = None
     category_id: int | None = None
     payment_method_id: int | None = None
     frequency: Frequency | None = None

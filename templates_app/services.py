@@ -27,9 +27,13 @@ def _check_schedule(
     if frequency not in Frequency.values:
         raise InvalidTemplateSchedule("Choose how often the expense repeats.")
     if frequency == Frequency.MONTHLY and not (day_of_month and 1 <= day_of_month <= 31):
-        raise InvalidTemplateSchedule("A monthly template needs a day of the month, 1 to 31.")
+        raise InvalidTemplateSchedule(
+            "A monthly template needs a day of the month, 1 to 31.", field="day_of_month"
+        )
     if end_date is not None and end_date < start_date:
-        raise InvalidTemplateSchedule("The end date cannot be before the start date.")
+        raise InvalidTemplateSchedule(
+            "The end date cannot be before the start date.", field="end_date"
+        )
 
 
 # update_template without `paid_by` (the API's PATCH): the template's payer stays.

@@ -150,6 +150,18 @@ def cycles_with_totals(household: Household) -> QuerySet[Cycle]:
     return with_totals(Cycle.objects.filter(household=household)).order_by("-start_date", "-pk")
 
 
+def cycles_for_api(
+    household: Household, *, status: str | None = None, contains: date | None = None
+) -> QuerySet[Cycle]:
+    """cycles_with_totals, of one status, or the cycle(s) whose days include `contains`."""
+    cycles = cycles_with_totals(household)
+    if status:
+        cycles = cycles.filter(status=status)
+    if contains is not None:
+        cycles = cycles.filter(start_date__lte=contains, end_date__gte=contains)
+    return cycles
+
+
 def active_cycle(household: Household) -> Cycle | None:
     return (
         Cycle.objects.filter(household=household, status=Cycle.Status.ACTIVE)

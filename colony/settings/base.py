@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     # Django's own widget templates (its Jinja2 copies), for the form renderer.
     "django.forms",
     "django_htmx",
+    "corsheaders",
     "csp",
     "axes",
     "django_otp",
@@ -64,6 +65,8 @@ FILE_UPLOAD_HANDLERS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS headers (and preflight answers) for the API only, before anything that answers.
+    "corsheaders.middleware.CorsMiddleware",
     # TRACE is 405 and an over-long URI 414 (JSON under /api/), before anything else runs.
     "colony.request_line.RequestLineMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -303,6 +306,24 @@ EXCHANGE_RATES_MAX_AGE_DAYS = env.int("EXCHANGE_RATES_MAX_AGE_DAYS", default=3)
 # per client address for requests without a usable credential (401s included), per minute,
 # counted in the database so every app worker sees the same count.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=300)
+# Browser clients on other origins (a separate front end) may call the API only from these
+# origins (comma-separated, e.g. https://app.example.com); empty, the default: CORS is off and
+# browsers keep other sites' scripts out. Bearer tokens only: credentials (the session cookie)
+# are never allowed cross-origin, so the CSRF protection of the session stays whole.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "if-match",
+    "idempotency-key",
+)
+# What a script may read from an answer: the version to send back, where a new object lives,
+# how long to wait.
+CORS_EXPOSE_HEADERS = ("ETag", "Location", "Retry-After")
+CORS_PREFLIGHT_MAX_AGE = env.int("CORS_PREFLIGHT_MAX_AGE", default=600)
 # A personal access token lasts at most this long.
 API_TOKEN_MAX_DAYS = 365
 # The last-used time and address of a token are written at most once per this many seconds

@@ -5,6 +5,8 @@ them:
 
 - Limits come first: more than 5,000 lines or 100 columns is refused before the text is split
   into cells (a 60,000-column file never becomes 60,000-cell rows).
+- A bank's preamble above the header (account, period, balance: lines with fewer than half
+  the usual cells) is left out, from the delimiter's detection too.
 - Detection reads a sample of each column (the first rows), so it costs the same for 50 rows as
   for 5,000.
 - Money in: separate debit and credit columns decide when the file has them; else a direction
@@ -91,13 +93,30 @@ def _field_counts(sample: str, delimiter: str) -> list[int]:
         return []
 
 
+def _usual_width(counts: list[int]) -> int:
+    """The number of cells most lines have (the wider one on a tie)."""
+    return max(Counter(counts).items(), key=lambda item: (item[1], item[0]))[0]
+
+
+def _preamble_length(counts: list[int]) -> int:
+    """How many lines above the header are a bank's preamble (account, period, balance: DKB,
+    ING and comdirect write them): the leading lines with fewer than half the usual cells."""
+    width = _usual_width(counts)
+    for index, count in enumerate(counts[:SPARE_LINES]):
+        if count * 2 >= width:
+            return index
+    return 0
+
+
 def _delimiter_score(sample: str, delimiter: str) -> tuple[bool, float, int]:
-    """(splits into columns, share of lines with the usual number of them, that number)."""
+    """(splits into columns, share of lines below a preamble with the usual number of them,
+    that number)."""
     counts = _field_counts(sample, delimiter)
     if not counts:
         return (False, 0.0, 0)
-    width, lines = max(Counter(counts).items(), key=lambda item: (item[1], item[0]))
-    consistency = lines / len(counts)
+    width = _usual_width(counts)
+    counts = counts[_preamble_length(counts) :]
+    consistency = counts.count(width) / len(counts)
     return (width >= 2 and consistency >= 0.6, round(consistency, 2), width)
 
 
@@ -140,12 +159,15 @@ def read_table(text: str) -> Table:
                 raise UnreadableFile(TOO_WIDE)
             if any(cell.strip() for cell in cells):
                 rows.append((reader.line_num, tuple(cell.strip() for cell in cells)))
-                if len(rows) > MAX_ROWS + 1:
+                if len(rows) > MAX_ROWS + 1 + SPARE_LINES:
                     raise UnreadableFile(TOO_LONG)
     except csv.Error as error:
         raise UnreadableFile(NOT_CSV) from error
     if not rows:
         raise UnreadableFile(EMPTY)
+    del rows[: _preamble_length([len(cells) for _, cells in rows[: SAMPLE_ROWS + SPARE_LINES]])]
+    if len(rows) > MAX_ROWS + 1:
+        raise UnreadableFile(TOO_LONG)
     has_header = not _looks_like_data(rows[0][1])
     if has_header:
         first = rows.pop(0)[1]
@@ -204,6 +226,12 @@ _HINTS = {
         "narrative",
         "libelle",
         "concepto",
+        # Sparkasse's and DKB's payee, before "Verwendungszweck" (a card payment's terminal
+        # text, a transfer's reference).
+        "beguenstigter zahlungspflichtiger",
+        "begunstigter zahlungspflichtiger",
+        "zahlungsempfanger in",
+        "zahlungsempfanger",
         "empfanger",
         "auftraggeber",
         "verwendungszweck",
@@ -225,21 +253,44 @@ _HINTS = {
         "account number",
     ),
 }
+# A status cell in the bank's own language. Sparkasse writes "Umsatz vorgemerkt" (pending) and
+# "Umsatz gebucht" (booked) in its "Info" column; Dutch, French and Spanish banks write
+# "gereserveerd", "en attente" and "pendiente".
 STATE_WORDS = {
     "pending": "pending",
     "authorised": "pending",
     "authorized": "pending",
     "in behandeling": "pending",
+    "gereserveerd": "pending",
     "vorgemerkt": "pending",
+    "umsatz vorgemerkt": "pending",
+    "en attente": "pending",
+    "en cours": "pending",
+    "pendiente": "pending",
     "reversed": "reversed",
     "reversal": "reversed",
     "storniert": "reversed",
+    "umsatz storniert": "reversed",
     "declined": "declined",
     "rejected": "declined",
     "abgelehnt": "declined",
 }
 FINAL_STATE_WORDS = frozenset(
-    {"booked", "posted", "completed", "cleared", "settled", "done", "gebucht", "geboekt"}
+    {
+        "booked",
+        "posted",
+        "completed",
+        "cleared",
+        "settled",
+        "done",
+        "gebucht",
+        "umsatz gebucht",
+        "geboekt",
+        "comptabilisé",
+        "comptabilise",
+        "contabilizado",
+        "realizado",
+    }
 )
 
 
@@ -301,6 +352,7 @@ class Mapping:
     direction_column: int | None = None
     negative_is_out: bool = True
     ambiguous_dates: bool = False  # detection's note for the preview
+    currency_stated: bool = False  # so is this: a header names the currency ("Bedrag (EUR)")
     debit_column: int | None = None
     credit_column: int | None = None
     fee_column: int | None = None
@@ -363,9 +415,14 @@ def _header_currency(name: str) -> str | None:
     return None
 
 
-def detect_mapping(table: Table, *, base_currency: str, window: tuple | None = None) -> Mapping:
+def detect_mapping(
+    table: Table, *, base_currency: str, window: tuple | None = None, currency: str | None = None
+) -> Mapping:
     """The most likely mapping of the table's columns, from a sample of the first rows; any
-    part may be None when no column fits (the preview then asks for it).
+    part may be None when no column fits (the preview then asks for it). Rows that do not say
+    their currency are in the one a header names, else `currency` (the one remembered for the
+    payment method), else the household's; the household's alone decides a date order no
+    value and no cycle date can.
 
     Columns are claimed in order — date, money, currency, direction, status, other account,
     and the description from the texts left — each from the columns not claimed before."""
@@ -387,11 +444,12 @@ def detect_mapping(table: Table, *, base_currency: str, window: tuple | None = N
         description_column=_description_column(table, values, used),
         amount_column=money.amount,
         decimal_comma=amounts.decimal_comma,
-        currency=amounts.header_currency or base_currency,
+        currency=amounts.header_currency or currency or base_currency,
         currency_column=currency_column,
         direction_column=direction_column,
         negative_is_out=amounts.negative_is_out,
         ambiguous_dates=date_guess.ambiguous,
+        currency_stated=amounts.header_currency is not None,
         debit_column=money.debit,
         credit_column=money.credit,
         fee_column=money.fee,

@@ -12,11 +12,12 @@ from formats.currencies import CURRENCIES
 
 from . import limits, rules
 from .csv_reader import NEGATIVE_IS_OUT, SIGN_CHOICES, Mapping, Table
+from .decoding import ENCODING_CHOICES, encoding_choice, encoding_label
 from .models import ImportRule
 from .pipeline import Choices, Statement, read_upload
 from .values import DATE_FORMAT_CHOICES, DATE_FORMATS, DECIMAL_CHOICES, DECIMAL_COMMA, DECIMAL_POINT
 
-NEW, SKIP, PAY = "new", "skip", "pay"
+NEW, SKIP, PAY, THERE = "new", "skip", "pay", "there"
 
 
 class ImportUploadForm(forms.Form):
@@ -132,6 +133,12 @@ class ImportPreviewForm(forms.Form):
         label="Category when no rule or history decides",
         error_messages={"required": "Pick a category."},
     )
+    encoding = forms.ChoiceField(
+        choices=ENCODING_CHOICES,
+        required=False,
+        label="Encoding",
+        help_text="Choose another when letters such as é or ü look wrong.",
+    )
 
     COLUMN_FIELDS = tuple(name for name in Mapping.COLUMNS)
     REQUIRED_COLUMNS = ("date_column", "description_column")
@@ -150,7 +157,9 @@ class ImportPreviewForm(forms.Form):
         self.detected = detected
         self.confirming = confirming
         self._categories = {category.pk: category for category in categories}
-        super().__init__(data, initial=self._initial(detected, default_category))
+        initial = self._initial(detected, default_category)
+        initial["encoding"] = encoding_choice(statement.encoding)
+        super().__init__(data, initial=initial)
         self.fields["category"].choices = [("", "Category…")] + [(c.pk, c.name) for c in categories]
         if statement.table is not None:
             columns = [(i, _column_label(statement.table, i)) for i in range(statement.table.width)]
@@ -180,6 +189,17 @@ class ImportPreviewForm(forms.Form):
 
     def clean_category(self):
         return self._categories.get(self.cleaned_data["category"])
+
+    def clean_encoding(self):
+        # The statement is read in the chosen encoding when the file reads in it (see
+        # selectors.preview), else in the detected one: then this choice is refused.
+        encoding = self.cleaned_data["encoding"] or encoding_choice(self.statement.encoding)
+        if encoding != encoding_choice(self.statement.encoding):
+            raise ValidationError(
+                f"This file cannot be read as {encoding_label(encoding)}: choose another encoding.",
+                code="encoding",
+            )
+        return encoding
 
     def clean(self):
         cleaned = super().clean()
@@ -215,6 +235,39 @@ class ImportPreviewForm(forms.Form):
             self.add_error("category", "Pick a category.")
         return cleaned
 
+    def undetected_fields(self) -> list:
+        """The choices the household has to look at: what detection did not find (a column,
+        the date order, the currency of a file that does not say it) and any choice in error.
+        The rest fold away (a phone shows the rows, not sixteen choices)."""
+        return [field for field in self if self._needs_a_look(field.name)]
+
+    def detected_fields(self) -> list:
+        return [field for field in self if not self._needs_a_look(field.name)]
+
+    def _needs_a_look(self, name: str) -> bool:
+        if name in self.errors:
+            return True
+        detected, mapping = self.detected, self.detected.mapping
+        if name == "date_format":
+            return detected.ambiguous_dates or not detected.date_format
+        if mapping is None:
+            return False
+        if name in self.REQUIRED_COLUMNS:
+            return getattr(mapping, name) is None
+        if name == "amount_column":
+            return mapping.amount_column is None and mapping.debit_column is None
+        if name == "currency":
+            # Rows without a currency take this one: a guess unless the file states it (a
+            # column, a header such as "Bedrag (EUR)") or it was remembered.
+            stated = mapping.currency_column is not None or mapping.currency_stated
+            return not stated and not detected.remembered
+        return False
+
+    @property
+    def choices_open(self) -> bool:
+        """The household opened the folded choices (kept through the preview's re-renders)."""
+        return self.is_bound and self.data.get("show_choices") == "1"
+
     @property
     def needs_date_choice(self) -> bool:
         """The dates are ambiguous and the household has not chosen their order yet."""
@@ -246,11 +299,14 @@ class ImportPreviewForm(forms.Form):
         )
 
     def remembered_settings(self) -> dict:
-        """What to remember for the payment method's next file."""
+        """What to remember for the payment method's next file: the mapping, and the encoding
+        its file was read in (services.keep_upload reads the next one in it when it must guess)."""
         choices = self.choices()
         if choices.mapping is not None:
-            return choices.mapping.by_name(self.statement.table.header)
-        return {"date_format": choices.date_format, "currency": choices.currency}
+            settings = choices.mapping.by_name(self.statement.table.header)
+        else:
+            settings = {"date_format": choices.date_format, "currency": choices.currency}
+        return {**settings, "encoding": self.statement.encoding}
 
     @property
     def date_format_label(self) -> str:
@@ -260,7 +316,8 @@ class ImportPreviewForm(forms.Form):
 
 def row_choices(data, proposals, *, categories: dict, planned: dict) -> tuple[dict, list[str]]:
     """line → (action, planned pk or None, category) as POSTed for the rows the preview showed
-    (rows not shown keep their proposal), and the errors of values that are not offered."""
+    (rows not shown keep their proposal), and the errors of values that are not offered: a
+    planned expense of another cycle than the row's, an expense the row was not found to be."""
     chosen, errors = {}, []
     for proposal in proposals:
         line = proposal.row.line
@@ -274,10 +331,16 @@ def row_choices(data, proposals, *, categories: dict, planned: dict) -> tuple[di
                 action, pays = action_value, None
             elif action_value.startswith("pay-") and action_value[4:].isdigit():
                 pk = int(action_value[4:])
-                if pk not in planned:
-                    errors.append(f"Line {line}: that planned expense is not in this cycle.")
+                if pk not in planned or planned[pk].cycle_id != proposal.row.cycle_id:
+                    errors.append(f"Line {line}: that planned expense is not in the row’s cycle.")
                     continue
                 action, pays = PAY, pk
+            elif action_value.startswith("there-") and action_value[6:].isdigit():
+                already = proposal.already
+                if already is None or already.pk != int(action_value[6:]):
+                    errors.append(f"Line {line}: that expense is not one this row may be.")
+                    continue
+                action, pays = THERE, None
             else:
                 errors.append(f"Line {line}: choose what happens to the row.")
                 continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5_000
 MAX_COLUMNS = 100
-# The decoded text waits (compressed) in the session between the steps.
+# The text read from an upload, in whichever encoding (UTF-16 halves the bytes' count).
 MAX_TEXT_CHARS = MAX_UPLOAD_BYTES
 MAX_DESCRIPTION = 200
 

@@ -129,7 +129,9 @@ class PendingImport(models.Model):
     payment_method = models.ForeignKey(
         "expenses.PaymentMethod", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    content = models.BinaryField()  # the decoded text, zlib-compressed UTF-8
+    # The uploaded bytes, zlib-compressed: read again in `encoding` (detected at the upload, or
+    # the one the household chooses in the preview).
+    content = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
 

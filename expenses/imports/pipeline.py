@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from formats.currencies import is_known_currency
+
 from .csv_reader import Mapping, Table, detect_mapping, read_entries, read_table
-from .decoding import DecodedText, decode_text
+from .decoding import DecodedText, decode_as, decode_text
 from .formats import (
     CSV,
     FORMAT_LABELS,
@@ -22,9 +24,16 @@ from .formats import (
     read_ofx,
     read_qif,
 )
-from .limits import MAX_UPLOAD_BYTES, TOO_LARGE, UnreadableFile
-from .reconciliation import PlannedExpense, plausible, reconcile
-from .rows import DUPLICATE, ImportRow, finish_entry, mark_duplicates
+from .limits import MAX_UPLOAD_BYTES, NOT_A_STATEMENT, TOO_LARGE, UnreadableFile
+from .reconciliation import (
+    PlannedExpense,
+    RecordedExpense,
+    already_there,
+    existing_counts,
+    plausible,
+    reconcile,
+)
+from .rows import DUPLICATE, IMPORT, ImportRow, finish_entry, mark_duplicates
 from .rules import History, Rule, RuleBook
 from .values import MONTH_FIRST_CURRENCIES, detect_date_format
 
@@ -75,14 +84,30 @@ def read_statement(text: str, *, encoding: str = "utf_8") -> Statement:
     return Statement(format=kind, encoding=encoding, parsed=READERS[kind](text))
 
 
-def pack_text(text: str) -> bytes | None:
-    """The text as a pending import keeps it (compressed), or None when it is too large."""
-    packed = zlib.compress(text.encode("utf-8"), 6)
+def pack_upload(raw: bytes) -> bytes | None:
+    """The uploaded bytes as a pending import keeps them (compressed), or None when too large.
+    The bytes, not the text: the household may have them read in another encoding."""
+    packed = zlib.compress(raw, 6)
     return packed if len(packed) <= MAX_STORED_BYTES else None
 
 
-def unpack_text(packed: bytes) -> str:
-    return zlib.decompress(packed).decode("utf-8")
+def unpack_upload(packed: bytes) -> bytes:
+    """The kept bytes; never more than an upload may hold, whatever the row holds."""
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(packed, MAX_UPLOAD_BYTES + 1)
+    except zlib.error as error:
+        raise UnreadableFile(NOT_A_STATEMENT) from error
+    if len(raw) > MAX_UPLOAD_BYTES or inflater.unconsumed_tail:
+        raise UnreadableFile(TOO_LARGE)
+    return raw
+
+
+def read_kept_upload(packed: bytes, *, encoding: str) -> Statement:
+    """A kept upload read again, in `encoding` (the detected one, or the household's choice):
+    its size is checked before it is decoded, its text's before it is split."""
+    decoded = decode_as(unpack_upload(packed), encoding)
+    return read_statement(decoded.text, encoding=decoded.encoding)
 
 
 # -- choices ---------------------------------------------------------------------------------------
@@ -109,7 +134,9 @@ def detect_choices(
 ) -> Choices:
     """What the preview starts from: the payment method's remembered mapping when it fits this
     file, else detection. `currency`: the payment method's, when known."""
-    default_currency = currency or (remembered or {}).get("currency") or base_currency
+    kept = (remembered or {}).get("currency")
+    kept = kept if isinstance(kept, str) and is_known_currency(kept) else None
+    default_currency = currency or kept or base_currency
     if statement.format == CSV:
         if remembered:
             mapping = Mapping.from_names(remembered, statement.table.header)
@@ -120,7 +147,9 @@ def detect_choices(
                     currency=mapping.currency,
                     remembered=True,
                 )
-        mapping = detect_mapping(statement.table, base_currency=default_currency, window=window)
+        mapping = detect_mapping(
+            statement.table, base_currency=base_currency, window=window, currency=default_currency
+        )
         return Choices(
             mapping=mapping,
             date_format=mapping.date_format,
@@ -151,11 +180,9 @@ def read_rows(
     statement: Statement,
     choices: Choices,
     *,
-    start: date,
-    end: date,
     own_last4: frozenset[str] = frozenset(),
 ) -> list[ImportRow]:
-    """Every transaction of the statement as a row of a cycle from `start` to `end`."""
+    """Every transaction of the statement as a row (placement.place puts them in cycles)."""
     if statement.format == CSV:
         mapping = choices.mapping
         entries = read_entries(statement.table, mapping)
@@ -164,10 +191,7 @@ def read_rows(
         if statement.parsed.needs_date_format and choices.date_format:
             entries = apply_date_format(entries, choices.date_format)
     currency = choices.mapping.currency if choices.mapping else choices.currency
-    return [
-        finish_entry(entry, start=start, end=end, currency=currency, own_last4=own_last4)
-        for entry in entries
-    ]
+    return [finish_entry(entry, currency=currency, own_last4=own_last4) for entry in entries]
 
 
 # -- proposals -------------------------------------------------------------------------------------
@@ -178,9 +202,11 @@ class Proposal:
     """What the preview proposes for one row, and why; the household may change any of it."""
 
     row: ImportRow
-    action: str  # "new", "skip" or "pay"
+    action: str  # "new", "skip", "pay" or "there"
     pays: PlannedExpense | None = None
     options: list[PlannedExpense] = field(default_factory=list)  # plausible planned expenses
+    # The paid expense of the row's cycle the row already is (offered even once overridden).
+    already: RecordedExpense | None = None
     category_id: int | None = None
     category_source: str = ""
     payment_method_id: int | None = None
@@ -190,37 +216,50 @@ class Proposal:
     description_source: str = ""
     rule: Rule | None = None
 
+    @property
+    def outcome(self) -> str:
+        """What happens to the row, in one word a preview row or an API carries: "pay" (its
+        planned expense is `pays`), "there" (the expense it is, `already`), "new", or why it
+        stays out: "duplicate", "income", "pending", "transfer", "outside", "invalid", or
+        "skip" when the household or a rule left it out."""
+        if self.action != "skip":
+            return self.action
+        return "skip" if self.row.status == IMPORT else self.row.status
+
 
 @dataclass(frozen=True)
 class RowDecision:
     """What the household decided for one row of the preview."""
 
     row: ImportRow
-    action: str  # "new", "skip" or "pay"
+    action: str  # "new", "skip", "pay" or "there"
     category: Category | None = None
     payment_method: PaymentMethod | None = None
     description: str = ""
     pays: int | None = None  # the planned expense's pk, for "pay"
+    already: int | None = None  # the expense's pk, for "there"
 
 
 def propose(
     rows: list[ImportRow],
     *,
-    existing,
+    recorded: list[RecordedExpense],
+    imported: dict[str, list[int]],
     planned: list[PlannedExpense],
     rule_book: RuleBook,
     history: History,
     default_category_id: int | None,
     default_payment_method_id: int | None,
 ) -> list[Proposal]:
-    """Each row with what would happen to it: duplicates marked, the planned expense it pays,
-    and the rule or suggestion that sets its category, payment method and description."""
-    rows = mark_duplicates(rows, existing)
+    """Each row (placed in its cycle) with what would happen to it: duplicates marked, the
+    expense it already is or the planned expense it pays, and the rule or suggestion that sets
+    its category, payment method and description. `recorded` and `imported`: what the cycles
+    hold (selectors.cycle_records)."""
+    rows = mark_duplicates(rows, existing_counts(recorded, imported))
     # A planned expense a duplicate row stands for is already accounted for: not a match.
     seen = {row.record_key for row in rows if row.status == DUPLICATE}
     planned = [expense for expense in planned if expense.record_key not in seen]
     options = plausible(rows, planned)
-    matches = reconcile(rows, planned, options=options)
     proposals = [
         _proposal(
             row,
@@ -232,6 +271,20 @@ def propose(
         for row in rows
     ]
     _suggest_categories(proposals, history)
+    there = already_there(
+        rows,
+        recorded,
+        imported=imported,
+        payment_methods={p.row.line: p.payment_method_id for p in proposals},
+    )
+    # A row already there pays no plan: its money is recorded as spent already.
+    matches = reconcile(
+        rows, planned, options={line: o for line, o in options.items() if line not in there}
+    )
+    for proposal in proposals:
+        proposal.already = there.get(proposal.row.line)
+        if proposal.already is not None and proposal.action == "new":
+            proposal.action = "there"
     for proposal in proposals:
         matched = matches.get(proposal.row.line)
         if matched is not None and proposal.action == "new":

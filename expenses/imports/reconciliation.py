@@ -1,21 +1,29 @@
-"""Which bank rows pay which planned expenses of the cycle — pure functions, no database.
+"""Which bank rows pay which planned expenses of their cycle, and which are already there as
+an expense typed by hand or imported before — pure functions, no database.
 
 A row is a plausible payment of a planned expense when it is in the same currency, its amount is
 within AMOUNT_TOLERANCE of the plan and its date within DATE_WINDOW_DAYS of the planned date.
 Among the plausible pairs, the best scores are taken first (an exact amount counts most, then a
 similar description, then a close date), and each planned expense pays at most one row and each
 row at most one planned expense. The household can untick a proposal or pick another.
+
+A row is already there when its cycle holds a paid expense at the same amount and currency,
+dated within THERE_DAYS, with a similar description or the same payment method (`already_there`,
+looked at before the plan: money already recorded as spent is the stronger evidence). Each
+expense stands for one row; those an exact duplicate of a row stands for are not offered again.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from .matching import normalise, similarity
-from .rows import IMPORT, ImportRow, expense_key, record_key
+from .placement import shift
+from .rows import DUPLICATE, IMPORT, ImportRow, expense_key, record_key
 
 AMOUNT_TOLERANCE = Decimal("0.10")  # a tenth of the planned amount, either way
 DATE_WINDOW_DAYS = 10
@@ -26,6 +34,9 @@ _MARGIN = Decimal("0.01")
 # a thousand expenses on one day at one amount must not make a 5,000-row file score five
 # million pairs (a real plan offers a row a handful).
 MAX_SCORED_PER_ROW = 40
+# "Already there": a card payment is often booked a day or three after it was typed in.
+THERE_DAYS = 4
+THERE_SIMILARITY = 60
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,7 @@ class PlannedExpense:
     amount: Decimal
     currency: str
     date: date
+    cycle_id: int | None = None
 
     @property
     def words(self) -> str:
@@ -58,7 +70,7 @@ def score(row: ImportRow, planned: PlannedExpense, *, row_words: str | None = No
     """0 when the row cannot pay the planned expense; else up to 100 points: how well it fits."""
     if row.status != IMPORT or row.amount is None or row.date is None:
         return 0
-    if row.currency != planned.currency:
+    if row.currency != planned.currency or row.cycle_id != planned.cycle_id:
         return 0
     days = abs((row.date - planned.date).days)
     if days > DATE_WINDOW_DAYS:
@@ -112,7 +124,10 @@ def plausible(
         high = row.amount / (1 - AMOUNT_TOLERANCE) + _MARGIN
         near: list[PlannedExpense] = []
         for day in days:
-            key = (row.currency, row.date + day)
+            try:
+                key = (row.currency, row.date + day)
+            except OverflowError:  # a cycle at the end of the calendar
+                continue
             if key not in by_day:
                 continue
             ordered = amounts[key]
@@ -151,4 +166,129 @@ def reconcile(
             continue
         matched[line] = expense
         taken.add(expense.pk)
+    return matched
+
+
+# -- already there ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordedExpense:
+    """An expense of an open cycle a row may already be: its cycle's own, typed or imported
+    (`imported`: an earlier import remembers a bank row as this expense)."""
+
+    pk: int
+    cycle_id: int
+    description: str
+    amount: Decimal
+    currency: str
+    date: date
+    payment_method_id: int | None
+    paid: bool
+    imported: bool
+
+    @property
+    def key(self) -> str:
+        return record_key(
+            expense_key(
+                on=self.date,
+                amount=self.amount,
+                currency=self.currency,
+                description=self.description,
+            )
+        )
+
+
+def existing_counts(recorded: list[RecordedExpense], imported: dict[str, list[int]]) -> Counter:
+    """record key → how many rows with that key the cycles already hold: the rows earlier
+    imports remembered, plus the expenses entered otherwise, by their date, amount, currency
+    and description (rows.split_duplicates)."""
+    counts = Counter({key: len(pks) for key, pks in imported.items()})
+    counts.update(expense.key for expense in recorded if not expense.imported)
+    return counts
+
+
+def _stood_for(
+    rows: list[ImportRow], recorded: list[RecordedExpense], imported: dict[str, list[int]]
+) -> set[int]:
+    """The expenses the duplicate rows are (one each, as split_duplicates counts them)."""
+    remembered = {key: list(pks) for key, pks in imported.items()}
+    typed: dict[str, list[int]] = {}
+    for expense in recorded:
+        if not expense.imported:
+            typed.setdefault(expense.key, []).append(expense.pk)
+    taken = set()
+    for row in rows:
+        if row.status != DUPLICATE:
+            continue
+        pks = remembered.get(row.record_key) or typed.get(row.record_key)
+        if pks:
+            taken.add(pks.pop(0))
+    return taken
+
+
+def there_score(
+    row: ImportRow, expense: RecordedExpense, *, payment_method_id: int | None = None
+) -> int:
+    """0 when the row cannot be the expense; else up to 100 points: how sure it is."""
+    if row.status != IMPORT or row.date is None or row.amount is None or not expense.paid:
+        return 0
+    if (row.cycle_id, row.currency, row.amount) != (
+        expense.cycle_id,
+        expense.currency,
+        expense.amount,
+    ):
+        return 0
+    days = abs((row.date - expense.date).days)
+    if days > THERE_DAYS:
+        return 0
+    alike = similarity(normalise(row.description), normalise(expense.description))
+    same_method = payment_method_id is not None and payment_method_id == expense.payment_method_id
+    if alike < THERE_SIMILARITY and not same_method:
+        return 0
+    points = 60 * alike // 100 + 10 * (THERE_DAYS - days) // THERE_DAYS
+    return max(points + (30 if same_method else 0), 1)
+
+
+def already_there(
+    rows: list[ImportRow],
+    recorded: list[RecordedExpense],
+    *,
+    imported: dict[str, list[int]],
+    payment_methods: dict[int, int | None],
+) -> dict[int, RecordedExpense]:
+    """line → the paid expense of its cycle that row already is (the best pairs first, each
+    side used once). `payment_methods`: line → the payment method the row would get."""
+    taken = _stood_for(rows, recorded, imported)
+    # Per cycle, currency and amount, by date: a row is scored only against the expenses at its
+    # amount within THERE_DAYS of its date, at most MAX_SCORED_PER_ROW of them (a cycle of a
+    # thousand coffees at one price must not make every coffee row score them all).
+    by_amount: dict[tuple, list[RecordedExpense]] = {}
+    for expense in sorted(recorded, key=lambda expense: (expense.date, expense.pk)):
+        if expense.paid and expense.pk not in taken:
+            key = (expense.cycle_id, expense.currency, expense.amount.normalize())
+            by_amount.setdefault(key, []).append(expense)
+    dates = {key: [expense.date for expense in same] for key, same in by_amount.items()}
+    pairs = []
+    for row in rows:
+        if row.status != IMPORT or row.amount is None or row.date is None:
+            continue
+        key = (row.cycle_id, row.currency, row.amount.normalize())
+        if key not in by_amount:
+            continue
+        first = bisect_left(dates[key], shift(row.date, -THERE_DAYS))
+        last = bisect_right(dates[key], shift(row.date, THERE_DAYS))
+        last = min(last, first + MAX_SCORED_PER_ROW)
+        for expense in by_amount[key][first:last]:
+            points = there_score(row, expense, payment_method_id=payment_methods.get(row.line))
+            if points:
+                pairs.append((points, row.line, expense))
+    pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2].pk))
+    matched: dict[int, RecordedExpense] = {}
+    used: set[int] = set()
+    for _, line, expense in pairs:
+        if line in matched or expense.pk in used:
+            continue
+        matched[line] = expense
+        used.add(expense.pk)
     return matched

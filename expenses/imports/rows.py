@@ -11,6 +11,7 @@ flags — and gives an `ImportRow` with one status:
 - "income": money in (a payment, refund or income), not an expense;
 - "pending": pending, reversed or declined at the bank — not imported unless the household asks;
 - "transfer": money moved between the household's own accounts — not imported unless asked;
+- "outside": dated in a completed cycle or in no cycle (placement.place) — left out;
 - "invalid": a rule is broken; the problems say which.
 """
 
@@ -25,20 +26,20 @@ from datetime import date
 from decimal import Decimal
 
 from formats.currencies import get_currency, is_known_currency
-from formats.dates import format_day, format_day_short
 
 from .limits import MAX_DESCRIPTION
 from .values import amount_problem, neutralise_formula
 
-IMPORT, DUPLICATE, INCOME, PENDING, TRANSFER, INVALID = (
+IMPORT, DUPLICATE, INCOME, PENDING, TRANSFER, OUTSIDE, INVALID = (
     "import",
     "duplicate",
     "income",
     "pending",
     "transfer",
+    "outside",
     "invalid",
 )
-STATUSES = (IMPORT, DUPLICATE, INCOME, PENDING, TRANSFER, INVALID)
+STATUSES = (IMPORT, DUPLICATE, INCOME, PENDING, TRANSFER, OUTSIDE, INVALID)
 # Rows the household may import: "import" ones by default, flagged ones when it asks.
 IMPORTABLE = frozenset({IMPORT, PENDING, TRANSFER})
 INCOME_REASON = "Money in (a payment, refund or income), not an expense."
@@ -96,6 +97,8 @@ class ImportRow:
     bank_id: str = ""
     # The status before duplicates were marked: "pending" rows stay flagged when re-imported.
     flag: str = ""
+    # The household's cycle whose dates hold the row's date (placement.place), if any.
+    cycle_id: int | None = None
 
     @property
     def is_expense(self) -> bool:
@@ -160,16 +163,12 @@ def is_transfer(entry: Entry, own_last4: Iterable[str]) -> bool:
 def finish_entry(
     entry: Entry,
     *,
-    start: date,
-    end: date,
     currency: str,
     own_last4: frozenset[str] = frozenset(),
 ) -> ImportRow:
-    """The row an entry becomes in a cycle from `start` to `end` (`currency`: the file's)."""
+    """The row an entry becomes (`currency`: the file's); its cycle is placement.place's."""
     problems = list(entry.problems)
     notes = list(entry.notes)
-    if entry.date is not None and not start <= entry.date <= end:
-        problems.append(f"Outside this cycle ({format_day_short(start)} – {format_day(end)}).")
     description, description_notes = clean_description(entry.description)
     notes.extend(description_notes)
     if not description and not any("description" in problem for problem in problems):
@@ -250,7 +249,9 @@ def nothing_to_import_message(rows: list[ImportRow]) -> str | None:
         return None
     if rows and all(row.status == INCOME for row in rows):
         return "Every row of this file is money in (payments, refunds, income): nothing to import."
-    reasons = Counter(problem for row in rows if row.status == INVALID for problem in row.problems)
+    reasons = Counter(
+        problem for row in rows if row.status in (INVALID, OUTSIDE) for problem in row.problems
+    )
     top = "; ".join(
         f"{reason} ({count} row{'s' if count != 1 else ''})" if count > 1 else reason
         for reason, count in reasons.most_common(3)

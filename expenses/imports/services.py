@@ -4,6 +4,7 @@ rules, and the mapping remembered per payment method."""
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Household, User
 from colony.errors import DomainError, Unprocessable
+from cycles.exceptions import CycleNotFound
 from cycles.models import Cycle
 from cycles.services import lock_open_cycle
 from exchange.money import InvalidAmount, validate_amount
@@ -23,27 +25,32 @@ from sharing import services as sharing
 from .. import services as expense_services
 from ..exceptions import (
     CategoryNotAvailable,
+    ExpenseFoundTwice,
     ExpensePlanChanged,
     ImportRowNotAllowed,
     ImportTooLarge,
     InvalidRuleAmount,
     PaymentMethodNotAvailable,
     PlannedExpensePaidTwice,
+    RecordedExpenseChanged,
     RuleDoesNothing,
     UnknownRuleCurrency,
     UnsafeRulePattern,
 )
 from ..models import Expense, PaymentMethod
 from . import pipeline, rules, selectors
-from .decoding import DecodedText
+from .decoding import DecodedText, decode_as, is_guess
+from .limits import UnreadableFile
 from .models import ImportedTransaction, ImportProfile, ImportRule, PendingImport
 from .pipeline import RowDecision
-from .rows import DUPLICATE, INCOME, INVALID, ImportRow, split_duplicates
+from .reconciliation import existing_counts
+from .rows import DUPLICATE, INCOME, INVALID, OUTSIDE, ImportRow, split_duplicates
 
-NEW, SKIP, PAY = "new", "skip", "pay"
-# How long an upload waits for its confirmation, and how many one person keeps waiting.
+NEW, SKIP, PAY, THERE = "new", "skip", "pay", "there"
+# How long an upload waits for its confirmation after its last preview, and how many one person
+# keeps waiting (a statement per account of the household, and one uploaded again).
 PENDING_IMPORT_HOURS = 24
-MAX_PENDING_IMPORTS = 2
+MAX_PENDING_IMPORTS = 5
 
 
 # -- the upload waiting for its confirmation ------------------------------------------------------
@@ -61,9 +68,13 @@ def keep_upload(
     now: datetime | None = None,
 ) -> PendingImport:
     """Keep an uploaded statement for its preview until it expires; expired uploads (of every
-    household) go first, and a person keeps at most MAX_PENDING_IMPORTS, the latest."""
+    household) go first, and a person keeps at most MAX_PENDING_IMPORTS, the ones used last
+    (a preview still open in another tab is not pushed out by a newer upload). A file whose code
+    page had to be guessed is read in the one the payment method's last file was read in, when
+    it reads in that one."""
     now = now or timezone.now()
-    content = pipeline.pack_text(decoded.text)
+    decoded = _in_remembered_encoding(decoded, payment_method)
+    content = pipeline.pack_upload(decoded.raw)
     if content is None:
         raise ImportTooLarge()
     remove_expired_pending_imports(now=now)
@@ -78,11 +89,29 @@ def keep_upload(
         content=content,
         expires_at=now + timedelta(hours=PENDING_IMPORT_HOURS),
     )
+    # The expiry moves with each preview (keep_using), so the latest expiry is the latest use.
     older = PendingImport.objects.filter(household=household, uploaded_by=uploaded_by).order_by(
-        "-created_at", "-pk"
+        "-expires_at", "-pk"
     )[MAX_PENDING_IMPORTS:]
     PendingImport.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
     return pending
+
+
+def _in_remembered_encoding(decoded: DecodedText, payment_method: PaymentMethod | None):
+    remembered = (selectors.remembered_mapping(payment_method) or {}).get("encoding", "")
+    # Only one code page for another: UTF-8 or UTF-16 is never a guess.
+    if not (is_guess(decoded.encoding) and is_guess(remembered)) or remembered == decoded.encoding:
+        return decoded
+    try:
+        return decode_as(decoded.raw, remembered)
+    except UnreadableFile:
+        return decoded
+
+
+def keep_using(*, pending: PendingImport, now: datetime | None = None) -> None:
+    """An upload waits PENDING_IMPORT_HOURS from its latest preview, not from its upload."""
+    expires_at = (now or timezone.now()) + timedelta(hours=PENDING_IMPORT_HOURS)
+    PendingImport.objects.filter(pk=pending.pk).update(expires_at=expires_at)
 
 
 def discard_pending_import(*, pending: PendingImport) -> None:
@@ -101,7 +130,8 @@ def remove_expired_pending_imports(*, now: datetime | None = None) -> int:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did: expenses created, planned expenses paid, and the rows left out."""
+    """What an import did: expenses created, planned expenses paid, rows found already there,
+    and the rows left out."""
 
     created: int
     paid: int
@@ -109,6 +139,13 @@ class ImportResult:
     skipped_invalid: int
     skipped_income: int
     skipped_chosen: int
+    already_there: int = 0
+    skipped_outside: int = 0
+
+
+def _cycle_id(decision: RowDecision, default: Cycle) -> int:
+    """The cycle a row goes to: its own (placement.place), else the one the import is for."""
+    return decision.row.cycle_id or default.pk
 
 
 def _check_row(decision: RowDecision, *, cycle: Cycle) -> None:
@@ -117,6 +154,8 @@ def _check_row(decision: RowDecision, *, cycle: Cycle) -> None:
     row = decision.row
     if not row.importable or row.date is None or row.amount is None:
         raise ImportRowNotAllowed()
+    if decision.action == THERE:
+        return  # nothing is written to the expense itself
     fields = {"date": row.date, "amount": row.amount, "currency": row.currency}
     if decision.action == NEW:
         if decision.category is None:
@@ -142,19 +181,31 @@ def _refused_as_line(row: ImportRow):
         raise ImportRowNotAllowed(f"Line {row.line}: {error.message}") from error
 
 
-def _lock_planned(decisions: list[RowDecision], *, cycle: Cycle) -> dict[int, Expense]:
+def _lock_cycles(wanted: list[RowDecision], *, default: Cycle) -> dict[int, Cycle]:
+    """The cycle the import is for and each chosen row's, locked in the order of their keys
+    (two imports lock alike and never wait on each other crosswise); a completed one is a 409."""
+    ids = sorted({default.pk, *(_cycle_id(decision, default) for decision in wanted)})
+    found = {c.pk: c for c in Cycle.objects.filter(household_id=default.household_id, pk__in=ids)}
+    if len(found) != len(ids):
+        raise CycleNotFound()
+    return {pk: lock_open_cycle(found[pk]) for pk in ids}
+
+
+def _lock_planned(
+    decisions: list[RowDecision], *, cycles: dict[int, Cycle], default: Cycle
+) -> dict[int, Expense]:
     wanted = [decision.pays for decision in decisions]
     if len(set(wanted)) != len(wanted):
         raise PlannedExpensePaidTwice()
     planned = {
         expense.pk: expense
         for expense in Expense.objects.select_for_update().filter(
-            cycle=cycle, status=Expense.Status.PLANNED, pk__in=wanted
+            cycle_id__in=list(cycles), status=Expense.Status.PLANNED, pk__in=wanted
         )
     }
     for decision in decisions:
         expense = planned.get(decision.pays)
-        if expense is None:
+        if expense is None or expense.cycle_id != _cycle_id(decision, default):
             raise ExpensePlanChanged()
         if expense.currency != decision.row.currency:
             raise Unprocessable(
@@ -173,53 +224,39 @@ def import_statement(
     created_by: User | None,
     remember: tuple[PaymentMethod, dict] | None = None,
 ) -> ImportResult:
-    """Import a statement's rows into a cycle that is not completed, in one transaction: a row
-    that pays a planned expense marks it paid at the bank's amount and date (through the
-    expenses service), other chosen rows become paid expenses; rows already imported are left
-    out (the bank's id, else date, amount, currency and description), and any row that breaks
-    an expense rule refuses the whole import — nothing is half imported."""
-    locked = lock_open_cycle(cycle)
-    sorted_rows = _sort_decisions(decisions, cycle=locked)
-    fresh = _without_duplicates(decisions, sorted_rows.wanted, cycle=locked)
+    """Import a statement's rows, each into the open cycle holding its date (`cycle`, the one
+    the import is for, takes rows that name none), in one transaction: a row that pays a
+    planned expense marks it paid at the bank's amount and date (through the expenses service),
+    a row already there is remembered as that expense, other chosen rows become paid expenses;
+    rows already imported are left out (the bank's id, else date, amount, currency and
+    description), and any row that breaks an expense rule refuses the whole import — nothing
+    is half imported."""
+    wanted = [d for d in decisions if d.action in (NEW, PAY, THERE) and d.row.importable]
+    cycles = _lock_cycles(wanted, default=cycle)
+    for decision in wanted:
+        _check_row(decision, cycle=cycles[_cycle_id(decision, cycle)])
+    fresh = _without_duplicates(decisions, wanted, cycles=cycles, default=cycle)
     payments = [d for d in fresh.wanted if d.action == PAY]
     additions = [d for d in fresh.wanted if d.action == NEW]
-    records = _pay_planned(payments, cycle=locked, by=created_by)
-    records += _add_expenses(additions, cycle=locked, by=created_by)
+    links = [d for d in fresh.wanted if d.action == THERE]
+    records = _pay_planned(payments, cycles=cycles, default=cycle, by=created_by)
+    records += _add_expenses(additions, cycles=cycles, default=cycle, by=created_by)
+    records += _link_recorded(links, cycles=cycles, default=cycle)
     ImportedTransaction.objects.bulk_create(records)
     if remember is not None:
         payment_method, settings = remember
         remember_mapping(payment_method=payment_method, settings=settings)
+    statuses = Counter(decision.row.status for decision in decisions)
     return ImportResult(
         created=len(additions),
         paid=len(payments),
         skipped_duplicates=fresh.duplicates,
-        skipped_invalid=sorted_rows.invalid,
-        skipped_income=sorted_rows.income,
+        skipped_invalid=statuses[INVALID],
+        skipped_income=statuses[INCOME],
         skipped_chosen=fresh.chosen_skip,
+        already_there=len(links),
+        skipped_outside=statuses[OUTSIDE],
     )
-
-
-@dataclass(frozen=True)
-class _SortedDecisions:
-    wanted: list[RowDecision]  # chosen for import (new or pay), each checked
-    income: int
-    invalid: int
-
-
-def _sort_decisions(decisions: list[RowDecision], *, cycle: Cycle) -> _SortedDecisions:
-    """The rows chosen for import, each checked against the expense rules under the lock, and
-    how many rows are money in or invalid."""
-    income = invalid = 0
-    wanted = []
-    for decision in decisions:
-        if decision.row.status == INCOME:
-            income += 1
-        elif decision.row.status == INVALID:
-            invalid += 1
-        elif decision.action in (NEW, PAY) and decision.row.importable:
-            _check_row(decision, cycle=cycle)
-            wanted.append(decision)
-    return _SortedDecisions(wanted=wanted, income=income, invalid=invalid)
 
 
 @dataclass(frozen=True)
@@ -230,13 +267,21 @@ class _FreshDecisions:
 
 
 def _without_duplicates(
-    decisions: list[RowDecision], wanted: list[RowDecision], *, cycle: Cycle
+    decisions: list[RowDecision],
+    wanted: list[RowDecision],
+    *,
+    cycles: dict[int, Cycle],
+    default: Cycle,
 ) -> _FreshDecisions:
     """Duplicates again, under the lock and the same way as the preview: every row that could
     be imported takes part, in the file's order, so the same rows come out as duplicates."""
     compared = [d.row for d in decisions if d.row.importable or d.row.status == DUPLICATE]
-    existing = selectors.imported_counts(cycle=cycle, rows=compared)
-    fresh_rows, duplicates = split_duplicates(compared, existing)
+    held = selectors.cycle_records(
+        household=default.household, cycle_ids=list(cycles), rows=compared
+    )
+    fresh_rows, duplicates = split_duplicates(
+        compared, existing_counts(held.recorded, held.imported)
+    )
     fresh_ids = {id(row) for row in fresh_rows}
     wanted_ids = {id(d.row) for d in wanted}
     return _FreshDecisions(
@@ -247,10 +292,10 @@ def _without_duplicates(
 
 
 def _pay_planned(
-    payments: list[RowDecision], *, cycle: Cycle, by: User | None
+    payments: list[RowDecision], *, cycles: dict[int, Cycle], default: Cycle, by: User | None
 ) -> list[ImportedTransaction]:
     """Each planned expense a row pays, marked paid at the bank's amount and date."""
-    planned = _lock_planned(payments, cycle=cycle)
+    planned = _lock_planned(payments, cycles=cycles, default=default)
     records = []
     for decision in payments:
         row = decision.row
@@ -261,18 +306,21 @@ def _pay_planned(
                 actual_amount=row.amount,
                 paid_on=row.date,
             )
-        records.append(_record(cycle, expense, row))
+        records.append(_record(default.household_id, expense, row))
     return records
 
 
 def _add_expenses(
-    additions: list[RowDecision], *, cycle: Cycle, by: User | None
+    additions: list[RowDecision], *, cycles: dict[int, Cycle], default: Cycle, by: User | None
 ) -> list[ImportedTransaction]:
     """The new rows as paid expenses, in one INSERT, each converted into the base currency
     where it must still fit (exchange.money)."""
-    base_currency = cycle.household.base_currency
+    base_currency = default.household.base_currency
     # One book for every row: a fixed number of rate queries, whatever the file's length.
-    book = RateBook(on_or_before=cycle.end_date, since=cycle.start_date)
+    book = RateBook(
+        on_or_before=max(c.end_date for c in cycles.values()),
+        since=min(c.start_date for c in cycles.values()),
+    )
     new_expenses = []
     for decision in additions:
         row = decision.row
@@ -286,7 +334,7 @@ def _add_expenses(
             )
         new_expenses.append(
             Expense(
-                cycle=cycle,
+                cycle=cycles[_cycle_id(decision, default)],
                 created_by=by,
                 updated_by=by,
                 description=decision.description or row.description,
@@ -306,16 +354,39 @@ def _add_expenses(
             )
         )
     created = Expense.objects.bulk_create(new_expenses)
-    sharing.share_expenses(created, household=cycle.household, new=True)
+    sharing.share_expenses(created, household=default.household, new=True)
     return [
-        _record(cycle, expense, decision.row)
+        _record(default.household_id, expense, decision.row)
         for expense, decision in zip(created, additions, strict=True)
     ]
 
 
-def _record(cycle: Cycle, expense: Expense, row: ImportRow) -> ImportedTransaction:
+def _link_recorded(
+    links: list[RowDecision], *, cycles: dict[int, Cycle], default: Cycle
+) -> list[ImportedTransaction]:
+    """Each row already there remembered as its expense, so that the same bank row is a
+    duplicate next time; the expense itself is left as the household entered it."""
+    wanted = [decision.already for decision in links]
+    if len(set(wanted)) != len(wanted):
+        raise ExpenseFoundTwice()
+    found = {
+        expense.pk: expense
+        for expense in Expense.objects.filter(cycle_id__in=list(cycles), pk__in=wanted).exclude(
+            status=Expense.Status.SKIPPED
+        )
+    }
+    records = []
+    for decision in links:
+        expense = found.get(decision.already)
+        if expense is None or expense.cycle_id != _cycle_id(decision, default):
+            raise RecordedExpenseChanged()
+        records.append(_record(default.household_id, expense, decision.row))
+    return records
+
+
+def _record(household_id: int, expense: Expense, row: ImportRow) -> ImportedTransaction:
     return ImportedTransaction(
-        household_id=cycle.household_id,
+        household_id=household_id,
         expense=expense,
         key=row.record_key,
         by_bank_id=bool(row.bank_id),

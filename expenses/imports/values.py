@@ -2,8 +2,10 @@
 separator, a description a spreadsheet would run as a formula — pure functions, no database.
 
 - Dates: the column's values decide (a first part above 12 means DD/MM). When every value fits
-  both DD/MM/YYYY and MM/DD/YYYY, the cycle's dates decide (the order that puts more of them in
-  the cycle); when that does not either, the household chooses in the preview.
+  both DD/MM/YYYY and MM/DD/YYYY (or DD/MM/YY and MM/DD/YY), the cycle's dates decide (the
+  order that puts more of them in the cycle); when that does not either, the household chooses
+  in the preview. A two-digit year is this century's ("01.12.26" is 1 December 2026): a
+  statement imported into a cycle is never from the last one.
 - Amounts are parsed from their digits, never through a float.
 - Formula cells: a description a spreadsheet would run (=, +, -, @ first, and not a number) is
   kept as text with a leading apostrophe and flagged; nothing is ever evaluated.
@@ -32,7 +34,15 @@ DATE_FORMATS: dict[str, tuple[str, str]] = {
     "mdy_slash": ("%m/%d/%Y", "MM/DD/YYYY"),
     "dmy_dash": ("%d-%m-%Y", "DD-MM-YYYY"),
     "dmy_dot": ("%d.%m.%Y", "DD.MM.YYYY"),
+    # Two-digit years: German savings banks ("01.12.26"), and US or UK card exports.
+    "dmy_dot_short": ("%d.%m.%y", "DD.MM.YY"),
+    "dmy_slash_short": ("%d/%m/%y", "DD/MM/YY"),
+    "mdy_slash_short": ("%m/%d/%y", "MM/DD/YY"),
+    "dmy_dash_short": ("%d-%m-%y", "DD-MM-YY"),
 }
+# Orders that read the same values alike (day first, month first): the cycle, else the
+# household, decides between them.
+_DAY_OR_MONTH_FIRST = (("dmy_slash", "mdy_slash"), ("dmy_slash_short", "mdy_slash_short"))
 DATE_FORMAT_CHOICES = [(key, label) for key, (_, label) in DATE_FORMATS.items()]
 # The base currencies of households that write the month first.
 MONTH_FIRST_CURRENCIES = frozenset({"USD"})
@@ -49,6 +59,10 @@ _DATE_PATTERNS = {
     "mdy_slash": re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"),
     "dmy_dash": re.compile(r"(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4})"),
     "dmy_dot": re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"),
+    "dmy_dot_short": re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2})"),
+    "dmy_slash_short": re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{2})"),
+    "mdy_slash_short": re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2})"),
+    "dmy_dash_short": re.compile(r"(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{2})"),
 }
 
 
@@ -59,8 +73,11 @@ def parse_date(value: str, format_key: str) -> date | None:
     match = _DATE_PATTERNS[format_key].fullmatch(value)
     if not match:
         return None
+    year = int(match["y"])
+    if len(match["y"]) == 2:
+        year += 2000
     try:
-        return date(int(match["y"]), int(match["m"]), int(match["d"]))
+        return date(year, int(match["m"]), int(match["d"]))
     except ValueError:
         return None
 
@@ -88,15 +105,17 @@ def detect_date_format(
     if best == 0:
         return DateFormatGuess(None, 0.0)
     fits = [key for key, share in shares.items() if share == best]
-    if "dmy_slash" in fits and "mdy_slash" in fits:
+    for day_first, month_first_key in _DAY_OR_MONTH_FIRST:
+        if day_first not in fits or month_first_key not in fits:
+            continue
         if window is not None:
             inside = {
                 key: sum(1 for value in values if _within(parse_date(value, key), window))
-                for key in ("dmy_slash", "mdy_slash")
+                for key in (day_first, month_first_key)
             }
-            if inside["dmy_slash"] != inside["mdy_slash"]:
+            if inside[day_first] != inside[month_first_key]:
                 return DateFormatGuess(max(inside, key=inside.__getitem__), best)
-        return DateFormatGuess("mdy_slash" if month_first else "dmy_slash", best, ambiguous=True)
+        return DateFormatGuess(month_first_key if month_first else day_first, best, ambiguous=True)
     return DateFormatGuess(fits[0], best)
 
 

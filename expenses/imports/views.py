@@ -2,11 +2,11 @@
 what happens to each row; HTMX re-renders the preview, "Refresh preview" does it without JS) →
 confirm or cancel. Plus the household's import rules.
 
-The uploaded text waits, compressed, in a PendingImport under a random token, with the
+The uploaded file waits, compressed, in a PendingImport under a random token, with the
 household, person and cycle it was uploaded for: another household (or another member, or
 another cycle) cannot use the token, and the browser never sends the rows back — only the
-choices. Each request reads the text once (selectors.preview.import_preview) and derives
-everything from that.
+choices (the encoding among them: the kept bytes are read again in it). Each request reads
+the file once (selectors.preview.import_preview) and derives everything from that.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from cycles.selectors import household_cycle
 
 from ..exceptions import ImportTooLarge
 from ..setup.selectors import selectable_categories, selectable_payment_methods
-from . import pipeline, selectors, services
+from . import selectors, services
+from .decoding import encoding_label
 from .forms import ImportRuleForm, ImportUploadForm
 from .models import ImportRule
 from .selectors import preview as previews
@@ -43,9 +44,11 @@ def _open_cycle(request, cycle_pk) -> Cycle:
 
 
 def _pending(request, cycle: Cycle, token: str):
-    return previews.pending_import(
+    pending = previews.pending_import(
         household=request.household, user=request.user, cycle=cycle, token=token
     )
+    services.keep_using(pending=pending)
+    return pending
 
 
 def _preview(request, cycle: Cycle, token: str, *, data=None, confirming=False):
@@ -69,14 +72,17 @@ def _render_preview(request, preview: previews.ImportPreview, *, status=200) -> 
         "token": preview.pending.token,
         "filename": preview.pending.filename,
         "statement": preview.statement,
-        "encoding": pipeline.DecodedText(text="", encoding=preview.pending.encoding).label,
+        "encoding": encoding_label(preview.statement.encoding),
         "payment_method": preview.payment_method,
         "form": preview.form,
         "proposals": shown,
         "hidden_rows": max(0, len(preview.proposals) - PREVIEW_ROWS),
         "counts": preview.counts,
         "actions": actions,
-        "importing": actions["new"] + actions["pay"],
+        "by_cycle": preview.by_cycle,
+        "outside_every_cycle": preview.outside_every_cycle,
+        # Linking rows already there is worth confirming on its own: the file is known next time.
+        "importing": actions["new"] + actions["pay"] + actions["there"],
         "row_errors": preview.row_errors,
         "planned_by_currency": planned_by_currency,
         "category_names": {category.pk: category.name for category in preview.categories},
@@ -101,6 +107,13 @@ def _result_message(result: services.ImportResult) -> str:
         f"{result.skipped_duplicates} duplicate{pluralize(result.skipped_duplicates)} and "
         f"{result.skipped_invalid} invalid row{pluralize(result.skipped_invalid)} skipped."
     )
+    if result.already_there:
+        count = result.already_there
+        expenses = pluralize(count, "its expense,their expenses")
+        message += f" {count} row{pluralize(count)} already there, linked to {expenses}."
+    if result.skipped_outside:
+        count = result.skipped_outside
+        message += f" {count} row{pluralize(count)} outside the open cycles left out."
     if result.skipped_income:
         count = result.skipped_income
         message += f" {count} row{pluralize(count)} of money in left out."

@@ -283,3 +283,20 @@ def test_a_templates_planned_occurrence_can_be_skipped(cycle, food, owner):
     services.skip_expense(expense=occurrence, by=owner)
     occurrence.refresh_from_db()
     assert occurrence.is_skipped and not occurrence.can_skip
+
+
+def test_an_external_id_the_database_refuses_is_409_and_keeps_nothing(household):
+    """The unique constraint has the last word (two writers that both passed the look-up): its
+    refusal is ExternalIdExists, and the savepoint leaves the transaction usable."""
+    from expenses.exceptions import ExternalIdExists
+    from expenses.models import ExpenseExternalId
+
+    cycle = CycleFactory(household=household)
+    first, second = ExpenseFactory(cycle=cycle), ExpenseFactory(cycle=cycle)
+    with pytest.raises(ExternalIdExists):
+        services.keep_external_ids(
+            household_id=household.pk, expenses=[(first, "same"), (second, "same")]
+        )
+    assert not ExpenseExternalId.objects.exists()
+    services.keep_external_ids(household_id=household.pk, expenses=[(first, "same")])
+    assert ExpenseExternalId.objects.get().expense == first

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0010_password_reset_request_sent'),
         ('cycles', '0005_amounts_that_fit_every_currency'),
-        ('expenses', '0014_expense_paid_by'),
+        ('expenses', '0016_expense_paid_by'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -246,6 +246,15 @@
   document.addEventListener("htmx:afterSwap", function () { applyProgress(document); labelStackedTables(document); });
   document.addEventListener("htmx:oobAfterSwap", function () { applyProgress(document); });
 
+  // A <details> whose open state has to outlive an HTMX re-render of its form (the import
+  // preview's choices) writes it into the hidden input it names; the server renders from it.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    var name = details && details.getAttribute ? details.getAttribute("data-open-input") : null;
+    var input = name ? document.getElementById(name) : null;
+    if (input) input.value = details.open ? "1" : "";
+  }, true);
+
   // --- Focus after an in-place action ------------------------------------------------------
   // An action swaps its whole row (or panel), the focused control with it: the browser would
   // leave the focus on <body>, some sixty Tabs away from the rows. Before the swap we note

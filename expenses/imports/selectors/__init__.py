@@ -3,18 +3,19 @@ itself, assembled once per request from the upload waiting for it, is in `previe
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Household
 from cycles.models import Cycle
 
 from ...models import Expense, PaymentMethod
 from ..models import ImportedTransaction, ImportProfile, ImportRule
-from ..reconciliation import PlannedExpense
-from ..rows import ImportRow, expense_key, record_key
+from ..placement import CycleSpan, date_span, shift
+from ..reconciliation import DATE_WINDOW_DAYS, THERE_DAYS, PlannedExpense, RecordedExpense
+from ..rows import ImportRow
 from ..rules import History, Rule, RuleBook
 
 # Descriptions of the household's past expenses that suggestions look at (the most used first).
@@ -22,16 +23,6 @@ HISTORY_LIMIT = 3_000
 # Suggestions learn from the household's latest cycles (about nine months of six-week cycles):
 # what it does now, at a cost that does not grow with years of history.
 HISTORY_CYCLES = 6
-
-
-def planned_expenses(cycle: Cycle) -> list[PlannedExpense]:
-    """The cycle's planned (unpaid, not skipped) expenses, which a bank row may pay."""
-    rows = (
-        Expense.objects.filter(cycle=cycle, status=Expense.Status.PLANNED)
-        .order_by("date", "pk")
-        .values_list("pk", "description", "amount", "currency", "date")
-    )
-    return [PlannedExpense(*row) for row in rows]
 
 
 def household_rules(household: Household) -> QuerySet[ImportRule]:
@@ -81,41 +72,97 @@ def category_history(household: Household) -> History:
     return History(frequent)
 
 
-def imported_counts(*, cycle: Cycle, rows: Iterable[ImportRow]) -> Counter:
-    """record key → how many times the cycle (or, for bank ids, the household) already holds
-    each of `rows`: the rows earlier imports remembered, plus the expenses entered otherwise
-    (by their date, amount, currency and description). Only expenses on a date and at an
-    amount some row has are read: no other can share a row's key."""
-    rows = list(rows)
+def statement_cycles(household: Household, rows: Iterable[ImportRow]) -> list[CycleSpan]:
+    """The household's cycles the rows' dates fall in (open or completed), in one query."""
+    span = date_span(rows)
+    if span is None:
+        return []
+    found = (
+        Cycle.objects.filter(household=household, start_date__lte=span[1], end_date__gte=span[0])
+        .order_by("start_date")
+        .values_list("pk", "name", "start_date", "end_date", "status")
+    )
+    return [
+        CycleSpan(pk, name, start, end, completed=status == Cycle.Status.COMPLETED)
+        for pk, name, start, end, status in found
+    ]
+
+
+@dataclass(frozen=True)
+class CycleRecords:
+    """What the open cycles a statement goes to already hold, for comparing its rows with."""
+
+    planned: list[PlannedExpense]  # every planned expense (a row may pay one)
+    recorded: list[RecordedExpense]  # not skipped, at an amount some row has, near its dates
+    imported: dict[str, list[int]]  # record key → the expenses earlier imports made of it
+
+
+def cycle_records(
+    *, household: Household, cycle_ids: Iterable[int], rows: Iterable[ImportRow]
+) -> CycleRecords:
+    """What the open cycles `cycle_ids` hold that the rows may be, in two flat queries: the
+    bank rows earlier imports remembered (in these cycles, or by one of the rows' bank ids
+    anywhere in the household), and the cycles' planned expenses with the expenses at an
+    amount some row has and dated near the rows (no other can be a row)."""
+    cycle_ids = list(cycle_ids)
+    # Only rows in these cycles can be one of their expenses (the others are left out anyway).
+    rows = [row for row in rows if row.cycle_id in cycle_ids or row.cycle_id is None]
+    imported: dict[str, list[int]] = {}
     bank_keys = [row.record_key for row in rows if row.bank_id]
-    keys = [row.key for row in rows if not row.bank_id]
-    counts: Counter = Counter()
     remembered = (
-        ImportedTransaction.objects.filter(household_id=cycle.household_id)
-        .filter(Q(expense__cycle=cycle, by_bank_id=False) | Q(by_bank_id=True, key__in=bank_keys))
-        .order_by()
-        .values("key")
-        .annotate(n=Count("pk"))
-        .values_list("key", "n")
-    )
-    counts.update(dict(remembered))
-    dates = {on for on, *_ in keys if on is not None}
-    amounts = {amount for _, amount, *_ in keys if amount is not None}
-    if not (dates and amounts):
-        return counts
-    others = (
-        Expense.objects.filter(
-            cycle=cycle, import_records__isnull=True, date__in=dates, amount__in=amounts
+        ImportedTransaction.objects.filter(household=household)
+        .filter(
+            Q(by_bank_id=True, key__in=bank_keys)
+            | Q(by_bank_id=False, expense__cycle_id__in=cycle_ids)
         )
-        .order_by()
-        .values("date", "amount", "currency", "description")
-        .annotate(n=Count("pk"))
-        .values_list("date", "amount", "currency", "description", "n")
+        .order_by("pk")
+        .values_list("key", "expense_id")
     )
-    for on, amount, currency, description, n in others:
-        key = expense_key(on=on, amount=amount, currency=currency, description=description)
-        counts[record_key(key)] += n
-    return counts
+    for key, expense_id in remembered:
+        imported.setdefault(key, []).append(expense_id)
+    amounts = {row.amount for row in rows if row.amount is not None}
+    span = date_span(rows)
+    near = Q(status=Expense.Status.PLANNED)
+    if amounts and span is not None:
+        days = max(THERE_DAYS, DATE_WINDOW_DAYS)
+        near |= Q(amount__in=amounts, date__range=(shift(span[0], -days), shift(span[1], days)))
+    found = (
+        Expense.objects.filter(cycle_id__in=cycle_ids)
+        .exclude(status=Expense.Status.SKIPPED)
+        .filter(near)
+        .annotate(imported=Exists(ImportedTransaction.objects.filter(expense=OuterRef("pk"))))
+        .order_by("date", "pk")
+        .values_list(
+            "pk",
+            "cycle_id",
+            "description",
+            "amount",
+            "currency",
+            "date",
+            "payment_method_id",
+            "status",
+            "imported",
+        )
+    )
+    planned, recorded = [], []
+    for pk, cycle_id, description, amount, currency, on, method_id, status, was_imported in found:
+        if status == Expense.Status.PLANNED:
+            planned.append(PlannedExpense(pk, description, amount, currency, on, cycle_id))
+        if amount in amounts:
+            recorded.append(
+                RecordedExpense(
+                    pk=pk,
+                    cycle_id=cycle_id,
+                    description=description,
+                    amount=amount,
+                    currency=currency,
+                    date=on,
+                    payment_method_id=method_id,
+                    paid=status == Expense.Status.PAID,
+                    imported=was_imported,
+                )
+            )
+    return CycleRecords(planned=planned, recorded=recorded, imported=imported)
 
 
 def remembered_mapping(payment_method: PaymentMethod | None) -> dict | None:

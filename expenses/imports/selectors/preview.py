@@ -21,15 +21,11 @@ from .. import pipeline
 from ..forms import ImportPreviewForm, row_choices
 from ..limits import UnreadableFile
 from ..models import PendingImport
+from ..placement import CycleSpan
 from ..reconciliation import PlannedExpense
 from ..rows import STATUSES, nothing_to_import_message
-from . import (
-    category_history,
-    imported_counts,
-    planned_expenses,
-    remembered_mapping,
-    rule_book,
-)
+from . import remembered_mapping
+from .proposals import CycleShare, StatementProposals, statement_proposals
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
@@ -65,6 +61,7 @@ class ImportPreview:
     form: ImportPreviewForm
     planned: list[PlannedExpense]
     proposals: list[pipeline.Proposal]
+    cycles: list[CycleSpan]
     row_errors: list[str]
     # The choices were valid; the confirmation sets it to False when it refuses the import.
     valid: bool
@@ -80,10 +77,25 @@ class ImportPreview:
     @property
     def actions(self) -> dict[str, int]:
         """Rows per action: new expenses, payments of planned ones, left out."""
-        actions = {"new": 0, "pay": 0, "skip": 0}
+        actions = {"new": 0, "pay": 0, "there": 0, "skip": 0}
         for proposal in self.proposals:
             actions[proposal.action] += 1
         return actions
+
+    @property
+    def by_cycle(self) -> list[CycleShare]:
+        """Per cycle the rows' dates fall in, what happens to its rows (as chosen so far)."""
+        return self._proposed.by_cycle
+
+    @property
+    def outside_every_cycle(self) -> int:
+        return self._proposed.outside_every_cycle
+
+    @property
+    def _proposed(self) -> StatementProposals:
+        return StatementProposals(
+            proposals=self.proposals, cycles=self.cycles, planned=self.planned
+        )
 
     def decisions(self) -> list[pipeline.RowDecision]:
         """What the household decided for each row, for services.import_statement."""
@@ -97,13 +109,14 @@ class ImportPreview:
                 payment_method=methods.get(proposal.payment_method_id),
                 description=proposal.description,
                 pays=proposal.pays.pk if proposal.pays else None,
+                already=proposal.already.pk if proposal.already else None,
             )
             for proposal in self.proposals
         ]
 
     def nothing_to_import(self) -> str | None:
         """Why confirming would import nothing, else None."""
-        if any(p.action in ("new", "pay") for p in self.proposals):
+        if any(p.action in ("new", "pay", "there") for p in self.proposals):
             return None
         return nothing_to_import_message([p.row for p in self.proposals])
 
@@ -115,7 +128,7 @@ def import_preview(
     remembered) choices, or with those POSTed in `data`; every row proposed (reconciled with
     the plan, rules and history applied), then the row choices POSTed applied."""
     household = cycle.household
-    statement = _read_pending(pending)
+    statement = _read_pending(pending, encoding=(data or {}).get("encoding"))
     categories = list(selectable_categories(household))
     payment_methods = list(selectable_payment_methods(household))
     payment_method = next((m for m in payment_methods if m.pk == pending.payment_method_id), None)
@@ -135,21 +148,23 @@ def import_preview(
         confirming=confirming,
     )
     valid = not form.is_bound or form.is_valid()
-    planned = planned_expenses(cycle)
-    proposals = []
+    proposed = StatementProposals(proposals=[], cycles=[], planned=[])
     # A refusal of the whole import (a non-field error) still shows the rows it is about.
     if valid or set(form.errors) <= {NON_FIELD_ERRORS}:
-        proposals = _proposals(
-            statement,
-            form.choices(),
-            cycle=cycle,
-            planned=planned,
-            payment_methods=payment_methods,
-            payment_method=payment_method,
+        proposed = statement_proposals(
+            household=household,
+            # Passed on, not kept here: the rows as read are dropped once placed in cycles.
+            rows=pipeline.read_rows(
+                statement,
+                form.choices(),
+                own_last4=frozenset(m.last4 for m in payment_methods if m.last4),
+            ),
             default_category_id=(
                 form.cleaned_data["category"].pk if form.is_bound and valid else default_category
             ),
+            default_payment_method_id=payment_method.pk if payment_method else None,
         )
+    proposals, planned = proposed.proposals, proposed.planned
     row_errors = _apply_row_choices(data, proposals, categories=categories, planned=planned)
     return ImportPreview(
         cycle=cycle,
@@ -162,16 +177,22 @@ def import_preview(
         form=form,
         planned=planned,
         proposals=proposals,
+        cycles=proposed.cycles,
         row_errors=row_errors,
         valid=valid,
     )
 
 
-def _read_pending(pending: PendingImport) -> pipeline.Statement:
+def _read_pending(pending: PendingImport, *, encoding: str | None = None) -> pipeline.Statement:
+    """The upload read in the encoding the household chose; when it does not read in that one,
+    in the detected one (the form then says so next to its choice)."""
+    if encoding and encoding != pending.encoding:
+        try:
+            return pipeline.read_kept_upload(bytes(pending.content), encoding=encoding)
+        except UnreadableFile:
+            pass
     try:
-        return pipeline.read_statement(
-            pipeline.unpack_text(bytes(pending.content)), encoding=pending.encoding
-        )
+        return pipeline.read_kept_upload(bytes(pending.content), encoding=pending.encoding)
     except UnreadableFile as error:  # pragma: no cover — it was read at the upload
         raise ImportNotFound() from error
 
@@ -181,34 +202,6 @@ def _default_category(categories: list[Category]) -> int | None:
     return next(
         (c.pk for c in categories if c.name.lower() == "other"),
         categories[0].pk if categories else None,
-    )
-
-
-def _proposals(
-    statement: pipeline.Statement,
-    choices: pipeline.Choices,
-    *,
-    cycle: Cycle,
-    planned: list[PlannedExpense],
-    payment_methods: list[PaymentMethod],
-    payment_method: PaymentMethod | None,
-    default_category_id: int | None,
-) -> list[pipeline.Proposal]:
-    rows = pipeline.read_rows(
-        statement,
-        choices,
-        start=cycle.start_date,
-        end=cycle.end_date,
-        own_last4=frozenset(m.last4 for m in payment_methods if m.last4),
-    )
-    return pipeline.propose(
-        rows,
-        existing=imported_counts(cycle=cycle, rows=rows),
-        planned=planned,
-        rule_book=rule_book(cycle.household),
-        history=category_history(cycle.household),
-        default_category_id=default_category_id,
-        default_payment_method_id=payment_method.pk if payment_method else None,
     )
 
 
@@ -229,7 +222,7 @@ def _apply_row_choices(
         if action != "skip" and not proposal.row.importable:
             continue
         proposal.action = action
-        proposal.pays = planned.get(pays) if pays else None
+        proposal.pays = planned.get(pays) if action == "pay" else None
         if proposal.pays and proposal.pays not in proposal.options:
             proposal.options.insert(0, proposal.pays)
         if category is not None and category.pk != proposal.category_id:

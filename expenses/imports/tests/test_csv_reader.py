@@ -24,6 +24,7 @@ from expenses.imports.csv_reader import (
 )
 from expenses.imports.decoding import decode_text as decode
 from expenses.imports.limits import UnreadableFile
+from expenses.imports.placement import OUTSIDE_EVERY_CYCLE, CycleSpan, place
 from expenses.imports.rows import (
     DUPLICATE,
     DUPLICATE_REASON,
@@ -31,6 +32,7 @@ from expenses.imports.rows import (
     INCOME,
     INCOME_REASON,
     INVALID,
+    OUTSIDE,
     ImportRow,
     finish_entry,
     mark_duplicates,
@@ -52,10 +54,11 @@ def decode_text(raw: bytes) -> str:
 
 
 def read_rows(table: Table, mapping: Mapping, *, start: date, end: date) -> list[ImportRow]:
-    return [
-        finish_entry(entry, start=start, end=end, currency=mapping.currency)
-        for entry in read_entries(table, mapping)
+    """The rows as an import into one open cycle from `start` to `end` reads them."""
+    rows = [
+        finish_entry(entry, currency=mapping.currency) for entry in read_entries(table, mapping)
     ]
+    return place(rows, [CycleSpan(1, "November", start, end, completed=False)])
 
 
 DATA = Path(__file__).parent / "data"
@@ -466,7 +469,6 @@ HEADER = "Date,Description,Amount,Currency\n"
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
-        ("2026-10-31,Early,-1.00,USD", "Outside this cycle (Nov 1 – Dec 12, 2026)."),
         ("2026-11-31,Bad day,-1.00,USD", "Not a YYYY-MM-DD date."),
         (",No date,-1.00,USD", "No date."),
         ("2026-11-02,,-1.00,USD", "No description."),
@@ -483,6 +485,13 @@ def test_row_errors(line, problem):
     row = rows[-1]
     assert row.status == INVALID
     assert problem in row.problems
+
+
+def test_a_row_outside_the_cycle_is_left_out_not_an_error():
+    rows = rows_of(HEADER + "2026-11-03,Fine,-2.00,USD\n2026-10-31,Early,-1.00,USD\n")
+    assert [row.status for row in rows] == [IMPORT, OUTSIDE]
+    assert rows[1].problems == (OUTSIDE_EVERY_CYCLE,)
+    assert (rows[0].cycle_id, rows[1].cycle_id) == (1, None)
 
 
 def test_currency_column_is_found_and_used():
@@ -628,7 +637,7 @@ def test_every_row_invalid_explains_the_commonest_reason():
     text = "date,description,amount\n2026-01-02,Coffee,-3.50\n2026-01-03,Tea,-2.00\n"
     message = nothing_to_import_message(rows_of(text))
     assert message.startswith("None of the 2 rows can be imported.")
-    assert "Outside this cycle" in message and "(2 rows)" in message
+    assert "Outside every cycle" in message and "(2 rows)" in message
 
 
 def test_every_row_money_in_says_so():

@@ -16,7 +16,6 @@ from expenses.imports.pipeline import Choices, read_rows, read_statement
 from expenses.imports.rows import IMPORT, INCOME, PENDING, TRANSFER
 
 DATA = Path(__file__).parent / "data"
-NOVEMBER = {"start": date(2026, 11, 1), "end": date(2026, 12, 12)}
 
 
 def statement(name: str):
@@ -62,7 +61,7 @@ def test_ofx_v1_sgml_reads_every_transaction_with_its_fitid():
 
 def test_ofx_v2_xml_reads_card_transactions_and_unescapes_text():
     read = statement("card-v2.qfx")
-    rows = read_rows(read, Choices(currency=read.parsed.currency), **NOVEMBER)
+    rows = read_rows(read, Choices(currency=read.parsed.currency))
     assert [r.status for r in rows] == [IMPORT, IMPORT, IMPORT, INCOME]
     assert rows[0].description == "SHELL OIL 57442 AUSTIN TX"
     assert rows[2].description == "BEN & JERRY'S"
@@ -72,7 +71,7 @@ def test_ofx_v2_xml_reads_card_transactions_and_unescapes_text():
 def test_qif_reads_quicken_dates_and_thousands():
     read = statement("checking.qif")
     assert read.needs_date_format
-    rows = read_rows(read, Choices(date_format="mdy_slash", currency="USD"), **NOVEMBER)
+    rows = read_rows(read, Choices(date_format="mdy_slash", currency="USD"))
     assert [r.date for r in rows] == [
         date(2026, 11, 2),
         date(2026, 11, 5),
@@ -96,7 +95,7 @@ def test_qif_dates_are_normalised(raw, expected):
 def test_camt053_entries_with_reversal_pending_and_own_transfer():
     read = statement("camt053.xml")
     assert read.parsed.currency == "EUR"
-    rows = read_rows(read, Choices(currency="EUR"), **NOVEMBER)
+    rows = read_rows(read, Choices(currency="EUR"))
     by_line = {row.line: row for row in rows}
     assert by_line[1].description == "Stadtwerke München GmbH Abschlag Strom November"
     assert (by_line[1].amount, by_line[1].currency) == (Decimal("88.00"), "EUR")

@@ -100,7 +100,7 @@ def test_a_bank_row_is_proposed_as_paying_the_planned_bill(owner_client, cycle, 
     assert proposal(page, 1).action == "pay"
     assert proposal(page, 1).pays.pk == electric_bill.pk
     assert "pays: Electric bill (planned 88.20 EUR)" in body
-    assert page.context["actions"] == {"new": 1, "pay": 1, "skip": 5}
+    assert page.context["actions"] == {"new": 1, "pay": 1, "there": 0, "skip": 5}
 
 
 def test_confirming_marks_the_bill_paid_at_the_bank_amount_and_date_not_doubled(

@@ -191,4 +191,5 @@ def test_the_preview_writes_dates_in_the_households_format(owner_client, househo
     )
     body = page.content.decode()
     assert "03.11.2026" in body
-    assert "Outside this cycle (1. Nov. – 12.12.2026)." in body
+    # The cycles the rows fall in, with their dates in the household's format too.
+    assert "(1. Nov. – 12.12.2026):" in body

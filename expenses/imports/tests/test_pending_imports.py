@@ -133,3 +133,40 @@ def test_deleting_the_cycle_deletes_its_waiting_upload(owner_client, cycle):
     token_of(upload(owner_client, cycle, US))
     Cycle.objects.filter(pk=cycle.pk).delete()
     assert not PendingImport.objects.exists()
+
+
+def test_a_second_upload_leaves_the_first_preview_working(owner_client, cycle, htmx_headers):
+    first = token_of(upload(owner_client, cycle, US, filename="card.csv"))
+    assert preview(owner_client, cycle, first).status_code == 200
+    second = token_of(upload(owner_client, cycle, US, filename="checking.csv"))
+    # The first tab changes a row after the second upload: its preview still answers.
+    page = preview(owner_client, cycle, first)
+    response = owner_client.post(
+        _url("import_preview", cycle), form_data(page, **{"row-2-do": "skip"}), **htmx_headers
+    )
+    assert response.status_code == 200
+    assert 'id="import-line-2" data-status="import" data-action="skip"' in response.content.decode()
+    assert set(PendingImport.objects.values_list("token", flat=True)) == {first, second}
+
+
+def test_a_new_upload_pushes_out_the_upload_used_least_recently(owner_client, cycle):
+    tokens = [
+        token_of(upload(owner_client, cycle, US)) for _ in range(services.MAX_PENDING_IMPORTS)
+    ]
+    # The oldest upload is the one still being looked at.
+    assert preview(owner_client, cycle, tokens[0]).status_code == 200
+    newest = token_of(upload(owner_client, cycle, US))
+    assert preview(owner_client, cycle, tokens[0]).status_code == 200
+    assert preview(owner_client, cycle, tokens[1]).status_code == 404
+    kept = set(PendingImport.objects.values_list("token", flat=True))
+    assert kept == {tokens[0], *tokens[2:], newest}
+
+
+def test_a_preview_keeps_its_upload_waiting_from_the_latest_use(owner_client, cycle):
+    token = token_of(upload(owner_client, cycle, US))
+    PendingImport.objects.filter(token=token).update(
+        expires_at=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    assert preview(owner_client, cycle, token).status_code == 200
+    left = PendingImport.objects.get(token=token).expires_at - timezone.now()
+    assert round(left / datetime.timedelta(hours=1)) == services.PENDING_IMPORT_HOURS

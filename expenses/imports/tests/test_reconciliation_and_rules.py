@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from expenses.imports.reconciliation import PlannedExpense, candidates, plausible, reconcile
+from expenses.imports.reconciliation import (
+    PlannedExpense,
+    RecordedExpense,
+    already_there,
+    candidates,
+    plausible,
+    reconcile,
+)
 from expenses.imports.rows import IMPORT, ImportRow
 from expenses.imports.rules import (
     CONTAINS,
@@ -179,6 +186,73 @@ def test_a_crowded_plan_is_scored_a_bounded_number_of_times_per_row(monkeypatch)
     options = plausible(rows, planned)
     assert calls <= len(rows) * reconciliation.MAX_SCORED_PER_ROW
     assert len(options) == len(rows)  # every row is still offered the bills it fits
+
+
+def recorded(pk=1, description="Kita", amount="45.00", on=date(2026, 11, 2), **fields):
+    defaults = {"cycle_id": None, "currency": "EUR", "payment_method_id": None}
+    defaults.update(paid=True, imported=False)
+    defaults.update(fields)
+    return RecordedExpense(
+        pk=pk, description=description, amount=Decimal(amount), date=on, **defaults
+    )
+
+
+def test_a_paid_expense_alike_in_words_or_account_is_already_there():
+    rows = [
+        row(1, "KITA SONNENSCHEIN E.V.", "45.00", date(2026, 11, 3)),
+        row(2, "HAUSVERWALTUNG BERGER", "1250.00", date(2026, 11, 2)),
+    ]
+    kita, rent = recorded(1), recorded(2, "Rent", "1250.00", date(2026, 11, 1), payment_method_id=7)
+    found = already_there(rows, [kita, rent], imported={}, payment_methods={2: 7})
+    assert found == {1: kita, 2: rent}
+    # Without the account, "Rent" is nothing like the bank's words.
+    assert already_there(rows, [rent], imported={}, payment_methods={}) == {}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"amount": "45.01"},
+        {"on": date(2026, 11, 8)},
+        {"currency": "USD"},
+        {"paid": False},
+        {"cycle_id": 2},
+    ],
+)
+def test_not_already_there_at_another_amount_date_currency_status_or_cycle(changes):
+    assert (
+        already_there(
+            [row(1, "Kita", "45.00")], [recorded(**changes)], imported={}, payment_methods={}
+        )
+        == {}
+    )
+
+
+def test_an_expense_is_already_there_for_one_row_only():
+    rows = [row(1, "Kita", "45.00"), row(2, "Kita", "45.00", date(2026, 11, 4))]
+    assert list(already_there(rows, [recorded()], imported={}, payment_methods={})) == [1]
+
+
+def test_a_crowded_cycle_is_scored_a_bounded_number_of_times_per_row(monkeypatch):
+    """A thousand coffees paid at one price on one day and 300 coffee rows: each row scores at
+    most MAX_SCORED_PER_ROW of them, and each expense is still one row at most."""
+    from expenses.imports import reconciliation
+
+    day = date(2026, 11, 2)
+    coffees = [recorded(n, "Coffee", "3.50", day) for n in range(1, 1001)]
+    rows = [row(n, "COFFEE BAR", "3.50", day) for n in range(1, 301)]
+    calls = 0
+    real = reconciliation.there_score
+
+    def counted(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reconciliation, "there_score", counted)
+    found = already_there(rows, coffees, imported={}, payment_methods={})
+    assert calls <= len(rows) * reconciliation.MAX_SCORED_PER_ROW
+    assert 0 < len(found) == len({expense.pk for expense in found.values()})
 
 
 # -- suggestions from history --------------------------------------------------------------------

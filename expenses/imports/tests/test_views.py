@@ -268,10 +268,11 @@ def test_htmx_mapping_change_re_renders_only_the_preview(owner_client, cycle, ht
     assert response.status_code == 200
     assert body.lstrip().startswith('<div id="import-preview">')
     assert "<html" not in body
-    # Read day first, 11/02/2026 is Feb 11 (outside the cycle), 11/15/2026 no date at all, and
-    # only the twins of 11/12/2026 (Dec 11) fall in the cycle.
-    assert counts(response) == {"import": 2, "duplicate": 0, "income": 2, "invalid": 6}
-    assert "Not a DD/MM/YYYY date." in body and "Outside this cycle" in body
+    # Read day first, 11/02/2026 is Feb 11 (outside every cycle), 11/15/2026 no date at all,
+    # and only the twins of 11/12/2026 (Dec 11) fall in the cycle.
+    assert counts(response) == {"import": 2, "duplicate": 0, "income": 2, "invalid": 1}
+    assert response.context["counts"]["outside"] == 5
+    assert "Not a DD/MM/YYYY date." in body and "Outside every cycle" in body
 
 
 def test_refresh_preview_without_js_renders_the_whole_page(owner_client, cycle):
@@ -334,7 +335,8 @@ BAD_FILES = {
 NOTHING_TO_IMPORT = {
     "all-rows-invalid": (
         b"date,description,amount\n2026-01-02,Coffee,-3.50\n2026-01-03,Tea,-2.00\n",
-        "None of the 2 rows can be imported. Outside this cycle (Nov 1 – Dec 12, 2026). (2 rows)",
+        "None of the 2 rows can be imported. Outside every cycle: no cycle of the household "
+        "holds this date. (2 rows)",
     ),
     "all-money-in": (
         b"date,description,amount,direction\n2026-11-02,Salary,100.00,credit\n",
@@ -421,7 +423,7 @@ def _decisions(cycle, category):
     choices = pipeline.Choices(
         mapping=Mapping(0, "ymd", 1, 2, currency="USD", currency_column=3), date_format="ymd"
     )
-    rows = pipeline.read_rows(statement, choices, start=cycle.start_date, end=cycle.end_date)
+    rows = pipeline.read_rows(statement, choices)
     return [services.RowDecision(row=row, action="new", category=category) for row in rows]
 
 
@@ -521,8 +523,10 @@ def test_a_confirmed_import_cannot_be_confirmed_twice(owner_client, cycle):
     assert not PendingImport.objects.exists()
 
 
-def test_a_person_keeps_only_their_two_latest_uploads_waiting(owner_client, cycle):
-    tokens = [token_of(upload(owner_client, cycle, US)) for _ in range(3)]
+def test_a_person_keeps_only_their_latest_uploads_waiting(owner_client, cycle):
+    tokens = [
+        token_of(upload(owner_client, cycle, US)) for _ in range(services.MAX_PENDING_IMPORTS + 1)
+    ]
     waiting = PendingImport.objects.order_by("created_at", "pk").values_list("token", flat=True)
     assert list(waiting) == tokens[1:]
     assert preview(owner_client, cycle, tokens[0]).status_code == 404

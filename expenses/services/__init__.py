@@ -7,14 +7,15 @@ from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
 from colony.errors import Unprocessable
+from cycles.exceptions import CycleAlreadyCompleted
 from cycles.models import Cycle
-from cycles.services import lock_open_cycle
+from cycles.services import lock_cycle, lock_open_cycle
 from exchange.exceptions import RateUnavailable
 from exchange.models import ExchangeRate, RateSnapshot
 from exchange.money import (
@@ -27,18 +28,20 @@ from exchange.services import RateBook, apply_rate, convert_with_quote, get_rate
 from formats.currencies import is_known_currency
 from sharing import services as sharing
 
-from .exceptions import (
+from ..exceptions import (
     ExpenseChanged,
     ExpenseDateOutsideCycle,
     ExpenseNotFound,
     ExpenseNotSkipped,
     ExpensePlanChanged,
+    ExternalIdExists,
     ManualRateNotNeeded,
     OneOffExpenseNotSkippable,
     PaidExpenseNotSkippable,
+    PaymentDateOutsideCycle,
 )
-from .models import Category, Expense, PaymentMethod
-from .setup.services import check_selectable
+from ..models import Category, Expense, ExpenseExternalId, PaymentMethod
+from ..setup.services import check_selectable
 
 RATE_QUANTUM = Decimal("1e-10")
 
@@ -140,6 +143,7 @@ def _check_manual_rate(
     manual_rate: Decimal | None,
     on_date: date,
     current_rate: Decimal | None = None,
+    book: RateBook | None = None,
 ) -> None:
     """A typed rate is for another currency than the base one, and sensible: in range, and
     close to the stored rate for the pair when there is one (exchange.money). The expense's
@@ -155,7 +159,7 @@ def _check_manual_rate(
     ):
         return
     try:
-        stored = get_rate(currency, base_currency, on_date).rate
+        stored = get_rate(currency, base_currency, on_date, book=book).rate
     except RateUnavailable:
         stored = None
     validate_manual_rate(manual_rate, stored=stored)
@@ -259,12 +263,14 @@ def add_expense(
     status: str = Expense.Status.PLANNED,
     note: str = "",
     manual_rate: Decimal | None = None,
+    external_id: str | None = None,
     paid_by: User | None = None,
     split: sharing.SplitChoice | None = None,
 ) -> Expense:
     """Add an expense dated within a cycle that is not completed, planned at its amount, with
-    its rate snapshot (the rate typed by hand, when there is one), its payer (default_payer)
-    and its split (default: the household's)."""
+    its rate snapshot (the rate typed by hand, when there is one), the client's own id
+    (`external_id`), which no other expense of the household has (else ExternalIdExists), its
+    payer (default_payer_id) and its split (default: the household's)."""
     locked = lock_open_cycle(cycle)
     fields = {
         "description": description.strip(),
@@ -309,8 +315,39 @@ def add_expense(
         **snapshot,
     )
     expense.save(force_insert=True)
+    expense.external_id = None
+    if external_id is not None:
+        keep_external_ids(household_id=locked.household_id, expenses=[(expense, external_id)])
     sharing.share_expense(expense=expense, household=cycle.household, split=split, new=True)
     return expense
+
+
+def keep_external_ids(*, household_id: int, expenses: list[tuple[Expense, str]]) -> None:
+    """Give each new expense its client's id, in one INSERT; an id the household already gave
+    another expense is ExternalIdExists (409, with that expense's id), even when two requests
+    race for it (the unique constraint decides)."""
+    wanted = [external_id for _, external_id in expenses]
+    taken = (
+        ExpenseExternalId.objects.filter(household_id=household_id, external_id__in=wanted)
+        .values_list("expense_id", flat=True)
+        .first()
+    )
+    if taken is not None:
+        raise ExternalIdExists(expense_id=taken)
+    try:
+        with transaction.atomic():
+            ExpenseExternalId.objects.bulk_create(
+                [
+                    ExpenseExternalId(
+                        household_id=household_id, expense=expense, external_id=external_id
+                    )
+                    for expense, external_id in expenses
+                ]
+            )
+    except IntegrityError:
+        raise ExternalIdExists() from None
+    for expense, external_id in expenses:
+        expense.external_id = external_id
 
 
 @transaction.atomic
@@ -438,6 +475,98 @@ def toggle_paid(
     )
     sharing.share_expense(expense=expense, household=cycle.household)
     return expense
+
+
+def _lock_row(expense: Expense) -> Expense:
+    """The expense's row, locked and read afresh (after its cycle's); ExpenseNotFound once
+    deleted."""
+    locked = Expense.objects.select_for_update().filter(pk=expense.pk).first()
+    if locked is None:
+        raise ExpenseNotFound()
+    return locked
+
+
+def _next_version(locked: Expense, *, cycle: Cycle, expected_version: int | None) -> None:
+    """A change to a locked expense: refused in a completed cycle, or when the expense moved on
+    from `expected_version` (ExpenseChanged); else it takes the next version."""
+    if cycle.is_completed:
+        raise CycleAlreadyCompleted()
+    if expected_version is not None and expected_version != locked.version:
+        raise ExpenseChanged(expense_id=locked.pk, version=locked.version)
+    locked.version += 1
+
+
+@transaction.atomic
+def pay_expense(
+    *,
+    expense: Expense,
+    by: User | None,
+    amount: Decimal | None = None,
+    paid_on: date | None = None,
+    expected_version: int | None = None,
+) -> Expense:
+    """The expense is paid at `amount` in its own currency (default: its amount — the plan,
+    until it is paid) on `paid_on`, a day of its cycle (default: today, or its date when that
+    has passed; once paid, the day it was paid). An expense already paid so is left as it is,
+    without a new version, whatever `expected_version` says: a retry changes nothing. A paid
+    one paid again at another amount or day takes them; a skipped one is restored first."""
+    if amount is not None:
+        validate_amount(amount, expense.currency)
+    cycle = lock_cycle(Cycle(pk=expense.cycle_id))
+    locked = _lock_row(expense)
+    amount = locked.amount if amount is None else amount
+    if paid_on is None:
+        paid_on = locked.paid_on if locked.is_paid else paid_on_for(locked.date)
+    if locked.is_paid and locked.amount == amount and locked.paid_on == paid_on:
+        return locked
+    _next_version(locked, cycle=cycle, expected_version=expected_version)
+    if locked.is_skipped:
+        raise ExpenseNotSkipped("This expense is skipped. Restore it before paying it.")
+    if not cycle.start_date <= paid_on <= cycle.end_date:
+        raise PaymentDateOutsideCycle()
+    if locked.planned_amount is None:
+        locked.planned_amount = locked.amount
+    changed = _set_amount(locked, amount, base_currency=cycle.household.base_currency)
+    locked.status, locked.paid_on = Expense.Status.PAID, paid_on
+    locked.updated_by = by
+    locked.save(
+        update_fields=[
+            "status",
+            "paid_on",
+            "planned_amount",
+            *changed,
+            "updated_by",
+            "updated_at",
+            "version",
+        ]
+    )
+    sharing.share_expense(expense=locked, household=cycle.household)
+    return locked
+
+
+@transaction.atomic
+def unpay_expense(
+    *, expense: Expense, by: User | None, expected_version: int | None = None
+) -> Expense:
+    """A paid expense is planned again, at its planned amount. One that is not paid is left as
+    it is, without a new version: a retry changes nothing."""
+    cycle = lock_cycle(Cycle(pk=expense.cycle_id))
+    locked = _lock_row(expense)
+    if not locked.is_paid:
+        return locked
+    _next_version(locked, cycle=cycle, expected_version=expected_version)
+    locked.status, locked.paid_on = Expense.Status.PLANNED, None
+    changed = _set_amount(
+        locked,
+        locked.planned_amount or locked.amount,
+        base_currency=cycle.household.base_currency,
+    )
+    locked.updated_by = by
+    locked.save(
+        update_fields=["status", "paid_on", *changed, "updated_by", "updated_at", "version"]
+    )
+    sharing.share_expense(expense=locked, household=cycle.household)
+    return locked
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('expenses', '0013_pending_imports'),
+        ('expenses', '0015_expense_external_ids'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
