@@ -214,3 +214,41 @@ def test_another_households_cycle_and_settlement_are_404(
     stranger_balances = stranger_api.get("/api/v1/household/balances").json()
     assert owner.pk not in [m["user_id"] for m in stranger_balances["members"]]
     assert Settlement.objects.filter(pk=pk).exists()
+
+
+def test_a_bulk_add_carries_payers_and_splits_and_refuses_a_stranger_payer(
+    owner_api, owner, member, stranger, cycle
+):
+    food = CategoryFactory(household=cycle.household, name="Food")
+
+    def item(**extra):
+        return {
+            "cycle_id": cycle.pk,
+            "description": "Groceries",
+            "amount": "10.00",
+            "currency": cycle.household.base_currency,
+            "date": cycle.start_date.isoformat(),
+            "category_id": food.pk,
+            "status": "paid",
+            **extra,
+        }
+
+    items = [
+        item(paid_by_id=member.pk),
+        item(split={"kind": "personal"}),
+        *(item() for _ in range(20)),
+    ]
+    response = owner_api.post("/api/v1/expenses/bulk", {"items": items}, content_type=JSON)
+    assert response.status_code == 201, response.content
+    created = response.json()["items"]
+    assert created[0]["paid_by_id"] == member.pk
+    assert created[0]["split"]["amounts"] == {str(owner.pk): "5.00", str(member.pk): "5.00"}
+    assert created[1]["split"]["kind"] == "personal" and created[1]["split"]["amounts"] == {}
+    assert ExpenseShare.objects.filter(expense_id=created[2]["id"]).count() == 2
+    refused = owner_api.post(
+        "/api/v1/expenses/bulk",
+        {"items": [item(paid_by_id=stranger.pk)]},
+        content_type=JSON,
+    )
+    assert refused.status_code == 422
+    assert Expense.objects.count() == 22
