@@ -160,7 +160,11 @@ def describe(schema: dict, *, root: str) -> dict:
                 path == tagged or path.startswith(tagged + "/") for tagged in versioned
             ):
                 parameters = operation.setdefault("parameters", [])
-                if not any(p.get("name", "").lower() == "if-match" for p in parameters):
+                declared = [p for p in parameters if p.get("name", "").lower() == "if-match"]
+                for parameter in declared:
+                    # A route's own declaration (expenses.api) gets the pattern _if_match reads.
+                    parameter["schema"] = IF_MATCH["schema"]
+                if not declared:
                     parameters.append(IF_MATCH)
     return schema
 

@@ -12,7 +12,6 @@ from ninja.responses import Status
 
 from accounts.models import User
 from accounts.scoping import get_for_household
-from colony.api_idempotency import HEADER_PARAMETER
 from colony.api_schemas import (
     COMMON_ERRORS,
     WRITE_ERRORS,
@@ -174,16 +173,6 @@ IfMatch = Annotated[
         "is refused with 409 EXPENSE_CHANGED. Only the strong tag Colony sent; not * or W/.",
     ),
 ]
-# Idempotency-Key is read by colony.api_idempotency, on every POST; declared here to show it
-# (without constraints: the key's own check answers INVALID_IDEMPOTENCY_KEY, on every POST).
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description=HEADER_PARAMETER["description"],
-        example="8e03978e-40d5-43e8-bc93-6894a57f9324",
-    ),
-]
 _LOCATION = {
     201: {
         "headers": {
@@ -212,7 +201,7 @@ def _if_match(request: HttpRequest) -> int | None:
     value = request.headers.get("If-Match")
     if value is None:
         return None
-    text = value.strip()
+    text = value.strip(" \t")  # what api_contract.IF_MATCH allows around it
     if len(text) < 3 or text[0] != '"' or text[-1] != '"':
         raise InvalidIfMatch()
     digits = text[1:-1]
@@ -283,7 +272,6 @@ def expense_create(
     request: HttpRequest,
     response: HttpResponse,
     payload: ExpenseCreate,
-    idempotency_key: IdempotencyKey = None,
 ):
     """Add an expense to a cycle that is not completed, converted at the stored rate for its
     date (or the `rate` the bank charged); no rate stored yet: it awaits one. An
@@ -310,9 +298,7 @@ def expense_create(
 
 
 @expenses_router.post("/bulk", response={201: ExpensesBulkResponse, **WRITE_ERRORS})
-def expense_bulk_create(
-    request: HttpRequest, payload: ExpensesBulkCreate, idempotency_key: IdempotencyKey = None
-):
+def expense_bulk_create(request: HttpRequest, payload: ExpensesBulkCreate):
     """Add up to 500 expenses, all or none, in one transaction, each under the rules of POST
     /expenses. Any expense that breaks one refuses them all: 422 (409 when every error is a
     conflict, e.g. EXTERNAL_ID_EXISTS) EXPENSES_REJECTED, with `details.items` giving each
@@ -408,7 +394,6 @@ def expense_pay(
     pk: int,
     payload: PaymentUpdate,
     if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
 ):
     """Mark the expense paid at `amount` on `date` (see the fields for their defaults); the
     plan is kept, so the difference shows. Paying an expense already paid at that amount on
@@ -434,7 +419,6 @@ def expense_unpay(
     response: HttpResponse,
     pk: int,
     if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
 ):
     """Plan a paid expense again, at its planned amount. One that is not paid is left as it
     is (200, same version): a retry is safe."""
@@ -455,7 +439,6 @@ def expense_toggle_paid(
     pk: int,
     payload: PaymentCreate,
     if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
 ):
     """Deprecated: use /pay and /unpay, which say what they want and are safe to retry; a
     toggle sent twice undoes itself. Kept for existing clients: like the cycle page's paid
@@ -476,7 +459,6 @@ def expense_skip(
     response: HttpResponse,
     pk: int,
     if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
 ):
     """Skip a planned occurrence this time: kept, out of every total, never generated again."""
     services.skip_expense(
@@ -491,7 +473,6 @@ def expense_restore(
     response: HttpResponse,
     pk: int,
     if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
 ):
     services.restore_expense(
         expense=_expense(request, pk), by=request.user, expected_version=_if_match(request)

@@ -12,6 +12,7 @@ owner. Run it alone with
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -26,6 +27,7 @@ from tests.urlwalk import build_household
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+ROOT = Path(__file__).resolve().parent.parent
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 SEED = "20261207"
 # Cases per operation in the fuzzing phase; the coverage phase adds its own (every boundary
@@ -82,7 +84,14 @@ def test_the_api_keeps_every_promise_of_its_openapi_description(live_server, api
         f"Authorization: Bearer {api_token}",
         *(option for path in EXCLUDED_PATHS for option in ("--exclude-path", path)),
     ]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    environment = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks",
+        "PYTHONPATH": str(ROOT),
+    }
+    run = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, env=environment
+    )
     report = run.stdout[-20_000:] + run.stderr[-5_000:]
     assert run.returncode == 0, report
     assert " passed" in run.stdout and "failed" not in run.stdout.split("SUMMARY")[-1], report

@@ -204,6 +204,7 @@ def test_a_dkb_statement_below_its_preamble_is_read_from_its_header(owner_client
         "pending": 1,
         "transfer": 0,
         "invalid": 0,
+        "outside": 0,
     }
     assert proposal(page, 7).row.status == "pending"  # "Vorgemerkt"
     assert confirm(owner_client, cycle, page).status_code == 302
