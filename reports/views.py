@@ -60,6 +60,9 @@ def cycle_report(request, cycle_pk):
             "chart": charts.category_chart(report),
             "budget_rows": budget_rows,
             "budget_chart": charts.budget_bars(budget_rows),
+            "member_spending": sharing_selectors.member_spending(
+                household=request.household, cycle=cycle
+            ),
         },
     )
 

@@ -9,7 +9,7 @@ from typing import Literal
 from django.core.exceptions import ObjectDoesNotExist
 from ninja import Field, Schema
 
-from colony.api_schemas import Day, MoneyIn, Text, money
+from colony.api_schemas import Currency, Day, MoneyIn, RequestSchema, Text, money
 
 from .models import Settlement
 from .selectors import Balances
@@ -17,7 +17,7 @@ from .selectors import Balances
 SplitKindName = Literal["equal", "shares", "income", "personal"]
 
 
-class SplitIn(Schema):
+class SplitIn(RequestSchema):
     """Who an expense is for; without it, the household's default split."""
 
     kind: SplitKindName
@@ -111,11 +111,11 @@ def balances_json(balances: Balances) -> dict:
     }
 
 
-class SettlementCreate(Schema):
+class SettlementCreate(RequestSchema):
     from_user_id: int
     to_user_id: int
     amount: MoneyIn
-    currency: Text = Field(min_length=3, max_length=3, examples=["EUR"])
+    currency: Currency
     date: Day
     note: Text = Field("", max_length=200)
     cycle_id: int | None = Field(None, description="Settles that cycle's balances.")

@@ -251,3 +251,33 @@ def sharers(household: Household) -> list[tuple[int, str]]:
         .order_by("pk")[:MAX_SHARERS]
     )
     return [(user.pk, user.display_name) for user in people]
+
+
+@dataclass(frozen=True)
+class MemberSpending:
+    name: str
+    paid_shared: Decimal  # what they paid of shared expenses
+    share: Decimal  # their share of shared expenses
+    personal: Decimal  # their personal expenses (counted in spending, in no balance)
+
+
+def member_spending(*, household: Household, cycle) -> list[MemberSpending]:
+    """The report's per-member view of a cycle's paid expenses: shared paid and share, and
+    personal spending apart. Five queries."""
+    shared = balances(household=household, cycle=cycle)
+    personal = dict(
+        ExpenseSplit.objects.filter(
+            kind=SplitKind.PERSONAL,
+            expense__cycle_id=cycle.pk,
+            expense__status=PAID,
+            expense__base_amount__isnull=False,
+        )
+        .values("expense__paid_by_id")
+        .annotate(total=Sum("expense__base_amount"))
+        .order_by()
+        .values_list("expense__paid_by_id", "total")
+    )
+    return [
+        MemberSpending(m.name, m.paid, m.share, personal.get(m.user_id, ZERO))
+        for m in shared.members
+    ]

@@ -16,6 +16,7 @@ from expenses import services as expense_services
 from expenses.models import Expense
 from expenses.tests.factories import CategoryFactory
 from sharing.models import HouseholdSplit, Settlement
+from sharing.services import SplitChoice
 from tests.races import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +265,23 @@ def test_the_edit_row_changes_the_payer_and_split(owner_client, owed, owner, mem
     assert owed.paid_by == member
     balances = text(response.content.decode())
     assert owes(member, owner, "50.00") in balances  # now Olive owes Max
+
+
+def test_the_cycle_report_shows_paid_share_and_personal_spending_by_member(
+    owner_client, owed, cycle, owner, member
+):
+    expense_services.add_expense(
+        cycle=cycle,
+        created_by=member,
+        description="Haircut",
+        amount=Decimal("20.00"),
+        currency=cycle.household.base_currency,
+        date=cycle.start_date,
+        category=CategoryFactory(household=cycle.household, name="Food"),
+        status=Expense.Status.PAID,
+        split=SplitChoice(kind="personal"),
+    )
+    page = owner_client.get(reverse("reports:cycle", args=[cycle.pk])).content.decode()
+    card = text(page[page.index('id="member-spending"') :].split("</section>")[0])
+    assert f"{owner.display_name} 100.00" in card and "50.00" in card
+    assert f"{member.display_name} 0.00" in card and "20.00" in card
