@@ -175,7 +175,7 @@ def shared_expense_history(*, household: Household, limit: int = 100) -> list[di
     history: dict[int, dict] = {}
     shares = (
         ExpenseShare.objects.filter(expense_id__in=rows)
-        .select_related("expense", "user")
+        .select_related("expense__split", "user")
         .order_by("-expense__date", "-expense_id", "user_id")
     )
     for share in shares:
@@ -183,6 +183,7 @@ def shared_expense_history(*, household: Household, limit: int = 100) -> list[di
             share.expense_id,
             {
                 "expense": share.expense,
+                "split": share.expense.split,
                 "paid_by": None,
                 "shares": [],
             },

@@ -285,3 +285,22 @@ def test_the_cycle_report_shows_paid_share_and_personal_spending_by_member(
     card = text(page[page.index('id="member-spending"') :].split("</section>")[0])
     assert f"{owner.display_name} 100.00" in card and "50.00" in card
     assert f"{member.display_name} 0.00" in card and "20.00" in card
+
+
+def test_the_history_says_when_an_income_split_fell_back_to_equal(
+    owner_client, cycle, owner, member
+):
+    expense_services.add_expense(
+        cycle=cycle,
+        created_by=owner,
+        description="Internet",
+        amount=Decimal("40.00"),
+        currency=cycle.household.base_currency,
+        date=cycle.start_date,
+        category=CategoryFactory(household=cycle.household, name="Food"),
+        status=Expense.Status.PAID,
+        split=SplitChoice(kind="income"),
+    )
+    history = text(owner_client.get(BALANCES).content.decode()).split("Shared expenses", 1)[1]
+    assert "By income (nobody's income known: equally)" in history
+    assert f"{owner.display_name} 20.00" in history and f"{member.display_name} 20.00" in history
