@@ -17,7 +17,7 @@ import schemathesis
 # Loaded by the schemathesis process, which has no Django set up: the header's name and pattern
 # are written here, and tests/test_api_schemathesis.py checks they are colony.api_idempotency's.
 HEADER = "Idempotency-Key"
-WELL_FORMED = re.compile(r"^[!-~]{1,255}$")
+WELL_FORMED = re.compile(r'^("[!-~]{1,255}"|[!-~]{1,255})$')
 
 
 @schemathesis.hook
