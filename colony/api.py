@@ -214,6 +214,7 @@ def _add_routers() -> None:
     from exchange.api import router as rates_router
     from expenses.api import categories_router, expenses_router, payment_methods_router
     from reports.api import router as reports_router
+    from sharing.api import balances_router, settlements_router
     from templates_app.api import router as templates_router
 
     api.add_router("/auth", auth_router)
@@ -228,6 +229,9 @@ def _add_routers() -> None:
     api.add_router("/templates", templates_router)
     api.add_router("/reports", reports_router)
     api.add_router("/rates", rates_router)
+    api.add_router("/settlements", settlements_router)
+    # /cycles/{id}/balances and /household/balances (a path each under others' prefixes).
+    api.add_router("", balances_router)
 
 
 _add_routers()

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("budget.urls")),
     path("", include("expenses.urls")),
     path("reports/", include("reports.urls")),
+    path("balances/", include("sharing.urls")),
     path("reminders/", include("reminders.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

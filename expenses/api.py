@@ -23,6 +23,7 @@ from colony.api_schemas import (
     patch_merge,
 )
 from cycles.selectors import household_cycle
+from sharing.services import parse_split
 
 from . import selectors, services
 from .exceptions import CategoryNotAvailable, InvalidIfMatch, PaymentMethodNotAvailable
@@ -215,6 +216,10 @@ def _tagged(response: HttpResponse, expense: Expense) -> Expense:
     return expense
 
 
+def _split(split) -> object:
+    return None if split is None else parse_split(split.model_dump(exclude_none=True))
+
+
 def _category(request: HttpRequest, pk: int) -> Category:
     found = Category.objects.filter(household=request.household, pk=pk).first()
     if found is None:
@@ -286,6 +291,8 @@ def expense_create(
         note=payload.note,
         manual_rate=payload.rate,
         external_id=payload.external_id,
+        paid_by=_member(payload.paid_by_id),
+        split=_split(payload.split),
     )
     return Status(201, _located(response, expense))
 
@@ -311,6 +318,8 @@ def expense_bulk_create(request: HttpRequest, payload: ExpensesBulkCreate):
             note=item.note,
             manual_rate=item.rate,
             external_id=item.external_id,
+            paid_by_id=item.paid_by_id,
+            split=_split(item.split),
         )
         for item in payload.items
     ]
@@ -350,8 +359,11 @@ def expense_update(
         load={
             "category_id": lambda pk: _category(request, pk),
             "payment_method_id": lambda pk: _payment_method(request, pk),
+            "paid_by_id": _member,
         },
     )
+    if "split" in fields:
+        fields["split"] = _split(payload.split)
     if "rate" in fields:  # null: back to the stored rates
         fields["manual_rate"] = fields.pop("rate")
     services.update_expense(

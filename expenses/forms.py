@@ -12,6 +12,8 @@ from exchange.forms import AmountField, CurrencyField, LocalizedDecimalField, ch
 from exchange.money import InvalidRate, validate_manual_rate
 from formats.dates import format_day
 from formats.numbers import format_number
+from sharing.models import SplitKind
+from sharing.services import SplitChoice
 
 from .models import Expense
 from .selectors import SORT_ASCENDING, SORT_DESCENDING, ExpenseChoices
@@ -42,6 +44,10 @@ class ExpenseForm(forms.Form):
     currency = CurrencyField(codes_only=True)
     status = forms.ChoiceField(choices=Expense.Status.choices, initial=Expense.Status.PLANNED)
     note = forms.CharField(max_length=1000, required=False)
+    # Who paid (empty: the payment method's owner, else whoever adds it) and who it was for
+    # (empty: the household's default, or as it is when editing); sharing stores the split.
+    paid_by = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Paid by")
+    split = forms.ChoiceField(required=False, label="For")
     # The rate the bank actually charged (1 unit of the expense's currency in the base
     # currency); empty: the stored rates convert it.
     rate = LocalizedDecimalField(
@@ -90,6 +96,23 @@ class ExpenseForm(forms.Form):
         self._methods = {m.pk: m for m in methods}
         self.fields["category"].choices = [("", "Category…")] + [(c.pk, c.name) for c in categories]
         self.fields["payment_method"].choices = [("", "—")] + [(m.pk, str(m)) for m in methods]
+        self._members = {m.user_id: m.user for m in choices.members}
+        payer_id = getattr(expense, "paid_by_id", None)
+        if payer_id is not None and payer_id not in self._members:
+            self._members[payer_id] = expense.paid_by  # one who left stays on their expenses
+        self.fields["paid_by"].choices = [
+            ("", "Card's owner" if expense is None else "—"),
+            *(
+                (pk, user.display_name if user else "A former member")
+                for pk, user in self._members.items()
+            ),
+        ]
+        self.fields["split"].choices = [
+            ("", "Default split" if expense is None else "As it is"),
+            (SplitKind.EQUAL, "Everyone, equally"),
+            (SplitKind.INCOME, "By income"),
+            (SplitKind.PERSONAL, "Personal"),
+        ]
         self.fields["date"].widget.attrs.update(
             min=cycle.start_date.isoformat(), max=cycle.end_date.isoformat()
         )
@@ -146,6 +169,10 @@ class ExpenseForm(forms.Form):
         pk = self.cleaned_data["payment_method"]
         return None if pk is None else self._methods[pk]
 
+    def clean_paid_by(self):
+        pk = self.cleaned_data["paid_by"]
+        return None if pk is None else self._members[pk]
+
     def clean_rate(self):
         rate = self.cleaned_data["rate"]
         if rate is not None and rate <= 0:
@@ -181,6 +208,12 @@ class ExpenseForm(forms.Form):
         """The cleaned values as the expense services take them."""
         fields = dict(self.cleaned_data)
         fields["manual_rate"] = fields.pop("rate", None)
+        # Empty: the default payer and split for a new expense, unchanged for an edit.
+        if fields.get("paid_by") is None:
+            fields.pop("paid_by", None)
+        kind = fields.pop("split", "")
+        if kind:
+            fields["split"] = SplitChoice(kind=kind)
         if "version" in fields:
             fields["expected_version"] = fields.pop("version")
         return fields

@@ -173,6 +173,16 @@ class Expense(RateSnapshot):
         blank=True,
         related_name="+",
     )
+    # Who paid it (sharing: balances between members). Null only on rows from before, which
+    # count in no balance; a new expense defaults to the payment method's owner, else whoever
+    # adds it (expenses.services.default_payer).
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # Who added it, written when their account is deleted (created_by then becomes null), so
     # the row still says "Added by Max (former member)" rather than "—".
     former_member_name = models.CharField(max_length=150, blank=True)

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from pydantic import model_validator
 
 from colony.api_schemas import Currency, Day, MoneyIn, Name, RateIn, RequestSchema, Text, money
+from sharing.schemas import SplitIn, SplitOut, split_json
 
 from .models import MAX_EXTERNAL_ID, Expense, PaymentMethod
 from .services.bulk import MAX_BULK_EXPENSES
@@ -104,6 +105,9 @@ class ExpenseFields(Schema):
     rate_date: dt.date | None
     rate_source: RateSourceName
     awaits_rate: bool
+    # Who paid, and who it was for (null: an expense from before sharing, in no balance).
+    paid_by_id: int | None
+    split: SplitOut | None
     created_by_id: int | None
     updated_by_id: int | None
     created_at: datetime
@@ -138,6 +142,10 @@ class ExpenseResponse(ExpenseFields):
     def resolve_awaits_rate(expense: Expense) -> bool:
         return expense.awaits_rate
 
+    @staticmethod
+    def resolve_split(expense: Expense, context) -> dict | None:
+        return split_json(expense, _base_currency(context))
+
 
 class ExpenseListItem(ExpenseFields):
     """The same fields, built by expense_json: a page of 100 expenses spent half its time in
@@ -148,7 +156,15 @@ _PLAIN = tuple(
     name
     for name in ExpenseFields.model_fields
     if name
-    not in {"amount", "planned_amount", "base_currency", "base_amount", "rate", "awaits_rate"}
+    not in {
+        "amount",
+        "planned_amount",
+        "base_currency",
+        "base_amount",
+        "rate",
+        "awaits_rate",
+        "split",
+    }
 )
 
 
@@ -161,6 +177,7 @@ def expense_json(expense: Expense, base_currency: str) -> dict:
     data["base_amount"] = money(expense.base_amount, base_currency)
     data["rate"] = ExpenseResponse.resolve_rate(expense)
     data["awaits_rate"] = expense.awaits_rate
+    data["split"] = split_json(expense, base_currency)
     return data
 
 
@@ -184,6 +201,10 @@ class ExpenseCreateFields(RequestSchema):
         description="The rate the bank charged (1 unit in the base currency); empty: the "
         "stored rates convert it.",
     )
+    paid_by_id: int | None = Field(
+        None, description="The member who paid; empty: the payment method's owner, else you."
+    )
+    split: SplitIn | None = None
 
 
 ExternalId = Annotated[
@@ -223,6 +244,8 @@ class ExpenseUpdate(RequestSchema):
     status: ExpenseStatus | None = None
     note: Text | None = Field(None, max_length=1000)
     rate: RateIn | None = None
+    paid_by_id: int | None = None
+    split: SplitIn | None = None
 
 
 class PaymentUpdate(RequestSchema):

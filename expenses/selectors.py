@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Max, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, Lower
 
-from accounts.models import Household, User
+from accounts.models import Household, Membership, User
 from cycles.models import Cycle
 
 from .models import COUNTED, Category, Expense, ExpenseTotal, PaymentMethod
@@ -32,6 +32,8 @@ class ExpenseChoices:
     # row of the page that asks for them.
     categories: QuerySet[Category]
     payment_methods: QuerySet[PaymentMethod]
+    # Who may be named as the payer (sharing).
+    members: QuerySet[Membership] | tuple = ()
 
 
 def expense_choices(household: Household) -> ExpenseChoices:
@@ -41,6 +43,9 @@ def expense_choices(household: Household) -> ExpenseChoices:
         payment_methods=PaymentMethod.objects.filter(household=household).order_by(
             Lower("name"), "pk"
         ),
+        members=Membership.objects.filter(household=household)
+        .select_related("user")
+        .order_by("joined_at"),
     )
 
 
@@ -535,8 +540,13 @@ def expenses_for_api(
     """Expenses as the API lists them, each with its client's `external_id` (or None):
     filtered like the cycle page (plus a day or dates, an amount or its bounds in the
     expense's own currency, an external id, and text in the description or note), sorted by
-    date; scope with `household` or get_for_household."""
-    expenses = Expense.objects.annotate(external_id=F("external_ref__external_id"))
+    date; scope with `household` or get_for_household. Each carries its split and shares
+    (sharing), one query each a page."""
+    expenses = (
+        Expense.objects.annotate(external_id=F("external_ref__external_id"))
+        .select_related("split")
+        .prefetch_related("shares")
+    )
     if household is not None:
         expenses = expenses.filter(cycle__household=household)
     if cycle:

@@ -8,7 +8,7 @@ return first) prefixed with a single quote.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -32,6 +32,10 @@ HEADER = (
     "paid_on",
     "note",
     "cycle",
+    # Sharing: who paid and the split's kind; then a "share: <name>" column for each member
+    # (sharing.selectors.sharers), their share in the base currency.
+    "paid_by",
+    "split",
 )
 CHUNK_SIZE = 2000
 
@@ -55,7 +59,8 @@ def date_cell(value: date | None) -> str:
 
 
 def expense_row(row: tuple, base_currency: str) -> list[str]:
-    """One `selectors.EXPORT_FIELDS` tuple as CSV cells in HEADER order."""
+    """One `selectors.EXPORT_FIELDS` tuple (then the sharers' shares) as CSV cells in HEADER
+    order, then the share columns."""
     (
         expense_date,
         description,
@@ -69,7 +74,13 @@ def expense_row(row: tuple, base_currency: str) -> list[str]:
         paid_on,
         note,
         cycle,
+        payer_first_name,
+        payer_last_name,
+        payer_email,
+        kind,
+        *shares,
     ) = row
+    payer = " ".join(filter(None, [payer_first_name, payer_last_name])) or payer_email or ""
     return [
         date_cell(expense_date),
         text_cell(description),
@@ -84,6 +95,9 @@ def expense_row(row: tuple, base_currency: str) -> list[str]:
         date_cell(paid_on),
         text_cell(note),
         text_cell(cycle),
+        text_cell(payer),
+        text_cell(kind or ""),
+        *(amount_cell(share, base_currency) for share in shares),
     ]
 
 
@@ -92,22 +106,35 @@ def expense_row(row: tuple, base_currency: str) -> list[str]:
 EXCEL_BOM = "\ufeff"
 
 
-def csv_lines(rows: Iterable[tuple], base_currency: str, *, excel: bool = False) -> Iterator[str]:
+def csv_lines(
+    rows: Iterable[tuple],
+    base_currency: str,
+    *,
+    excel: bool = False,
+    sharers: Sequence[tuple[int, str]] = (),
+) -> Iterator[str]:
     writer = csv.writer(EchoBuffer())
     if excel:
         yield EXCEL_BOM
-    yield writer.writerow(HEADER)
+    yield writer.writerow([*HEADER, *(text_cell(f"share: {name}") for _, name in sharers)])
     for row in rows:
         yield writer.writerow(expense_row(row, base_currency))
 
 
 def streaming_csv(
-    expenses: QuerySet, *, base_currency: str, filename: str, excel: bool = False
+    expenses: QuerySet,
+    *,
+    base_currency: str,
+    filename: str,
+    excel: bool = False,
+    sharers: Sequence[tuple[int, str]] = (),
 ) -> StreamingHttpResponse:
     """A download of `expenses` (tuples of EXPORT_FIELDS), read in chunks as it is sent;
     `excel` starts it with a byte-order mark so Excel reads the UTF-8 text correctly."""
     response = StreamingHttpResponse(
-        csv_lines(expenses.iterator(chunk_size=CHUNK_SIZE), base_currency, excel=excel),
+        csv_lines(
+            expenses.iterator(chunk_size=CHUNK_SIZE), base_currency, excel=excel, sharers=sharers
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -13,12 +13,22 @@ Each selector runs a fixed number of queries, whatever the number of cycles or e
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import Household
@@ -37,6 +47,7 @@ from expenses.models import (
 )
 from expenses.selectors import TotalSums, sum_totals, sum_totals_by
 from formats.currencies import quantum_for
+from sharing.models import ExpenseShare
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
 
@@ -386,6 +397,10 @@ EXPORT_FIELDS = (
     "paid_on",
     "note",
     "cycle__name",
+    "paid_by__first_name",
+    "paid_by__last_name",
+    "paid_by__email",
+    "split__kind",
 )
 
 
@@ -395,9 +410,11 @@ def expenses_for_export(
     cycle: Cycle | None = None,
     start: date | None = None,
     end: date | None = None,
+    sharers: Sequence[tuple[int, str]] = (),
 ) -> QuerySet:
     """The household's expenses as tuples of EXPORT_FIELDS, oldest first: one cycle's, or those
-    dated within [start, end]. Meant to be streamed with `.iterator()`."""
+    dated within [start, end], then each of `sharers`' share (sharing.selectors.sharers), read
+    in the same query. Meant to be streamed with `.iterator()`."""
     expenses = Expense.objects.filter(cycle__household=household)
     if cycle is not None:
         expenses = expenses.filter(cycle=cycle)
@@ -405,7 +422,13 @@ def expenses_for_export(
         expenses = expenses.filter(date__gte=start)
     if end is not None:
         expenses = expenses.filter(date__lte=end)
-    return expenses.order_by("date", "id").values_list(*EXPORT_FIELDS)
+    shares = {
+        f"share_{user_id}": Subquery(
+            ExpenseShare.objects.filter(expense=OuterRef("pk"), user_id=user_id).values("share")[:1]
+        )
+        for user_id, _ in sharers
+    }
+    return expenses.annotate(**shares).order_by("date", "id").values_list(*EXPORT_FIELDS, *shares)
 
 
 # -- forecast ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from accounts.scoping import get_for_household, household_required
 from budget.selectors import budgets as budget_selectors
 from colony.htmx import page_or_partial
 from cycles.models import Cycle
+from sharing import selectors as sharing_selectors
 
 from . import charts, selectors
 from .csv_export import streaming_csv
@@ -59,6 +60,9 @@ def cycle_report(request, cycle_pk):
             "chart": charts.category_chart(report),
             "budget_rows": budget_rows,
             "budget_chart": charts.budget_bars(budget_rows),
+            "member_spending": sharing_selectors.member_spending(
+                household=request.household, cycle=cycle
+            ),
         },
     )
 
@@ -99,8 +103,10 @@ def forecast(request):
 @require_GET
 def cycle_export(request, cycle_pk):
     cycle = get_for_household(Cycle, request.household, pk=cycle_pk)
+    sharers = sharing_selectors.sharers(request.household)
     return streaming_csv(
-        selectors.expenses_for_export(household=request.household, cycle=cycle),
+        selectors.expenses_for_export(household=request.household, cycle=cycle, sharers=sharers),
+        sharers=sharers,
         base_currency=request.household.base_currency,
         filename=f"colony-{cycle.start_date:%Y-%m-%d}-{slugify(cycle.name) or 'cycle'}.csv",
         excel=_wants_excel(request),
@@ -114,8 +120,12 @@ def range_export(request):
     if not form.is_valid():
         raise InvalidExportRange(form.error_message())
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    sharers = sharing_selectors.sharers(request.household)
     return streaming_csv(
-        selectors.expenses_for_export(household=request.household, start=start, end=end),
+        selectors.expenses_for_export(
+            household=request.household, start=start, end=end, sharers=sharers
+        ),
+        sharers=sharers,
         base_currency=request.household.base_currency,
         filename=f"colony-expenses-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.csv",
         excel=_wants_excel(request),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 
-from accounts.models import Household
+from accounts.models import Household, User
 from colony.dates import is_supported_date, out_of_range_message
 from colony.names import NameField
 from exchange.forms import AmountField, check_amount
@@ -34,6 +35,13 @@ class TemplateForm(forms.Form):
         queryset=None, required=False, empty_label="Choose a category"
     )
     payment_method = forms.ModelChoiceField(queryset=None, required=False, empty_label="None")
+    paid_by = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="The payment method's owner",
+        label="Paid by",
+        help_text="Who pays each expense it makes (shared money between members).",
+    )
     frequency = forms.ChoiceField(choices=ExpenseTemplate.Frequency.choices)
     day_of_month = forms.IntegerField(
         min_value=1,
@@ -61,6 +69,10 @@ class TemplateForm(forms.Form):
         self.fields["payment_method"].queryset = selectable_payment_methods(
             household, keep=template.payment_method_id if template else None
         )
+        # The household's members; one who left stays on a template that names them.
+        self.fields["paid_by"].queryset = User.objects.filter(
+            Q(membership__household=household) | Q(pk=template.paid_by_id if template else None)
+        ).order_by("first_name", "email")
         self.fields["currency"].initial = household.base_currency
         self.fields["amount"].for_currency(
             template.currency if template else household.base_currency
@@ -76,6 +88,7 @@ class TemplateForm(forms.Form):
             "currency": template.currency,
             "category": template.category_id,
             "payment_method": template.payment_method_id,
+            "paid_by": template.paid_by_id,
             "frequency": template.frequency,
             "day_of_month": template.day_of_month,
             "start_date": template.start_date,

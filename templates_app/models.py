@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -41,6 +42,16 @@ class ExpenseTemplate(models.Model):
         null=True,
         blank=True,
         related_name="templates",
+    )
+    # Who pays each generated expense (sharing); empty: the payment method's owner, else
+    # whoever generates the cycle (expenses.services.default_payer).
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who pays it; empty: the payment method's owner.",
     )
     frequency = models.CharField(max_length=12, choices=Frequency.choices)
     day_of_month = models.PositiveSmallIntegerField(

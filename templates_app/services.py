@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import Household
+from accounts.models import Household, User
 from colony.names import clean_name
 from exchange.money import validate_amount
 from expenses.exceptions import CategoryNotAvailable
 from expenses.models import Category, Expense, PaymentMethod
 from expenses.setup.services import check_selectable
+from sharing import services as sharing
 
 from .exceptions import InvalidTemplateSchedule
 from .models import ExpenseTemplate
@@ -33,6 +34,10 @@ def _check_schedule(
         raise InvalidTemplateSchedule(
             "The end date cannot be before the start date.", field="end_date"
         )
+
+
+# update_template without `paid_by` (the API's PATCH): the template's payer stays.
+UNCHANGED = object()
 
 
 def _check_choices(
@@ -67,6 +72,7 @@ def create_template(
     is_active: bool = True,
     note: str = "",
     is_income: bool = False,
+    paid_by: User | None = None,
 ) -> ExpenseTemplate:
     """Add a recurring expense (or income) to the household: a positive amount in the currency's
     units, a category (an expense only) and payment method of its own, and a schedule that ends
@@ -86,6 +92,7 @@ def create_template(
         is_active=is_active,
         note=note,
         is_income=is_income,
+        paid_by=paid_by,
     )
 
 
@@ -104,9 +111,10 @@ def update_template(
     is_active: bool = True,
     note: str = "",
     is_income: bool = False,
+    paid_by: User | object | None = UNCHANGED,
 ) -> ExpenseTemplate:
     """Change a template under the same rules as creating one; expenses it already made stay
-    as they are."""
+    as they are. Without `paid_by` its payer stays."""
     return _apply(
         template,
         name=name,
@@ -121,6 +129,7 @@ def update_template(
         is_active=is_active,
         note=note,
         is_income=is_income,
+        paid_by=paid_by,
     )
 
 
@@ -143,6 +152,16 @@ def _apply(template: ExpenseTemplate, **values) -> ExpenseTemplate:
             payment_method=values["payment_method"],
             template=template if template.pk else None,
         )
+    # Who pays each generated expense (empty: the payment method's owner): a member.
+    if values["paid_by"] is not UNCHANGED:
+        sharing.check_payer(
+            values["paid_by"],
+            household_id=template.household_id,
+            current_payer_id=template.paid_by_id if template.pk else None,
+        )
+        template.paid_by = values["paid_by"]
+    if is_income:
+        template.paid_by = None
     template.is_income = is_income
     template.name = name
     template.amount = values["amount"]

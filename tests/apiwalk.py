@@ -32,6 +32,7 @@ PK_BY_SEGMENT = {
     "templates": "template",
     "members": "membership",
     "income": "income_line",
+    "settlements": "settlement",
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

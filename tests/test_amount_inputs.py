@@ -100,6 +100,7 @@ COVERED = {
     "expenses.forms.PaymentForm",
     "templates_app.forms.TemplateForm",
     "expenses.imports.forms.ImportRuleForm",
+    "sharing.forms.SettleForm",
 }
 
 
@@ -274,6 +275,33 @@ def _search(client, household, cycle, food, typed):
 _TYPED_VALUES = {typed: value for _locale, typed, value in TYPED}
 
 
+def _settle(client, household, cycle, food, typed):
+    """A settlement of `typed`, against the payer's balance of minus `typed` (one paid-for
+    expense of twice the amount, split equally), both as the page writes them."""
+    from accounts.tests.factories import make_member
+    from expenses import services as expense_services
+    from sharing.models import Settlement
+
+    owner = household.memberships.get(role="owner").user
+    member = make_member(household)
+    expense_services.add_expense(
+        cycle=cycle,
+        created_by=owner,
+        description="Shared",
+        amount=2 * Decimal(_meant(typed)),
+        currency="USD",
+        date=START,
+        category=food,
+        status="paid",
+    )
+    client.post(
+        reverse("sharing:settle"),
+        {"from_user": member.pk, "to_user": owner.pk, "amount": typed, "balance": f"-{typed}"},
+    )
+    settlement = Settlement.objects.filter(household=household).first()
+    return settlement and settlement.amount
+
+
 def _meant(typed: str) -> str:
     return _TYPED_VALUES[typed]
 
@@ -288,6 +316,7 @@ POSTERS = {
     "expenses.forms.PaymentForm": _pay,
     "templates_app.forms.TemplateForm": _template,
     "expenses.imports.forms.ImportRuleForm": _import_rule,
+    "sharing.forms.SettleForm": _settle,
 }
 
 

@@ -100,6 +100,7 @@ def build_household(label: str) -> World:
     from cycles.tests.factories import CycleFactory
     from expenses.imports import services as import_services
     from expenses.tests.factories import CategoryFactory, ExpenseFactory, PaymentMethodFactory
+    from sharing.models import Settlement
     from templates_app.tests.factories import ExpenseTemplateFactory
 
     household = HouseholdFactory(name=f"{label} household")
@@ -143,6 +144,15 @@ def build_household(label: str) -> World:
     import_rule = import_services.create_rule(
         household=household, pattern=f"{label} shop", category=category
     )
+    settlement = Settlement.objects.create(
+        household=household,
+        from_user=member,
+        to_user=owner,
+        amount=Decimal("5.00"),
+        currency=household.base_currency,
+        date=cycle.start_date,
+        cycle=cycle,
+    )
     return World(
         owner=owner,
         member=member,
@@ -159,6 +169,7 @@ def build_household(label: str) -> World:
             "expense": expense,
             "income_line": income_line,
             "import_rule": import_rule,
+            "settlement": settlement,
         },
     )
 
@@ -167,7 +178,7 @@ def household_snapshot(world: World) -> str:
     """Every row of every Colony model that belongs to the world's household, serialized."""
     household = world.owner.membership.household
     rows = []
-    for app_label in ("accounts", "cycles", "expenses", "templates_app"):
+    for app_label in ("accounts", "cycles", "expenses", "templates_app", "sharing"):
         for model in apps.get_app_config(app_label).get_models():
             field = getattr(model, "HOUSEHOLD_FIELD", "household")
             try:
@@ -186,6 +197,7 @@ FILLERS: dict[str, dict[str, str]] = {
     "accounts:ownership_transfer": {"pk": "membership"},
     "accounts:invite_accept": {"token": "invite_token"},
     "accounts:api_token_revoke": {"pk": "api_token"},
+    "sharing:settlement_delete": {"pk": "settlement"},
 }
 # Parameter names that mean the same object wherever they appear.
 PARAM_DEFAULTS = {

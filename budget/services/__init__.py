@@ -33,6 +33,7 @@ from cycles.services import lock_cycle, lock_open_cycle
 from exchange.money import validate_income
 from exchange.services import RateBook
 from expenses.models import Expense
+from sharing import services as sharing
 from templates_app.models import ExpenseTemplate
 from templates_app.occurrences import occurrence_dates
 
@@ -313,7 +314,7 @@ def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = 
     cycle's dates, each occurrence once however often this runs (a skipped occurrence stays
     skipped); returns how many expenses were added."""
     # Imported here: expenses.services locks cycles through this module.
-    from expenses.services import generated_rate_snapshot
+    from expenses.services import default_payer_id, generated_rate_snapshot
 
     from .income import income_lines_from_templates
 
@@ -323,7 +324,9 @@ def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = 
     income_lines_from_templates(
         cycle=cycle, templates=active.filter(is_income=True), created_by=created_by
     )
-    templates = active.filter(is_income=False).select_related("payment_method")
+    templates = active.filter(is_income=False).select_related("payment_method__owner")
+    # A template's payer who left the household no longer pays its new expenses.
+    members = set(household.memberships.values_list("user_id", flat=True))
     # Every status counts as existing: a skipped occurrence must not come back.
     existing = set(
         cycle.expenses.filter(template__isnull=False).values_list("template_id", "occurrence_date")
@@ -332,6 +335,9 @@ def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = 
     new = []
     for template in templates:
         method = template.payment_method
+        payer_id = template.paid_by_id if template.paid_by_id in members else None
+        if payer_id is None:
+            payer_id = default_payer_id(payment_method=method, added_by=created_by)
         for day in occurrence_dates(template, cycle.start_date, cycle.end_date):
             if (template.pk, day) in existing:
                 continue
@@ -350,6 +356,7 @@ def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = 
                     note=template.note,
                     created_by=created_by,
                     updated_by=created_by,
+                    paid_by_id=payer_id,
                     **generated_rate_snapshot(
                         what=f"Template {template.pk} on {day}",
                         amount=template.amount,
@@ -361,4 +368,5 @@ def generate_expenses_from_templates(*, cycle: Cycle, created_by: User | None = 
                 )
             )
     Expense.objects.bulk_create(new)
+    sharing.share_expenses(new, household=household, new=True)
     return len(new)

@@ -15,6 +15,7 @@ from colony.htmx import redirect_after_write, wants_partial
 from cycles.exceptions import CycleAlreadyCompleted, InvalidStatusTransition
 from cycles.models import Cycle
 from expenses import selectors as expense_selectors
+from sharing import selectors as sharing_selectors
 
 from .. import selectors, services
 from ..forms import (
@@ -43,6 +44,7 @@ def dashboard(request):
         "pending_invite_count": account_selectors.pending_invites(household).count(),
         "cycle": cycle,
         "onboarding": selectors.onboarding_checklist(household),
+        "household_balances": sharing_selectors.balances(household=household),
     }
     if cycle is not None:
         context["budget"] = budget_selectors.cycle_budget(cycle)

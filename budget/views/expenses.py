@@ -18,6 +18,7 @@ from ..selectors import budgets as budget_selectors
 from .page import (
     ADD_FORM_ID,
     apply_domain_error,
+    cycle_balances,
     edit_form_id,
     household_cycle,
     matched_after_change,
@@ -40,8 +41,11 @@ def _open_expense(request, pk) -> Expense:
 
 def _edit_form(expense, choices, data=None) -> ExpenseForm:
     initial = {
-        name: getattr(expense, f"{name}_id" if name in {"category", "payment_method"} else name)
+        name: getattr(
+            expense, f"{name}_id" if name in {"category", "payment_method", "paid_by"} else name
+        )
         for name in ExpenseForm.base_fields
+        if name != "split"  # "As it is" unless the person picks another
     }
     # Only a rate typed by hand is shown for editing; a stored one is the exchange's.
     initial["rate"] = expense.rate.normalize() if expense.has_manual_rate else None
@@ -56,10 +60,15 @@ def _edit_form(expense, choices, data=None) -> ExpenseForm:
     )
 
 
-def _budget_and_totals(cycle) -> dict:
-    """The budgets and the totals shown out of band after a change, from one query."""
+def _budget_and_totals(cycle, *, members=None) -> dict:
+    """The budgets and the totals shown out of band after a change, from one query, and who
+    owes whom (sharing: three queries, two with the `members` already loaded)."""
     budget = budget_selectors.cycle_budget(cycle)
-    return {"budget": budget, "totals": budget.totals}
+    return {
+        "budget": budget,
+        "totals": budget.totals,
+        "cycle_balances": cycle_balances(cycle, members=members),
+    }
 
 
 def _row_with_totals(request, expense, *, message: str):
@@ -137,7 +146,7 @@ def expense_add(request, cycle_pk):
                     "is_open": True,
                     "add_form": new_expense_form(cycle, choices, after=expense).autofocus(),
                     "matched": matched_after_change(request, cycle, choices=choices),
-                    **_budget_and_totals(cycle),
+                    **_budget_and_totals(cycle, members=choices.members),
                 },
                 to=cycle,
                 message=f"Added “{expense.description}”.",

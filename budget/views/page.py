@@ -1,6 +1,7 @@
 """The cycle page's one home: its context (rows, forms, budgets, income), the add and edit
 form factories, row ids, and the one way to render it, used by the cycle and expense views."""
 
+import dataclasses
 import datetime
 
 from django.http import QueryDict
@@ -16,6 +17,7 @@ from cycles.models import Cycle
 from expenses import selectors as expense_selectors
 from expenses import services as expense_services
 from expenses.forms import ExpenseFilterForm, ExpenseForm
+from sharing import selectors as sharing_selectors
 
 from ..forms import IncomeLineForm
 from ..selectors import budgets as budget_selectors
@@ -52,14 +54,17 @@ def _can_reopen(request, cycle) -> bool:
 
 def new_expense_form(cycle, choices, *, after=None) -> ExpenseForm:
     """An empty add row; after an add it keeps the date, category and payment method of the
-    last expense, shown as carried over (and reset by one key), so a run of similar expenses
-    needs only a description and an amount. The currency is never carried: a CHF expense must
+    last expense (and its payer and split when they were not the defaults), shown as carried
+    over (and reset by one key), so a run of similar expenses needs only a description and an
+    amount. The currency is never carried: a CHF expense must
     not silently make the next one CHF."""
     defaults = {
         "date": _day_in(cycle),
         "currency": cycle.household.base_currency,
         "category": None,
         "payment_method": None,
+        "paid_by": None,
+        "split": "",
     }
     carried = {}
     if after is not None:
@@ -67,6 +72,8 @@ def new_expense_form(cycle, choices, *, after=None) -> ExpenseForm:
             "date": after.date,
             "category": after.category_id,
             "payment_method": after.payment_method_id,
+            "paid_by": sharing_selectors.chosen_payer_id(after),
+            "split": sharing_selectors.chosen_split_kind(after),
         }
         carried = {name: value for name, value in carried.items() if value != defaults[name]}
     initial = {**defaults, **carried}
@@ -90,6 +97,8 @@ def cycle_page_context(
     """Everything the cycle page and its table partial show; a constant number of queries."""
     choices = choices or expense_selectors.expense_choices(request.household)
     members = account_selectors.member_list(request.household)
+    # The payers the rows' forms offer are these members (no second query for them).
+    choices = dataclasses.replace(choices, members=members)
     filter_form = ExpenseFilterForm(request.GET, choices=choices, members=members)
     filters = filter_form.filters()
     is_open = not cycle.is_completed
@@ -132,6 +141,7 @@ def cycle_page_context(
         "editing_pk": edit_form.expense.pk if edit_form is not None else None,
         "pay_form": pay_form,  # a refused "paid" amount, shown in its row
         "budget": budget,
+        "cycle_balances": SimpleLazyObject(lambda: cycle_balances(cycle, members=members)),
         "income_lines": SimpleLazyObject(lambda: income_selectors.income_lines(cycle)),
         "income_form": (
             SimpleLazyObject(lambda: new_income_form(cycle, members)) if is_open else None
@@ -140,6 +150,11 @@ def cycle_page_context(
         # Lazy: a table-only HTMX answer never shows it (nor asks the database).
         "can_reopen": SimpleLazyObject(lambda: _can_reopen(request, cycle)),
     }
+
+
+def cycle_balances(cycle, *, members=None):
+    """Who owes whom in the cycle (its card, and out of band after an expense changes)."""
+    return sharing_selectors.balances(household=cycle.household, cycle=cycle, members=members)
 
 
 def matched_after_change(request, cycle, *, choices=None):

@@ -86,6 +86,28 @@ def bench_income_line(cycle):
     return line
 
 
+def bench_settlement(user, household, cycle):
+    """The household's settlement (one, from another member to the owner, the first time)."""
+    from decimal import Decimal
+
+    from accounts.models import Membership
+    from sharing.models import Settlement
+
+    settlement = Settlement.objects.filter(household=household).order_by("pk").first()
+    if settlement is None:
+        other = Membership.objects.filter(household=household).exclude(user=user).first()
+        settlement = Settlement.objects.create(
+            household=household,
+            from_user_id=other.user_id if other else None,
+            to_user=user,
+            amount=Decimal("10.00"),
+            currency=household.base_currency,
+            date=cycle.start_date,
+            cycle=cycle,
+        )
+    return settlement
+
+
 def bench_import_rule(household):
     """The household's import rule (one is made the first time), for the rule edit page."""
     from expenses.imports import services as import_services
@@ -132,6 +154,7 @@ def bench_objects(user, household) -> dict:
         "api_token": bench_api_token(user),
         "income_line": bench_income_line(cycle),
         "import_rule": bench_import_rule(household),
+        "settlement": bench_settlement(user, household, cycle),
         # The owner's password-reset link, as the email would carry it.
         "reset_uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "reset_token": default_token_generator.make_token(user),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "formats",
     "accounts",
     "exchange",
+    "sharing",
     "expenses",
     "templates_app",
     "cycles",

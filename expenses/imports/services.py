@@ -20,6 +20,7 @@ from cycles.services import lock_open_cycle
 from exchange.money import InvalidAmount, validate_amount
 from exchange.services import RateBook
 from formats.currencies import is_known_currency
+from sharing import services as sharing
 
 from .. import services as expense_services
 from ..exceptions import (
@@ -345,10 +346,15 @@ def _add_expenses(
                 payment_method=decision.payment_method,
                 status=Expense.Status.PAID,
                 paid_on=row.date,
+                # The statement is the payment method's: its owner paid.
+                paid_by_id=expense_services.default_payer_id(
+                    payment_method=decision.payment_method, added_by=by
+                ),
                 **snapshot,
             )
         )
     created = Expense.objects.bulk_create(new_expenses)
+    sharing.share_expenses(created, household=default.household, new=True)
     return [
         _record(default.household_id, expense, decision.row)
         for expense, decision in zip(created, additions, strict=True)

@@ -26,6 +26,7 @@ from exchange.money import (
 )
 from exchange.services import RateBook, apply_rate, convert_with_quote, get_rate
 from formats.currencies import is_known_currency
+from sharing import services as sharing
 
 from ..exceptions import (
     ExpenseChanged,
@@ -49,11 +50,30 @@ logger = logging.getLogger("colony.expenses")
 
 # Fields an expense form may change; a change to one of RATE_FIELDS takes a new rate snapshot.
 EXPENSE_FIELDS = frozenset(
-    {"description", "amount", "currency", "date", "category", "payment_method", "status", "note"}
+    {
+        "description",
+        "amount",
+        "currency",
+        "date",
+        "category",
+        "payment_method",
+        "status",
+        "note",
+        "paid_by",
+    }
 )
 RATE_FIELDS = frozenset({"amount", "currency", "date"})
 # Not stored as is: a rate typed by hand (None: use the stored rates) becomes a manual snapshot.
 MANUAL_RATE = "manual_rate"
+# Not a column: who the expense was for (a sharing.services.SplitChoice), stored by sharing.
+SPLIT = "split"
+
+
+def default_payer_id(*, payment_method: PaymentMethod | None, added_by: User | None) -> int | None:
+    """Who paid when nobody says: the payment method's owner, else whoever adds it."""
+    if payment_method is not None and payment_method.owner_id is not None:
+        return payment_method.owner_id
+    return added_by.pk if added_by is not None else None
 
 
 # The snapshot of an amount still awaiting a rate (never a made-up 1.0).
@@ -252,12 +272,15 @@ def add_expense(
     note: str = "",
     manual_rate: Decimal | None = None,
     external_id: str | None = None,
+    paid_by: User | None = None,
+    split: sharing.SplitChoice | None = None,
 ) -> Expense:
     """Add an expense dated within a cycle that is not completed, planned at its amount, with
     its rate snapshot (the rate typed by hand, when there is one) and the client's own id
     (`external_id`), which no other expense of the household has (else ExternalIdExists); with
     no status given it is paid when dated today or earlier and planned when dated later
-    (`status_for_date`)."""
+    (`status_for_date`). Its payer: `paid_by`, else default_payer_id; its split: `split`, else
+    the household's."""
     locked = lock_open_cycle(cycle)
     if status is None:
         status = status_for_date(date)
@@ -272,6 +295,12 @@ def add_expense(
         "note": (note or "").strip(),
     }
     _check_expense_fields(cycle=locked, **fields)
+    if paid_by is not None:
+        sharing.check_payer(paid_by, household_id=locked.household_id)
+        payer_id = paid_by.pk
+    else:
+        payer_id = default_payer_id(payment_method=payment_method, added_by=created_by)
+    sharing.check_split(split, household_id=locked.household_id)
     base_currency = cycle.household.base_currency
     _check_manual_rate(
         currency=fields["currency"],
@@ -293,6 +322,7 @@ def add_expense(
         updated_by=created_by,
         planned_amount=amount,
         paid_on=paid_on_for(date) if status == Expense.Status.PAID else None,
+        paid_by_id=payer_id,
         **fields,
         **snapshot,
     )
@@ -300,6 +330,7 @@ def add_expense(
     expense.external_id = None
     if external_id is not None:
         keep_external_ids(household_id=locked.household_id, expenses=[(expense, external_id)])
+    sharing.share_expense(expense=expense, household=cycle.household, split=split, new=True)
     return expense
 
 
@@ -346,11 +377,12 @@ def update_expense(
     `manual_rate` (when given): the rate the bank charged, or None to go back to stored rates.
     `expected_version`: the version the change was made from (see _lock_expense).
     """
-    unknown = set(fields) - EXPENSE_FIELDS - {MANUAL_RATE}
+    unknown = set(fields) - EXPENSE_FIELDS - {MANUAL_RATE, SPLIT}
     if unknown:
         raise TypeError(f"update_expense() got unexpected fields: {sorted(unknown)}")
     has_manual_rate_field = MANUAL_RATE in fields
     manual_rate = fields.pop(MANUAL_RATE, None)
+    split = fields.pop(SPLIT, None)
     cycle = lock_open_cycle(Cycle(pk=expense.cycle_id))
     _lock_expense(expense, expected_version=expected_version)
     base_currency = cycle.household.base_currency
@@ -361,6 +393,11 @@ def update_expense(
     if "note" in fields:
         fields["note"] = (fields["note"] or "").strip()
     _check_expense_fields(cycle=cycle, expense=expense, **fields)
+    if "paid_by" in fields:
+        sharing.check_payer(
+            fields["paid_by"], household_id=cycle.household_id, current_payer_id=expense.paid_by_id
+        )
+    sharing.check_split(split, household_id=cycle.household_id)
     _check_manual_rate(
         currency=fields.get("currency", expense.currency),
         base_currency=base_currency,
@@ -397,6 +434,7 @@ def update_expense(
         changed.extend(_retake_snapshot(expense, base_currency=base_currency))
     expense.updated_by = updated_by
     expense.save(update_fields=[*dict.fromkeys(changed), "updated_by", "updated_at", "version"])
+    sharing.share_expense(expense=expense, household=cycle.household, split=split)
     return expense
 
 
@@ -447,6 +485,7 @@ def toggle_paid(
             "version",
         ]
     )
+    sharing.share_expense(expense=expense, household=cycle.household)
     return expense
 
 
@@ -513,6 +552,7 @@ def pay_expense(
             "version",
         ]
     )
+    sharing.share_expense(expense=locked, household=cycle.household)
     return locked
 
 
@@ -537,6 +577,7 @@ def unpay_expense(
     locked.save(
         update_fields=["status", "paid_on", *changed, "updated_by", "updated_at", "version"]
     )
+    sharing.share_expense(expense=locked, household=cycle.household)
     return locked
 
 
@@ -575,6 +616,7 @@ def record_payment(
             "version",
         ]
     )
+    sharing.share_expense(expense=locked, household=cycle.household)
     return locked
 
 
@@ -658,6 +700,9 @@ def fill_awaiting_rates(
     try:
         with transaction.atomic():
             Expense.objects.bulk_update([e for rows in by_household.values() for e in rows], fields)
+            # With a base amount at last, their shares can be computed.
+            for rows in by_household.values():
+                sharing.share_expenses(rows, household=rows[0].cycle.household)
         return sum(len(rows) for rows in by_household.values())
     except DatabaseError:
         pass  # not expected after the checks above; then each household on its own
@@ -666,6 +711,7 @@ def fill_awaiting_rates(
         try:
             with transaction.atomic():
                 Expense.objects.bulk_update(rows, fields)
+                sharing.share_expenses(rows, household=rows[0].cycle.household)
         except DatabaseError as error:
             for expense in rows:
                 report_still_awaiting(report, expense, f"not saved ({type(error).__name__})")

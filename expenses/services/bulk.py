@@ -9,12 +9,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import Household, User
+from accounts.models import Household, Membership, User
 from colony.errors import DomainError
 from cycles.exceptions import CycleAlreadyCompleted, CycleNotFound
 from cycles.models import Cycle
 from cycles.services import lock_cycles
 from exchange.services import RateBook
+from sharing import services as sharing
+from sharing.exceptions import PayerNotMember, SplitInvalid
 
 from ..exceptions import (
     CategoryNotAvailable,
@@ -26,6 +28,7 @@ from ..models import Category, Expense, ExpenseExternalId, PaymentMethod
 from . import (
     _check_expense_fields,
     _check_manual_rate,
+    default_payer_id,
     keep_external_ids,
     manual_rate_snapshot,
     paid_on_for,
@@ -53,6 +56,10 @@ class NewExpense:
     note: str = ""
     manual_rate: Decimal | None = None
     external_id: str | None = None
+    # Who paid (default: the payment method's owner, else whoever adds them) and who it was
+    # for (a sharing.services.SplitChoice; default: the household's split).
+    paid_by_id: int | None = None
+    split: object | None = None
 
 
 @transaction.atomic
@@ -65,7 +72,8 @@ def add_expenses(
     all with ExpensesRejected, each one's error by its position. A cycle that is not the
     household's is CycleNotFound (404) for them all, as for one expense. One query each for
     their cycles (locked), categories and payment methods, one RateBook for their rates, one
-    INSERT for the expenses and one for their external ids."""
+    INSERT for the expenses and one for their external ids; one for the members, and sharing's
+    few for their splits and shares."""
     cycle_ids = {new.cycle_id for new in expenses}
     cycles = lock_cycles(Cycle.objects.filter(household=household, pk__in=cycle_ids).values("pk"))
     if len(cycles) != len(cycle_ids):
@@ -81,28 +89,38 @@ def add_expenses(
             external_id__in={new.external_id for new in expenses if new.external_id},
         ).values_list("external_id", "expense_id")
     )
+    members = set(Membership.objects.filter(household=household).values_list("user_id", flat=True))
     errors: dict[int, DomainError] = {}
     rows: list[Expense] = []
     seen: dict[str, int] = {}
     for index, new in enumerate(expenses):
         try:
-            rows.append(
-                _new_row(
-                    new,
-                    cycle=cycles[new.cycle_id],
-                    category=categories.get(new.category_id),
-                    payment_method=methods.get(new.payment_method_id),
-                    base_currency=base_currency,
-                    by=created_by,
-                    book=book,
-                )
+            row = _new_row(
+                new,
+                cycle=cycles[new.cycle_id],
+                category=categories.get(new.category_id),
+                payment_method=methods.get(new.payment_method_id),
+                base_currency=base_currency,
+                by=created_by,
+                book=book,
             )
+            _check_sharing(new, members=members)
+            row.paid_by_id = new.paid_by_id or default_payer_id(
+                payment_method=row.payment_method, added_by=created_by
+            )
+            rows.append(row)
             _check_external_id(new.external_id, taken=taken, seen=seen, index=index)
         except DomainError as error:
             errors[index] = error
     if errors:
         raise ExpensesRejected(errors)
     created = Expense.objects.bulk_create(rows)
+    sharing.share_expenses(
+        created,
+        household=household,
+        splits={e.pk: new.split for e, new in zip(created, expenses, strict=True) if new.split},
+        new=True,
+    )
     for expense in created:
         expense.external_id = None
     with_ids = [
@@ -116,6 +134,15 @@ def add_expenses(
 def _by_pk(model, household: Household, pks: set[int | None]) -> dict:
     """The household's rows of `model` among `pks`, by id: one query."""
     return {row.pk: row for row in model.objects.filter(household=household, pk__in=pks)}
+
+
+def _check_sharing(new: NewExpense, *, members: set[int]) -> None:
+    """The payer and everyone the split names are members (add_expense's rule, without a
+    query per expense)."""
+    if new.paid_by_id is not None and new.paid_by_id not in members:
+        raise PayerNotMember()
+    if new.split is not None and (set(new.split.members) | set(new.split.shares)) - members:
+        raise SplitInvalid()
 
 
 def _check_external_id(

@@ -42,15 +42,15 @@ def test_cycle_export_is_a_streamed_csv_attachment(budget, owner_client):
 def test_cycle_export_has_a_header_and_one_row_per_expense(budget, owner_client):
     rows = _rows(_cycle_export(owner_client, budget))
 
-    assert rows[0] == list(HEADER)
+    # Then one share column per member (sharing).
+    assert rows[0][: len(HEADER)] == list(HEADER)
+    assert [cell.split(":")[0] for cell in rows[0][len(HEADER) :]] == ["share", "share"]
     assert [row[1] for row in rows[1:]] == ["Rent", "Groceries", "Dinner", "Train", "Bus", "Sushi"]
 
 
 def test_export_cells_use_iso_dates_decimal_points_and_the_rate_snapshot(budget, owner_client):
-    rows = {
-        row[1]: dict(zip(HEADER, row, strict=True))
-        for row in _rows(_cycle_export(owner_client, budget))[1:]
-    }
+    header, *lines = _rows(_cycle_export(owner_client, budget))
+    rows = {row[1]: dict(zip(header, row, strict=True)) for row in lines}
 
     assert rows["Groceries"] == {
         "date": "2026-01-04",
@@ -66,6 +66,10 @@ def test_export_cells_use_iso_dates_decimal_points_and_the_rate_snapshot(budget,
         "paid_on": "2026-01-04",
         "note": "",
         "cycle": "January",
+        # Made by a factory, as rows from before sharing: no payer, no split, no shares.
+        "paid_by": "",
+        "split": "",
+        **{name: "" for name in header[len(HEADER) :]},
     }
     # Awaiting a rate: no base amount and no rate; JPY has no minor units.
     assert (rows["Sushi"]["amount"], rows["Sushi"]["base_amount"], rows["Sushi"]["rate"]) == (
@@ -87,7 +91,8 @@ def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(
     category = CategoryFactory(household=household, name=f"{dangerous} category")
     make_expense(cycle, description=dangerous, amount=D("12.50"), category=category, note=dangerous)
 
-    row = dict(zip(HEADER, _rows(_cycle_export(owner_client, cycle))[1], strict=True))
+    header, row, *_ = _rows(_cycle_export(owner_client, cycle))
+    row = dict(zip(header, row, strict=True))
 
     assert row["description"] == f"'{dangerous}"
     assert row["note"] == f"'{dangerous}"
@@ -209,6 +214,10 @@ def test_export_reads_the_rows_in_chunks_as_it_streams():
                 None,
                 "",
                 "January",
+                None,
+                None,
+                None,
+                None,
             )
 
     expenses = SpyQuerySet()
@@ -217,7 +226,7 @@ def test_export_reads_the_rows_in_chunks_as_it_streams():
     assert expenses.chunk_size is None  # nothing read before the response is sent
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert expenses.chunk_size == CHUNK_SIZE == 2000
-    assert lines[1] == "2026-01-02,Tea,3.50,USD,3.50,USD,1,Food,,planned,,,January"
+    assert lines[1] == "2026-01-02,Tea,3.50,USD,3.50,USD,1,Food,,planned,,,January,,"
 
 
 def test_excel_option_starts_the_csv_with_a_utf8_byte_order_mark(budget, owner_client):
