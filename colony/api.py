@@ -167,12 +167,16 @@ def _json_bodies_only(run):
     @functools.wraps(run)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any):
         operation = api_contract.described(api, request)
-        if operation and operation.has_body and api_contract.sends_other_than_json(request):
-            return api_error_response(
-                code="UNSUPPORTED_MEDIA_TYPE",
-                message="Send the body as JSON (Content-Type: application/json).",
-                status=415,
-            )
+        if (
+            operation
+            and operation.has_body
+            and api_contract.sends_other_than_json(request, operation.media_types)
+        ):
+            if "multipart/form-data" in operation.media_types:
+                message = "Send the file as multipart/form-data."
+            else:
+                message = "Send the body as JSON (Content-Type: application/json)."
+            return api_error_response(code="UNSUPPORTED_MEDIA_TYPE", message=message, status=415)
         return run(request, *args, **kwargs)
 
     return checked
@@ -213,6 +217,7 @@ def _add_routers() -> None:
     from budget.api import router as cycles_router
     from exchange.api import router as rates_router
     from expenses.api import categories_router, expenses_router, payment_methods_router
+    from expenses.imports.api import router as imports_router
     from reports.api import router as reports_router
     from templates_app.api import router as templates_router
 
@@ -225,6 +230,8 @@ def _add_routers() -> None:
     api.add_router("/cycles", cycles_router)
     api.add_router("/expenses", expenses_router)
     api.add_router("/income", income_router)
+    # /cycles/{pk}/imports… and /imports/{pk}…: the import's steps in one router.
+    api.add_router("", imports_router)
     api.add_router("/templates", templates_router)
     api.add_router("/reports", reports_router)
     api.add_router("/rates", rates_router)

@@ -88,6 +88,8 @@ class Described:
     query: frozenset[str]
     has_body: bool
     location: str | None  # the detail route's template for a 201, e.g. /api/v1/expenses/{pk}
+    # The media types its body may have: JSON, or a file upload's multipart form.
+    media_types: frozenset[str] = frozenset(JSON_MEDIA_TYPES)
 
 
 def _error_response(description: str, headers: dict | None = None) -> dict:
@@ -185,8 +187,12 @@ def _operations(api: NinjaAPI) -> dict[tuple[str, str], Described]:
                 p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"
             )
             location = _detail_route(paths, path.rstrip("/"), root) if method == "post" else None
+            content = operation.get("requestBody", {}).get("content", {})
             found[(method.upper(), path.rstrip("/"))] = Described(
-                query=query, has_body="requestBody" in operation, location=location
+                query=query,
+                has_body="requestBody" in operation,
+                location=location,
+                media_types=frozenset(content) or frozenset(JSON_MEDIA_TYPES),
             )
     return found
 
@@ -213,9 +219,9 @@ def unknown_query_names(api: NinjaAPI, request: HttpRequest) -> list[str]:
     return [name for name in request.GET if name not in operation.query]
 
 
-def sends_other_than_json(request: HttpRequest) -> bool:
+def sends_other_than_json(request: HttpRequest, accepted: frozenset[str] = frozenset()) -> bool:
     """A body is sent (by its Content-Length; the body itself is not read here) in another
-    media type than JSON."""
+    media type than JSON (or than one of `accepted`, e.g. a file upload's multipart form)."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -223,6 +229,8 @@ def sends_other_than_json(request: HttpRequest) -> bool:
     if length <= 0:
         return False
     media_type = request.content_type or ""
+    if media_type in accepted:
+        return False
     return not (media_type in JSON_MEDIA_TYPES or media_type.endswith("+json"))
 
 
