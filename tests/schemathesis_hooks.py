@@ -12,9 +12,14 @@ from __future__ import annotations
 import re
 import uuid
 
+import django
 import schemathesis
 
-from colony.api_idempotency import HEADER, HEADER_PARAMETER
+# colony.api_idempotency reads the header's rules next to its model: Django must be set up
+# (DJANGO_SETTINGS_MODULE comes from pytest-django's environment).
+django.setup()
+
+from colony.api_idempotency import HEADER, HEADER_PARAMETER  # noqa: E402
 
 WELL_FORMED = re.compile(HEADER_PARAMETER["schema"]["pattern"])
 

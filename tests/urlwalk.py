@@ -143,6 +143,21 @@ def build_household(label: str) -> World:
     import_rule = import_services.create_rule(
         household=household, pattern=f"{label} shop", category=category
     )
+    # An upload waiting for its confirmation (the import API's /imports/{pk}), the owner's.
+    pending_import = import_services.keep_rows(
+        household=household,
+        uploaded_by=owner,
+        cycle=cycle,
+        rows=[
+            {
+                "date": cycle.start_date,
+                "description": f"{label} bakery",
+                "amount": Decimal("4.20"),
+                "currency": household.base_currency,
+            }
+        ],
+        payment_method=method,
+    )
     return World(
         owner=owner,
         member=member,
@@ -159,6 +174,7 @@ def build_household(label: str) -> World:
             "expense": expense,
             "income_line": income_line,
             "import_rule": import_rule,
+            "pending_import": pending_import,
         },
     )
 
