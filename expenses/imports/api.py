@@ -177,7 +177,7 @@ def import_upload(
     request: HttpRequest,
     pk: int,
     file: File[UploadedFile],
-    payment_method_id: Form[int | None] = None,
+    payment_method_id: Form[int] = None,  # a form field has no null: left out is none
 ):
     """Upload a bank statement (CSV, OFX/QFX, QIF or CAMT.053, up to 10 MB) to an open cycle:
     the preview of what importing it would do with each row. It waits 24 hours from its last

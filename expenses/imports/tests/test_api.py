@@ -354,3 +354,31 @@ def test_the_preview_takes_as_many_queries_for_ten_rows_as_for_three_hundred(
 
     queries(1)  # the token's first use is recorded once
     assert queries(10) == queries(300)
+
+
+@pytest.mark.parametrize(
+    "description, shown",
+    [
+        ("12345", "12345"),
+        ("2026-12-01", "2026-12-01"),
+        ("-4.20", "-4.20"),
+        ("EUR", "EUR"),
+        ("Date", "Date"),
+        # Cleaned as a bank file's description is: spaces collapsed, a formula made text.
+        ("Line one\nline two", "Line one line two"),
+        ("=SUM(A1)", "'=SUM(A1)"),
+    ],
+)
+def test_rows_are_read_as_sent_whatever_their_descriptions_look_like(
+    owner_api, cycle, other, description, shown
+):
+    rows = [
+        {"date": "2026-12-03", "description": description, "amount": "4.20", "currency": "USD"},
+        {"date": "2026-12-04", "description": description, "amount": "7.00", "currency": "EUR"},
+    ]
+    response = post_json(owner_api, f"/api/v1/cycles/{cycle.pk}/imports/rows", {"rows": rows})
+    assert response.status_code == 201, response.content
+    got = [
+        (r["date"], r["description"], r["amount"], r["currency"]) for r in response.json()["rows"]
+    ]
+    assert got == [("2026-12-03", shown, "4.20", "USD"), ("2026-12-04", shown, "7.00", "EUR")]
