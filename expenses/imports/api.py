@@ -38,6 +38,7 @@ from .selectors import preview as previews
 router = Router(tags=["imports"])
 
 UPLOAD_ERRORS = {**WRITE_ERRORS, 413: ErrorResponse}
+UPLOAD_FIELDS, UPLOAD_FILES = frozenset({"payment_method_id"}), frozenset({"file"})
 # The preview form's names as the API spells them (the rest are the same).
 API_NAMES = {"category": "category_id", "payment_method": "payment_method_id"}
 FORM_NAMES = {api: form for form, api in API_NAMES.items()}
@@ -183,6 +184,12 @@ def import_upload(
     the preview of what importing it would do with each row. It waits 24 hours from its last
     preview for its confirmation."""
     cycle = household_cycle(request.household, pk, open_only=True)
+    # A form field this operation does not take is refused, as in a JSON body.
+    unknown = sorted((set(request.POST) - UPLOAD_FIELDS) | (set(request.FILES) - UPLOAD_FILES))
+    if unknown:
+        raise ImportChoicesInvalid(
+            {name: ["Unknown field: this operation does not take it."] for name in unknown}
+        )
     # Refused by its size before any of it is read.
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge()

@@ -63,9 +63,12 @@ def power_bill(cycle, other):
     )
 
 
-def upload(client, cycle, content: bytes = GIRO, name="giro.csv", **data):
+def upload(client, cycle, content: bytes = GIRO, name="giro.csv", **fields):
+    """POST the file as multipart; HTTP_* keywords go as headers, the rest as form fields."""
+    headers = {k: v for k, v in fields.items() if k.startswith("HTTP_")}
+    data = {k: v for k, v in fields.items() if not k.startswith("HTTP_")}
     file = SimpleUploadedFile(name, content, content_type="text/csv")
-    return client.post(f"/api/v1/cycles/{cycle.pk}/imports", {"file": file, **data})
+    return client.post(f"/api/v1/cycles/{cycle.pk}/imports", {"file": file, **data}, **headers)
 
 
 def post_json(client, url, body):
@@ -382,3 +385,26 @@ def test_rows_are_read_as_sent_whatever_their_descriptions_look_like(
         (r["date"], r["description"], r["amount"], r["currency"]) for r in response.json()["rows"]
     ]
     assert got == [("2026-12-03", shown, "4.20", "USD"), ("2026-12-04", shown, "7.00", "EUR")]
+
+
+def test_an_upload_field_the_operation_does_not_take_is_422(owner_api, cycle, other):
+    response = upload(owner_api, cycle, mapping="date=0")
+    assert error(response, 422)["details"]["fields"] == {
+        "mapping": ["Unknown field: this operation does not take it."]
+    }
+    assert not PendingImport.objects.exists()
+
+
+def test_an_upload_retried_with_its_key_is_kept_once_and_another_file_is_refused(
+    owner_api, cycle, other
+):
+    key = {"HTTP_IDEMPOTENCY_KEY": "sync-2026-12-07"}
+    first = upload(owner_api, cycle, **key)
+    again = upload(owner_api, cycle, **key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert PendingImport.objects.count() == 1
+    other_file = upload(owner_api, cycle, GIRO.replace(b"63,20", b"64,20"), **key)
+    assert error(other_file, 422)["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert PendingImport.objects.count() == 1
