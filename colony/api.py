@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from colony import api_contract
+from colony import api_contract, api_idempotency
 from colony.api_auth import RateLimit, SessionAuth, TokenAuth, over_rate_limit
 from colony.api_idempotency import answer_once, claim_then_run
 from colony.errors import API_CODES, DomainError, api_error_response, domain_error_details
@@ -26,7 +26,11 @@ class ColonyAPI(NinjaAPI):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        return api_contract.describe(schema, root="/" + path_prefix.strip("/") + "/")
+        return api_contract.describe(
+            schema,
+            root="/" + path_prefix.strip("/") + "/",
+            idempotency_key=api_idempotency.HEADER_PARAMETER,
+        )
 
     def create_response(self, request, data, *, status=None, temporal_response=None):
         response = super().create_response(

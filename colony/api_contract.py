@@ -27,8 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
-from colony import api_idempotency
-
 if TYPE_CHECKING:
     from ninja import NinjaAPI
 
@@ -78,9 +76,6 @@ IF_MATCH = {
 }
 
 
-IDEMPOTENCY_KEY = api_idempotency.HEADER_PARAMETER
-
-
 @dataclass(frozen=True)
 class Described:
     """What the OpenAPI document says about one operation."""
@@ -118,10 +113,12 @@ def _detail_route(paths: dict, path: str, root: str) -> str | None:
     return None
 
 
-def describe(schema: dict, *, root: str) -> dict:
+def describe(schema: dict, *, root: str, idempotency_key: dict | None = None) -> dict:
     """Add to every operation of `schema` (ninja's OpenAPI document of the API at `root`,
     e.g. /api/v1/) the statuses and headers the request layer answers with (see the module's
-    docstring). Changes `schema` in place."""
+    docstring), and `idempotency_key` (the header parameter colony.api_idempotency reads,
+    passed in by colony.api: this kernel module imports no app) to every POST a person
+    makes. Changes `schema` in place."""
     paths = schema.get("paths", {})
     versioned = {
         path
@@ -154,10 +151,10 @@ def describe(schema: dict, *, root: str) -> dict:
                     response.setdefault("headers", {})["ETag"] = ETAG
             # Every POST a person makes may be retried with an Idempotency-Key
             # (colony.api_idempotency); POST /auth/token has no person yet and ignores it.
-            if method == "post" and operation.get("security"):
+            if idempotency_key and method == "post" and operation.get("security"):
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name", "").lower() == "idempotency-key" for p in parameters):
-                    parameters.append(IDEMPOTENCY_KEY)
+                    parameters.append(idempotency_key)
             if method in WRITE_METHODS and any(
                 path == tagged or path.startswith(tagged + "/") for tagged in versioned
             ):
