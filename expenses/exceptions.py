@@ -116,6 +116,15 @@ class ImportChoicesInvalid(Unprocessable):
         self.details = {"fields": fields}
 
 
+class ImportFileTooLarge(DomainError):
+    """An upload over the size an import reads (imports.limits.MAX_UPLOAD_BYTES), refused by
+    its size before any of it is read: the API's 413 (the page says it next to the file)."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    message = "This file is too large to import."
+    status = 413
+
+
 class ImportTooLarge(Unprocessable):
     code = "IMPORT_TOO_LARGE"
     message = "This file is too large to keep between the steps. Export a shorter period."

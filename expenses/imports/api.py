@@ -19,10 +19,9 @@ from ninja.responses import Status
 
 from colony import api_contract
 from colony.api_schemas import COMMON_ERRORS, WRITE_ERRORS, ErrorResponse, money
-from colony.errors import DomainError
 from cycles.selectors import household_cycle
 
-from ..exceptions import ImportChoicesInvalid
+from ..exceptions import ImportChoicesInvalid, ImportFileTooLarge
 from ..setup.selectors import selectable_payment_methods
 from . import services
 from .forms import ImportUploadForm
@@ -44,16 +43,11 @@ API_NAMES = {"category": "category_id", "payment_method": "payment_method_id"}
 FORM_NAMES = {api: form for form, api in API_NAMES.items()}
 
 
-class PayloadTooLarge(DomainError):
-    code = "PAYLOAD_TOO_LARGE"
-    message = TOO_LARGE
-    status = 413
-
-
-def _fields(errors) -> dict[str, list[str]]:
-    """A Django form's errors by the names the API takes ("body" for the whole)."""
+def _fields(errors, *, within: str = "") -> dict[str, list[str]]:
+    """A Django form's errors by the names the API takes (`within` the object that holds
+    them, e.g. "reading."; "body" for the whole)."""
     return {
-        ("body" if name == "__all__" else API_NAMES.get(name, name)): list(messages)
+        ("body" if name == "__all__" else within + API_NAMES.get(name, name)): list(messages)
         for name, messages in errors.items()
     }
 
@@ -164,7 +158,7 @@ def _chosen_preview(request: HttpRequest, pk: int, payload: ImportChoices, *, co
         confirming=confirming,
     )
     if not preview.valid:
-        raise ImportChoicesInvalid(_fields(preview.form.errors))
+        raise ImportChoicesInvalid(_fields(preview.form.errors, within="reading."))
     if preview.row_errors:
         raise ImportChoicesInvalid({"choices": preview.row_errors})
     return preview
@@ -192,7 +186,7 @@ def import_upload(
         )
     # Refused by its size before any of it is read.
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
-        raise PayloadTooLarge()
+        raise ImportFileTooLarge(TOO_LARGE)
     form = ImportUploadForm(
         {"payment_method": "" if payment_method_id is None else str(payment_method_id)},
         {"file": file},

@@ -253,7 +253,8 @@ def test_a_row_chosen_to_pay_a_planned_expense_pays_it(owner_api, cycle, power_b
         ({"categories": {"2": 999999}}, "choices"),
         ({"choices": {"2": "maybe"}}, "choices.2"),
         ({"reading": {"currency": "XXX1"}}, "reading.currency"),
-        ({"reading": {"date_column": 50}}, "date_column"),
+        ({"reading": {"date_column": 50}}, "reading.date_column"),
+        ({"reading": {"date_column": None}}, "reading.date_column"),
         ({"surprise": 1}, "surprise"),
     ],
 )
