@@ -28,6 +28,8 @@ IDEMPOTENCY_KEY_HOURS = 24
 # life (gunicorn's timeout is 30 s).
 IN_FLIGHT_SECONDS = 120
 MAX_KEY_LENGTH = 255
+# What a header may send: the key bare or, as the IETF draft writes it, quoted (the same key).
+KEY_PATTERN = f'^("[!-~]{{1,{MAX_KEY_LENGTH}}}"|[!-~]{{1,{MAX_KEY_LENGTH}}})$'
 # The answer's headers a replay sends again (the rest are the server's own, per response).
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
 
@@ -60,10 +62,11 @@ class IdempotencyKeyInFlight(Conflict):
 
 def parse_key(header: str) -> str:
     """The key a header sends: a bare token or, as the draft writes it, a quoted string."""
-    key = header.strip()
-    if len(key) >= 2 and key[0] == key[-1] == '"':
+    key = header
+    if len(key) >= 3 and key[0] == key[-1] == '"':
         key = key[1:-1]
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not all(" " <= c <= "~" for c in key):
+    # Visible ASCII only, as KEY_PATTERN (the OpenAPI description) says.
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not all("!" <= c <= "~" for c in key):
         raise InvalidIdempotencyKey()
     return key
 

@@ -72,7 +72,7 @@ IF_MATCH = {
     'the object as it is now. Only the strong tag Colony sent ("3"); `*`, a weak tag or '
     "anything else: 422 INVALID_IF_MATCH.",
     # What the server reads (expenses.api._if_match): the quoted strong tag, nothing else.
-    "schema": {"type": "string", "pattern": '^[ \\t]*"[0-9]{1,12}"[ \\t]*$'},
+    "schema": {"type": "string", "pattern": '^"[0-9]{1,12}"$'},
 }
 
 

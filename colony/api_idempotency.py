@@ -36,7 +36,7 @@ HEADER_PARAMETER = {
     "required": False,
     "schema": {
         "type": "string",
-        "pattern": f"^[!-~]{{1,{idempotency.MAX_KEY_LENGTH}}}$",  # e.g. a UUID
+        "pattern": idempotency.KEY_PATTERN,  # e.g. a UUID
     },
     "description": (
         "1 to 255 visible ASCII characters, e.g. a UUID. "

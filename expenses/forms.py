@@ -125,6 +125,14 @@ class ExpenseForm(forms.Form):
             self.carried.append(str(self.fields[name].label or name).lower())
         return self
 
+    def status_follows_date(self, *, today) -> ExpenseForm:
+        """Let the status select follow the date (paid up to `today`, planned after it, as
+        services.status_for_date decides) until the person picks a status themselves."""
+        self.fields["status"].widget.attrs.update(
+            {"data-follows-date": True, "data-today": today.isoformat()}
+        )
+        return self
+
     def autofocus(self) -> ExpenseForm:
         """Put the cursor on the first field with an error, else on the description."""
         name = next((name for name in self.fields if name in self.errors), "description")

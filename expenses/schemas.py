@@ -174,7 +174,10 @@ class ExpenseCreateFields(RequestSchema):
     date: Day = Field(description="Within the cycle's dates.")
     category_id: int
     payment_method_id: int | None = None
-    status: Literal["planned", "paid"] = "planned"
+    status: Literal["planned", "paid"] | None = Field(
+        None,
+        description="Empty: paid when dated today or earlier, planned when dated later.",
+    )
     note: Text = Field("", max_length=1000)
     rate: RateIn | None = Field(
         None,

@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from accounts import services as account_services
+from colony import api_idempotency
 from templates_app.tests.factories import ExpenseTemplateFactory
+from tests import schemathesis_hooks
 from tests.urlwalk import build_household
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,6 +58,14 @@ def api_token(settings):
         user=world.owner, name="Schemathesis", expires_in_days=1, read_only=False
     )
     return secret
+
+
+def test_the_hooks_know_the_idempotency_header_as_the_api_describes_it():
+    assert schemathesis_hooks.HEADER == api_idempotency.HEADER
+    assert (
+        schemathesis_hooks.WELL_FORMED.pattern
+        == api_idempotency.HEADER_PARAMETER["schema"]["pattern"]
+    )
 
 
 def test_the_api_keeps_every_promise_of_its_openapi_description(live_server, api_token):

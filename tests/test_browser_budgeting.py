@@ -61,8 +61,8 @@ def test_plan_a_cycle_and_type_expenses_by_keyboard(browser_page):
     for description, amount in [("Coffee", "3.50"), ("Bread", "2.20"), ("Cinema", "12.00")]:
         page.click("#expense-add-form-description")
         page.keyboard.type(description)
-        page.keyboard.press("Tab")
-        page.keyboard.press("Tab")  # the note
+        page.keyboard.press("Tab")  # the amount, right after the description
+        assert page.evaluate("document.activeElement.name") == "amount"
         page.fill("#expense-add-form-amount", amount)
         page.press("#expense-add-form-amount", "Enter")
         page.wait_for_selector(f"tr[id^=expense-]:has-text('{description}')")
@@ -72,17 +72,22 @@ def test_plan_a_cycle_and_type_expenses_by_keyboard(browser_page):
 
     assert Expense.objects.filter(cycle=cycle, template__isnull=True).count() == 3
     assert page.inner_text("[data-total=planned]") != planned_before
-    assert page.inner_text("[data-total=paid]") == "0.00 USD"
+    # Typed in on the day they were bought: paid, without touching the status.
+    assert page.inner_text("[data-total=paid]") == "17.70 USD"
 
-    page.click("tr:has-text('Cinema') button:has-text('Planned')")
+    page.click("tr:has-text('Cinema') button:has-text('Paid')")  # back to planned
     wait_until(
-        page, "document.querySelector('[data-total=paid]').textContent.trim() === '12.00 USD'"
+        page, "document.querySelector('[data-total=paid]').textContent.trim() === '5.70 USD'"
+    )
+    page.click("tr:has-text('Cinema') .pay button")  # and paid again
+    wait_until(
+        page, "document.querySelector('[data-total=paid]').textContent.trim() === '17.70 USD'"
     )
     assert page.locator("tr:has-text('Cinema') button:has-text('Paid')").count() == 1
-    # 12 of 5,000 rounds to 0 % (the bar is swapped in with the totals): now make it visible.
+    # 17.70 of 5,000 rounds to 0 % (the bar is swapped in with the totals): now make it visible.
     wait_until(page, "document.querySelector('.progress > span').style.width === '0%'")
-    page.click("tr:has-text('Rent') >> nth=0 >> button:has-text('Planned')")
+    page.click("tr:has-text('Rent') >> nth=0 >> .pay button")
     wait_until(page, "document.querySelector('.progress > span').style.width === '18%'")
     # Every change came back over HTMX: the page was never reloaded.
     assert page.evaluate("window.__marker") == 1
-    assert Expense.objects.filter(cycle=cycle, status=Expense.Status.PAID).count() == 2
+    assert Expense.objects.filter(cycle=cycle, status=Expense.Status.PAID).count() == 4

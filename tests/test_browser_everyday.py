@@ -212,7 +212,7 @@ def test_add_an_expense_by_keyboard_alone_from_page_load(household_in_use, brows
     watched.log_in(f"/cycles/{cycle.pk}/")
     page = watched.page
     keyboard = page.keyboard
-    before = page.inner_text('[data-total="planned"]')
+    before = page.inner_text('[data-total="paid"]')
 
     keyboard.press("?")  # lists the shortcuts
     assert page.locator("#shortcuts").is_visible()
@@ -229,14 +229,17 @@ def test_add_an_expense_by_keyboard_alone_from_page_load(household_in_use, brows
         keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "expense-add-form-amount"
     keyboard.type("1,234.50")
-    keyboard.press("Tab")  # the currency
+    # The status, one key on: dated today, it is already "Paid" (the service's default).
+    keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "expense-add-form-status"
+    assert page.input_value("#expense-add-form-status") == "paid"
     keyboard.press("Tab")  # the category, picked by typing its name
     assert page.evaluate("document.activeElement.id") == "expense-add-form-category"
     keyboard.type("Food")
     keyboard.press("Enter")  # Enter adds from a select too (it does not open it)
 
     wait_until(page, "document.body.innerText.includes('Bus pass')")
-    wait_until(page, f"document.querySelector('[data-total=planned]').innerText !== '{before}'")
+    wait_until(page, f"document.querySelector('[data-total=paid]').innerText !== '{before}'")
     assert "1,234.50 USD" in page.inner_text("#expense-rows")
     # A screen reader hears the totals change: the live region now says them.
     assert "Totals now: planned 2,814.49 USD" in page.inner_text("#totals-announcement")
@@ -256,7 +259,7 @@ def test_shift_tab_into_the_date_starts_at_its_first_part(household_in_use, brow
     watched.log_in(f"/cycles/{cycle.pk}/")
     page = watched.page
     page.keyboard.press("n")
-    page.focus("#expense-add-form-status")
+    page.focus("#expense-add-form-currency")  # the field after the date
     page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.id") == "expense-add-form-date"
     day = cycle.start_date + datetime.timedelta(days=3)

@@ -41,7 +41,7 @@ def test_paying_while_filtered_updates_the_filtered_totals_in_place(browser_page
     assert page.inner_text("[data-filtered=count]") == "2 expenses"
     assert page.inner_text("[data-filtered=paid]") == "0.00 USD"
 
-    page.click(f"#expense-{bread.pk} button[title='Mark as paid']")
+    page.click(f"#expense-{bread.pk} .pay button")
     wait_until(
         page,
         "document.querySelector('[data-filtered=paid]').textContent.trim() === '4.00 USD'",

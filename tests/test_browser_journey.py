@@ -118,14 +118,17 @@ def add_template(page, name: str, amount: str, category: str, frequency: str, **
 
 
 def type_expense(page, description: str, amount: str, currency: str):
-    """Description, note, amount by keyboard; the currency picked; Enter adds the row."""
+    """Description and amount by keyboard (Tab between them), the currency, a note and the status
+    picked (planned: the journey pays one of them later; dated today it would be paid at once);
+    Enter adds the row."""
     page.click("#expense-add-form-description")
     page.keyboard.type(description)
     page.keyboard.press("Tab")
-    page.keyboard.type(f"typed in {currency}")  # the note
-    page.select_option("#expense-add-form-currency", currency)
-    page.click("#expense-add-form-amount")
     page.keyboard.type(amount)
+    page.select_option("#expense-add-form-status", "planned")
+    page.select_option("#expense-add-form-currency", currency)
+    page.fill("#expense-add-form-note", f"typed in {currency}")
+    page.click("#expense-add-form-amount")
     page.keyboard.press("Enter")
     page.locator(f"tr[id^=expense-]:has-text('{description}')").wait_for()
     wait_until(page, "document.activeElement && document.activeElement.name === 'description'")
@@ -215,7 +218,7 @@ def test_a_household_plans_pays_and_closes_its_first_cycle(
 
         # 7. One paid, without a reload.
         page.evaluate("window.__marker = 1")
-        page.click("tr:has-text('Coffee') form[action$='/toggle-paid/'] button[hx-post]")
+        page.click("tr:has-text('Coffee') form[action$='/toggle-paid/'] button")
         wait_until(
             page,
             "document.querySelector('[data-total=paid]').textContent.trim() === '4.50 USD'",

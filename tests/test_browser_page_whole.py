@@ -138,7 +138,7 @@ def add_by_enter(cycle_page):
 def pay_with_amount(cycle_page):
     page, row = cycle_page.page, cycle_page.row("Groceries")
     page.fill(f"{row} input[name=amount]", "131.20")
-    page.click(f"{row} button[title='Mark as paid']")
+    page.click(f"{row} .pay button")
     cycle_page.settled()
     assert page.inner_text(f"{row} button.badge.completed") == "Paid"
     return row[1:]
@@ -173,6 +173,31 @@ def edit_and_save(cycle_page):
     return row[1:]
 
 
+def cancel_edit_by_escape(cycle_page):
+    """Esc in an inline edit puts the row back as it was, the focus on its Edit link."""
+    page, row = cycle_page.page, cycle_page.row("Rent")
+    page.click(f"{row} a:has-text('Edit')")
+    cycle_page.settled()
+    page.fill(f"{row} input[name=description]", "Not saved")
+    page.press(f"{row} input[name=description]", "Escape")
+    cycle_page.settled()
+    assert "Not saved" not in page.inner_text(row)
+    assert page.evaluate("document.activeElement.textContent") == "Edit"
+    return row[1:]
+
+
+def delete_from_the_edit_row(cycle_page):
+    """An open inline edit's Delete (asked first, confirmed by the dialog handler)."""
+    page, row = cycle_page.page, cycle_page.row("Cinema")
+    page.click(f"{row} a:has-text('Edit')")
+    cycle_page.settled()
+    page.click(f"{row} button:has-text('Delete')")
+    cycle_page.settled()
+    assert page.locator(row).count() == 0
+    assert not Expense.objects.filter(pk=cycle_page.data["rows"]["Cinema"].pk).exists()
+    return "a neighbour"
+
+
 def skip(cycle_page):
     page, row = cycle_page.page, cycle_page.row("Gym")
     page.click(f"{row} button:has-text('Skip')")
@@ -205,7 +230,7 @@ def pay_a_row_changed_meanwhile(cycle_page):
     Expense.objects.filter(pk=expense.pk).update(
         amount=Decimal("90.00"), base_amount=Decimal("90.00"), version=F("version") + 1
     )
-    page.click(f"{row} button[title='Mark as paid']")
+    page.click(f"{row} .pay button")
     cycle_page.settled()
     assert "changed" in page.inner_text("#messages")
     cycle_page.expected_statuses = {409}
@@ -275,6 +300,7 @@ ROW_ACTIONS = [
     pay_by_enter,
     unpay,
     edit_and_save,
+    delete_from_the_edit_row,
     skip,
     restore,
     delete,
@@ -372,6 +398,21 @@ def test_show_more_adds_the_next_rows_once(household_page, chromium):
         after = cycle_page.capture()
         for key in ("panels", "totals", "budgets", "income"):
             assert state[key] == after[key], key
+        assert not cycle_page.problems, cycle_page.problems
+    finally:
+        cycle_page.context.close()
+
+
+def test_escape_from_an_inline_edit_leaves_the_page_as_a_reload_shows_it(household_page, chromium):
+    """Cancelling changes nothing: the page equals its reload, the focus is on the row's Edit."""
+    cycle_page = CyclePage(chromium, household_page)
+    try:
+        start = cycle_page.capture()
+        focus = cancel_edit_by_escape(cycle_page)
+        state = cycle_page.capture()
+        assert cycle_page.focused_row() == focus
+        assert state == start
+        _check_whole(cycle_page, state)
         assert not cycle_page.problems, cycle_page.problems
     finally:
         cycle_page.context.close()

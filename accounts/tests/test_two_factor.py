@@ -51,6 +51,17 @@ def test_setup_page_shows_an_inline_svg_qr_code_and_the_key(owner_client, owner)
     assert not TOTPDevice.objects.exists()
 
 
+def test_the_qr_code_has_a_text_alternative(owner_client, owner):
+    """A screen reader hears what the picture is and where the same key is written."""
+    body = owner_client.get(SETUP).content.decode()
+    frame = body.split('class="qr-frame"')[1].split("<svg")[0]
+    assert 'role="img"' in frame
+    assert f"QR code for your authenticator app: Colony's log-in key for {owner.email}" in (
+        frame.replace("&#39;", "'")
+    )
+    assert not TOTPDevice.objects.exists()
+
+
 def test_enrol_with_the_right_code_turns_it_on_and_shows_ten_codes_once(owner_client, owner):
     owner_client.get(SETUP)
     key = owner_client.session["_colony_totp_pending_key"]

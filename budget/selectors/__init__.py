@@ -27,14 +27,15 @@ from exchange.money import total_field
 from expenses.models import COUNTED, Expense, ExpenseTotal, PaymentMethod
 from expenses.selectors import TotalSums, sum_totals
 from formats.currencies import quantum_for
+from formats.dates import format_range
 from templates_app.models import ExpenseTemplate
 
 
-def default_cycle_name(start_date: date, end_date: date) -> str:
-    """A name from the dates, e.g. "Jan 01 - Feb 12, 2026" (with an en dash)."""
-    if start_date.year == end_date.year:
-        return f"{start_date:%b %d} – {end_date:%b %d, %Y}"
-    return f"{start_date:%b %d, %Y} – {end_date:%b %d, %Y}"
+def default_cycle_name(household: Household, start_date: date, end_date: date) -> str:
+    """A name from the dates in the household's date format (formats.dates.format_range, e.g.
+    "Jan 1, 2026 - Feb 12, 2026" with an en dash): the cycle page shows its name beside its
+    dates, one format on the page."""
+    return format_range(start_date, end_date, household.format_locale)
 
 
 def next_cycle(cycle: Cycle) -> Cycle | None:
@@ -182,7 +183,9 @@ def new_cycle_defaults(household: Household, *, today: date) -> NewCycleDefaults
     ends counted."""
     start = next_cycle_start(household, today=today)
     end = cycle_end(start)
-    return NewCycleDefaults(name=default_cycle_name(start, end), start_date=start, end_date=end)
+    return NewCycleDefaults(
+        name=default_cycle_name(household, start, end), start_date=start, end_date=end
+    )
 
 
 @dataclass(frozen=True)

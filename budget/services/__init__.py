@@ -106,7 +106,7 @@ def create_cycle(
     end_date = end_date or cycle_end(start_date)
     _check_dates(start_date, end_date)
     validate_income(income, household.base_currency)
-    name = clean_name(name, required=False) or default_cycle_name(start_date, end_date)
+    name = clean_name(name, required=False) or default_cycle_name(household, start_date, end_date)
     _lock_household(household)
     _check_fits_household(household=household, name=name, start_date=start_date, end_date=end_date)
     cycle = Cycle(household=household, name=name, start_date=start_date, end_date=end_date)
@@ -145,7 +145,9 @@ def update_cycle(
     _lock_household(cycle.household)
     cycle = lock_open_cycle(cycle)
     _check_dates(start_date, end_date)
-    name = clean_name(name, required=False) or default_cycle_name(start_date, end_date)
+    name = clean_name(name, required=False) or default_cycle_name(
+        cycle.household, start_date, end_date
+    )
     _check_fits_household(
         household=cycle.household,
         name=name,

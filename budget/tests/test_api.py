@@ -42,7 +42,7 @@ def test_a_cycle_is_created_from_templates_and_read_back(owner_api, household):
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "draft" and body["income"] == "4000.00"
-    assert body["name"] == "Mar 01 – Apr 11, 2026"
+    assert body["name"] == "Mar 1, 2026 – Apr 11, 2026"
     assert body["planned_total"] == "1800.00"  # March 3 and April 3
     assert body["balance"] == "2200.00"
     assert Cycle.objects.get(pk=body["id"]).expenses.count() == 2

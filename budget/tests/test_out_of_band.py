@@ -114,3 +114,22 @@ def test_a_paid_row_answer_keeps_the_row_first(owner_client, cycle, gym):
     )
     assert response.content.decode().lstrip().startswith(f'<tr id="expense-{gym.pk}"')
     assert Expense.objects.get(pk=gym.pk).status == Expense.Status.PAID
+
+
+def test_a_row_answer_announces_the_totals_and_only_the_changed_category(owner_client, cycle, gym):
+    """The budget panel is swapped whole but is no live region (a screen reader would read the
+    whole table): the totals announcement says the totals and the changed category's line."""
+    url, data = _row_actions(cycle, gym)["pay"]
+    response = owner_client.post(url, data, **HTMX)
+    body = response.content.decode()
+    announcement = body.split('id="totals-announcement"')[1].split("</div>")[0]
+    category = gym.category.name
+    assert "Totals now: planned" in announcement
+    assert f"{category}: " in announcement and " available" in announcement
+    assert announcement.count("available") == 1  # that category only
+    budgets = body.split('id="cycle-budgets"')[1].split(">")[0]
+    assert "aria-live" not in budgets
+    gym.refresh_from_db()
+    assert gym.status == Expense.Status.PAID and gym.amount == Decimal("41")
+    page = owner_client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()
+    assert page.count('aria-live="polite"') == 2  # the messages and the totals announcement

@@ -59,7 +59,7 @@ def test_new_cycle_starts_today_when_there_is_none(household):
     today = datetime.date(2026, 3, 1)
     defaults = selectors.new_cycle_defaults(household, today=today)
     assert (defaults.start_date, defaults.end_date) == (today, datetime.date(2026, 4, 11))
-    assert defaults.name == "Mar 01 – Apr 11, 2026"
+    assert defaults.name == "Mar 1, 2026 – Apr 11, 2026"
 
 
 def test_choices_come_in_a_query_each_with_archived_and_inactive_marked(

@@ -49,7 +49,7 @@ def test_new_cycle_is_a_draft_of_42_days_named_after_its_dates(household):
     # Jan 1 to Feb 11 is 42 days, both ends counted.
     assert cycle.end_date == datetime.date(2026, 2, 11)
     assert cycle.days == 42
-    assert cycle.name == "Jan 01 – Feb 11, 2026"
+    assert cycle.name == "Jan 1, 2026 – Feb 11, 2026"
 
 
 def test_end_before_or_on_start_is_invalid_cycle_dates(household):

@@ -38,7 +38,7 @@ def test_new_cycle_with_changed_dates_and_no_typed_name_is_named_after_its_dates
         {"start_date": "2026-12-01", "end_date": "2027-01-14", "income": "100", "name": ""},
     )
     assert response.status_code == 302
-    assert Cycle.objects.get(household=household).name == "Dec 01, 2026 – Jan 14, 2027"
+    assert Cycle.objects.get(household=household).name == "Dec 1, 2026 – Jan 14, 2027"
 
 
 def test_new_cycle_form_prefills_the_day_after_the_latest_cycle(owner_client, household):
@@ -50,7 +50,7 @@ def test_new_cycle_form_prefills_the_day_after_the_latest_cycle(owner_client, ho
     assert form.initial["end_date"] == datetime.date(2026, 3, 26)
     # The name is only suggested: left empty it follows whatever dates are saved.
     assert "name" not in form.initial
-    assert form.fields["name"].widget.attrs["placeholder"] == "Feb 13 – Mar 26, 2026"
+    assert form.fields["name"].widget.attrs["placeholder"] == "Feb 13, 2026 – Mar 26, 2026"
     checkbox = 'name="generate_from_templates" id="id_generate_from_templates" checked'
     assert checkbox in response.content.decode()
 
@@ -61,7 +61,7 @@ def test_creating_a_cycle_generates_template_expenses_and_opens_it(owner_client,
     cycle = Cycle.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("cycles:detail", args=[cycle.pk])
-    assert cycle.name == "Jan 01 – Feb 12, 2026"
+    assert cycle.name == "Jan 1, 2026 – Feb 12, 2026"
     assert cycle.expenses.count() == 2
 
 

@@ -14,6 +14,7 @@ from colony.htmx import wants_partial
 from cycles import selectors as cycle_selectors
 from cycles.models import Cycle
 from expenses import selectors as expense_selectors
+from expenses import services as expense_services
 from expenses.forms import ExpenseFilterForm, ExpenseForm
 
 from ..forms import IncomeLineForm
@@ -68,9 +69,12 @@ def new_expense_form(cycle, choices, *, after=None) -> ExpenseForm:
             "payment_method": after.payment_method_id,
         }
         carried = {name: value for name, value in carried.items() if value != defaults[name]}
-    form = ExpenseForm(
-        cycle=cycle, choices=choices, initial={**defaults, **carried}, form_id=ADD_FORM_ID
-    )
+    initial = {**defaults, **carried}
+    # The status the service gives a new expense of that day (paid once the day has come),
+    # shown so the person sees it; it follows the date until they pick one (colony.js).
+    initial["status"] = expense_services.status_for_date(initial["date"])
+    form = ExpenseForm(cycle=cycle, choices=choices, initial=initial, form_id=ADD_FORM_ID)
+    form.status_follows_date(today=timezone.localdate())
     return form.mark_carried(carried, defaults)
 
 

@@ -192,6 +192,14 @@ def _lock_expense(expense: Expense, *, expected_version: int | None) -> None:
     expense.version = current + 1
 
 
+def status_for_date(expense_date: date) -> str:
+    """A new expense's status when none is chosen: paid once its day has come (a purchase
+    typed in after the fact), planned while it is still ahead."""
+    if expense_date <= timezone.localdate():
+        return Expense.Status.PAID
+    return Expense.Status.PLANNED
+
+
 def paid_on_for(expense_date: date) -> date:
     """The day a newly paid expense was paid: today, or its own date when that has passed."""
     return min(expense_date, timezone.localdate())
@@ -240,15 +248,19 @@ def add_expense(
     date: date,
     category: Category,
     payment_method: PaymentMethod | None = None,
-    status: str = Expense.Status.PLANNED,
+    status: str | None = None,
     note: str = "",
     manual_rate: Decimal | None = None,
     external_id: str | None = None,
 ) -> Expense:
     """Add an expense dated within a cycle that is not completed, planned at its amount, with
     its rate snapshot (the rate typed by hand, when there is one) and the client's own id
-    (`external_id`), which no other expense of the household has (else ExternalIdExists)."""
+    (`external_id`), which no other expense of the household has (else ExternalIdExists); with
+    no status given it is paid when dated today or earlier and planned when dated later
+    (`status_for_date`)."""
     locked = lock_open_cycle(cycle)
+    if status is None:
+        status = status_for_date(date)
     fields = {
         "description": description.strip(),
         "amount": amount,

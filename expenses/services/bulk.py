@@ -30,6 +30,7 @@ from . import (
     manual_rate_snapshot,
     paid_on_for,
     rate_snapshot,
+    status_for_date,
 )
 
 # The most expenses one call adds: one transaction holds their cycles' locks meanwhile.
@@ -48,7 +49,7 @@ class NewExpense:
     date: date
     category_id: int
     payment_method_id: int | None = None
-    status: str = Expense.Status.PLANNED
+    status: str | None = None  # None: add_expense's default (status_for_date)
     note: str = ""
     manual_rate: Decimal | None = None
     external_id: str | None = None
@@ -153,7 +154,7 @@ def _new_row(
         "date": new.date,
         "category": category,
         "payment_method": payment_method,
-        "status": new.status,
+        "status": new.status or status_for_date(new.date),
         "note": (new.note or "").strip(),
     }
     _check_expense_fields(cycle=cycle, **fields)
@@ -181,7 +182,7 @@ def _new_row(
         created_by=by,
         updated_by=by,
         planned_amount=new.amount,
-        paid_on=paid_on_for(new.date) if new.status == Expense.Status.PAID else None,
+        paid_on=paid_on_for(new.date) if fields["status"] == Expense.Status.PAID else None,
         **fields,
         **snapshot,
     )

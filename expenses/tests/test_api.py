@@ -196,7 +196,8 @@ def test_an_expense_created_by_the_api_shows_on_the_cycle_page(
     assert response.status_code == 201
     body = response.json()
     assert body["amount"] == "12.50" and body["base_amount"] == "12.50"
-    assert body["status"] == "planned" and body["awaits_rate"] is False
+    # Dated in a cycle that has passed, with no status sent: paid (services.status_for_date).
+    assert body["status"] == "paid" and body["awaits_rate"] is False
     page = owner_client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()
     assert "Farm shop" in page
 
@@ -585,3 +586,27 @@ def test_an_expense_with_a_shared_method_is_created_and_read(owner_api, househol
     assert Expense.objects.get(description="Bread").payment_method == cash
     listed = owner_api.get(EXP_URL, {"cycle": cycle.pk, "payment_method": cash.pk}).json()
     assert [item["payment_method_id"] for item in listed["items"]] == [cash.pk]
+
+
+def test_an_expense_created_without_a_status_is_paid_up_to_today_and_planned_after(
+    owner_api, household, food
+):
+    """The API gets the service's default: no status sent, the date decides."""
+    today = datetime.date.today()
+    running = CycleFactory(
+        household=household,
+        start_date=today - datetime.timedelta(days=3),
+        end_date=today + datetime.timedelta(days=30),
+    )
+    statuses = {}
+    for name, day in (("Bread", today), ("Rent", today + datetime.timedelta(days=10))):
+        response = owner_api.post(
+            EXP_URL,
+            expense_body(running, food, description=name, date=day.isoformat()),
+            content_type=JSON,
+        )
+        assert response.status_code == 201
+        statuses[name] = response.json()["status"]
+    assert statuses == {"Bread": "paid", "Rent": "planned"}
+    stored = dict(Expense.objects.filter(cycle=running).values_list("description", "status"))
+    assert stored == {"Bread": "paid", "Rent": "planned"}

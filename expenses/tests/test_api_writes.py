@@ -515,3 +515,24 @@ def test_two_clients_racing_for_one_external_id_get_201_and_409(transactional_db
     assert refused.json()["error"]["code"] == "EXTERNAL_ID_EXISTS"
     assert Expense.objects.filter(cycle=cycle).count() == 1
     assert ExpenseExternalId.objects.filter(household=household).count() == 1
+
+
+def test_bulk_items_without_a_status_follow_their_date_like_one_expense(owner_api, household, food):
+    """Paid once the day has come, planned while it is ahead (status_for_date), as POST
+    /expenses does; a status sent wins."""
+    today = datetime.date.today()
+    running = CycleFactory(
+        household=household,
+        start_date=today - datetime.timedelta(days=5),
+        end_date=today + datetime.timedelta(days=20),
+    )
+    items = [
+        expense_body(running, food, description="Bakery", date=str(today)),
+        expense_body(running, food, description="Rent", date=str(today + datetime.timedelta(3))),
+        expense_body(running, food, description="Gym", date=str(today), status="planned"),
+    ]
+    response = owner_api.post(BULK_URL, {"items": items}, content_type=JSON)
+    assert response.status_code == 201, response.content
+    statuses = dict(Expense.objects.values_list("description", "status"))
+    assert statuses == {"Bakery": "paid", "Rent": "planned", "Gym": "planned"}
+    assert Expense.objects.get(description="Bakery").paid_on == today

@@ -56,6 +56,8 @@ def _add(cycle, food, owner, **overrides):
         "currency": "USD",
         "date": JAN_10,
         "category": food,
+        # Planned, as most tests here need; status=None asks the service's default (the date's).
+        "status": Expense.Status.PLANNED,
     }
     fields.update(overrides)
     return services.add_expense(**fields)
@@ -300,3 +302,50 @@ def test_an_external_id_the_database_refuses_is_409_and_keeps_nothing(household)
     assert not ExpenseExternalId.objects.exists()
     services.keep_external_ids(household_id=household.pk, expenses=[(first, "same")])
     assert ExpenseExternalId.objects.get().expense == first
+
+
+# --- A new expense's status follows its date when none is given (issue 25, item 8) ----------
+
+
+@pytest.fixture
+def running_cycle(household):
+    """A cycle that started a week ago and runs for five more weeks: today is inside it."""
+    today = timezone.localdate()
+    return CycleFactory(
+        household=household,
+        start_date=today - datetime.timedelta(days=7),
+        end_date=today + datetime.timedelta(days=35),
+    )
+
+
+@pytest.mark.parametrize("days_ago", [0, 1, 7])
+def test_an_expense_dated_today_or_earlier_is_paid_when_no_status_is_given(
+    running_cycle, food, owner, days_ago
+):
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    expense = _add(running_cycle, food, owner, date=day, status=None)
+    expense.refresh_from_db()
+    assert expense.status == Expense.Status.PAID
+    assert expense.paid_on == day  # paid on its own day, which has come
+    assert services.status_for_date(day) == Expense.Status.PAID
+
+
+def test_a_later_expense_is_planned_when_no_status_is_given(running_cycle, food, owner):
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    expense = _add(running_cycle, food, owner, date=day, status=None)
+    expense.refresh_from_db()
+    assert expense.status == Expense.Status.PLANNED
+    assert expense.paid_on is None
+    assert services.status_for_date(day) == Expense.Status.PLANNED
+
+
+def test_a_status_chosen_wins_over_the_date(running_cycle, food, owner):
+    today = timezone.localdate()
+    kept_planned = _add(running_cycle, food, owner, date=today, status=Expense.Status.PLANNED)
+    paid_ahead = _add(
+        running_cycle, food, owner, date=today + datetime.timedelta(days=3), status="paid"
+    )
+    assert Expense.objects.get(pk=kept_planned.pk).status == Expense.Status.PLANNED
+    paid_ahead.refresh_from_db()
+    assert paid_ahead.status == Expense.Status.PAID
+    assert paid_ahead.paid_on == today  # paid today, before its date

@@ -42,6 +42,7 @@ def home(base_currency):
 
 
 def add(cycle, owner, category, amount, currency, **extra):
+    extra.setdefault("status", "planned")  # a plan, whatever its date (which has passed)
     return services.add_expense(
         cycle=cycle,
         created_by=owner,

@@ -412,7 +412,8 @@ def test_zero_decimal_amounts_are_entered_and_shown_without_decimals(
     expense = Expense.objects.get()
     page = owner_client.get(_detail(cycle)).content.decode()
     assert f"1,500 {currency}" in page
-    assert f'id="pay-{expense.pk}-amount" name="amount" value="1,500"' in " ".join(page.split())
+    row = page[page.index(f'<tr id="expense-{expense.pk}"') :]
+    assert '<input name="amount" value="1,500"' in row[: row.index("</tr>")]
     form = owner_client.get(
         reverse("cycles:expense_edit", args=[expense.pk]), **htmx_headers
     ).content.decode()

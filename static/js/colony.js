@@ -8,11 +8,24 @@
     return tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || element.isContentEditable;
   }
 
-  // Forms and buttons with data-confirm ask before submitting (no-JS: they just submit).
+  // Forms and buttons with data-confirm ask before submitting (no-JS: they just submit). A
+  // button's empty data-confirm asks about the thing it is named after (aria-labelledby: its
+  // verb, then the expense's description): "Delete “Groceries”?". Stopped here, in the capture
+  // phase, the submit never reaches htmx.
+  function confirmation(button) {
+    var message = button && button.getAttribute && button.getAttribute("data-confirm");
+    if (message !== "") return message;
+    var ids = (button.getAttribute("aria-labelledby") || "").split(" ");
+    var subject = document.getElementById(ids[ids.length - 1]);
+    return button.textContent.trim() + (subject ? " “" + subject.textContent.trim() + "”" : "") + "?";
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var message = form.getAttribute && form.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) event.preventDefault();
+    var message = confirmation(event.submitter) || (form.getAttribute && form.getAttribute("data-confirm"));
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
   }, true);
 
   // Select-on-click for read-only fields holding a link to copy; copy buttons copy their target.
@@ -132,12 +145,29 @@
     });
     var note = document.querySelector("[data-carried-note]");
     if (note) note.hidden = true;
+    statusFollowsDate(form);
   }
   function formOf(element) {
     if (!element) return null;
     if (element.form) return element.form;
     return element.closest ? element.closest("form") : null;
   }
+
+  // A new expense's status follows its date (services.status_for_date: paid once the day has
+  // come, planned while it is ahead) until the person picks a status themselves.
+  function statusFollowsDate(form) {
+    var status = form && form.querySelector("select[data-follows-date]");
+    var date = form && form.querySelector("input[type=date]");
+    if (!status || !date || !date.value) return;
+    status.value = date.value <= status.getAttribute("data-today") ? "paid" : "planned";
+  }
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    var form = formOf(field);
+    if (!form || !form.hasAttribute("data-add-form")) return;
+    if (field.hasAttribute("data-follows-date")) field.removeAttribute("data-follows-date");
+    else if (field.type === "date") statusFollowsDate(form);
+  });
 
   document.addEventListener("click", function (event) {
     var open = event.target.closest && event.target.closest("[data-open-add]");
@@ -268,7 +298,7 @@
     if (!element || !element.getAttribute) return null;
     var form = element.form || null;
     return element.getAttribute("hx-post") || element.getAttribute("hx-get")
-      || element.getAttribute("formaction")
+      || element.getAttribute("formaction") || element.getAttribute("href")
       || (form && (form.getAttribute("hx-post") || form.getAttribute("action"))) || null;
   }
   function focusables(root) {
