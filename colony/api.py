@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from colony import api_contract
+from colony import api_contract, api_idempotency
 from colony.api_auth import RateLimit, SessionAuth, TokenAuth, over_rate_limit
 from colony.api_idempotency import answer_once, claim_then_run
 from colony.errors import API_CODES, DomainError, api_error_response, domain_error_details
@@ -26,7 +26,11 @@ class ColonyAPI(NinjaAPI):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        return api_contract.describe(schema, root="/" + path_prefix.strip("/") + "/")
+        return api_contract.describe(
+            schema,
+            root="/" + path_prefix.strip("/") + "/",
+            idempotency_key=api_idempotency.HEADER_PARAMETER,
+        )
 
     def create_response(self, request, data, *, status=None, temporal_response=None):
         response = super().create_response(
@@ -167,12 +171,16 @@ def _json_bodies_only(run):
     @functools.wraps(run)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any):
         operation = api_contract.described(api, request)
-        if operation and operation.has_body and api_contract.sends_other_than_json(request):
-            return api_error_response(
-                code="UNSUPPORTED_MEDIA_TYPE",
-                message="Send the body as JSON (Content-Type: application/json).",
-                status=415,
-            )
+        if (
+            operation
+            and operation.has_body
+            and api_contract.sends_other_than_json(request, operation.media_types)
+        ):
+            if "multipart/form-data" in operation.media_types:
+                message = "Send the file as multipart/form-data."
+            else:
+                message = "Send the body as JSON (Content-Type: application/json)."
+            return api_error_response(code="UNSUPPORTED_MEDIA_TYPE", message=message, status=415)
         return run(request, *args, **kwargs)
 
     return checked
@@ -213,6 +221,7 @@ def _add_routers() -> None:
     from budget.api import router as cycles_router
     from exchange.api import router as rates_router
     from expenses.api import categories_router, expenses_router, payment_methods_router
+    from expenses.imports.api import router as imports_router
     from reports.api import router as reports_router
     from sharing.api import balances_router, settlements_router
     from templates_app.api import router as templates_router
@@ -226,6 +235,8 @@ def _add_routers() -> None:
     api.add_router("/cycles", cycles_router)
     api.add_router("/expenses", expenses_router)
     api.add_router("/income", income_router)
+    # /cycles/{pk}/imports… and /imports/{pk}…: the import's steps in one router.
+    api.add_router("", imports_router)
     api.add_router("/templates", templates_router)
     api.add_router("/reports", reports_router)
     api.add_router("/rates", rates_router)

@@ -27,8 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
-from colony import api_idempotency
-
 if TYPE_CHECKING:
     from ninja import NinjaAPI
 
@@ -78,9 +76,6 @@ IF_MATCH = {
 }
 
 
-IDEMPOTENCY_KEY = api_idempotency.HEADER_PARAMETER
-
-
 @dataclass(frozen=True)
 class Described:
     """What the OpenAPI document says about one operation."""
@@ -88,6 +83,8 @@ class Described:
     query: frozenset[str]
     has_body: bool
     location: str | None  # the detail route's template for a 201, e.g. /api/v1/expenses/{pk}
+    # The media types its body may have: JSON, or a file upload's multipart form.
+    media_types: frozenset[str] = frozenset(JSON_MEDIA_TYPES)
 
 
 def _error_response(description: str, headers: dict | None = None) -> dict:
@@ -116,10 +113,12 @@ def _detail_route(paths: dict, path: str, root: str) -> str | None:
     return None
 
 
-def describe(schema: dict, *, root: str) -> dict:
+def describe(schema: dict, *, root: str, idempotency_key: dict | None = None) -> dict:
     """Add to every operation of `schema` (ninja's OpenAPI document of the API at `root`,
     e.g. /api/v1/) the statuses and headers the request layer answers with (see the module's
-    docstring). Changes `schema` in place."""
+    docstring), and `idempotency_key` (the header parameter colony.api_idempotency reads,
+    passed in by colony.api: this kernel module imports no app) to every POST a person
+    makes. Changes `schema` in place."""
     paths = schema.get("paths", {})
     versioned = {
         path
@@ -152,10 +151,10 @@ def describe(schema: dict, *, root: str) -> dict:
                     response.setdefault("headers", {})["ETag"] = ETAG
             # Every POST a person makes may be retried with an Idempotency-Key
             # (colony.api_idempotency); POST /auth/token has no person yet and ignores it.
-            if method == "post" and operation.get("security"):
+            if idempotency_key and method == "post" and operation.get("security"):
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name", "").lower() == "idempotency-key" for p in parameters):
-                    parameters.append(IDEMPOTENCY_KEY)
+                    parameters.append(idempotency_key)
             if method in WRITE_METHODS and any(
                 path == tagged or path.startswith(tagged + "/") for tagged in versioned
             ):
@@ -185,8 +184,12 @@ def _operations(api: NinjaAPI) -> dict[tuple[str, str], Described]:
                 p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"
             )
             location = _detail_route(paths, path.rstrip("/"), root) if method == "post" else None
+            content = operation.get("requestBody", {}).get("content", {})
             found[(method.upper(), path.rstrip("/"))] = Described(
-                query=query, has_body="requestBody" in operation, location=location
+                query=query,
+                has_body="requestBody" in operation,
+                location=location,
+                media_types=frozenset(content) or frozenset(JSON_MEDIA_TYPES),
             )
     return found
 
@@ -213,9 +216,9 @@ def unknown_query_names(api: NinjaAPI, request: HttpRequest) -> list[str]:
     return [name for name in request.GET if name not in operation.query]
 
 
-def sends_other_than_json(request: HttpRequest) -> bool:
+def sends_other_than_json(request: HttpRequest, accepted: frozenset[str] = frozenset()) -> bool:
     """A body is sent (by its Content-Length; the body itself is not read here) in another
-    media type than JSON."""
+    media type than JSON (or than one of `accepted`, e.g. a file upload's multipart form)."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -223,6 +226,8 @@ def sends_other_than_json(request: HttpRequest) -> bool:
     if length <= 0:
         return False
     media_type = request.content_type or ""
+    if media_type in accepted:
+        return False
     return not (media_type in JSON_MEDIA_TYPES or media_type.endswith("+json"))
 
 

@@ -17,6 +17,7 @@ runs as before. Input the operation refuses (422) takes no key: it ran nothing.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from functools import wraps
 
@@ -100,7 +101,21 @@ def _body(request: HttpRequest) -> bytes:
     try:
         return request.body
     except RawPostDataException:  # a multipart form, already parsed: its fields stand for it
-        return repr(sorted(request.POST.lists())).encode()
+        return repr((sorted(request.POST.lists()), _files(request))).encode()
+
+
+def _files(request: HttpRequest) -> list[tuple[str, str, int, str]]:
+    """Each uploaded file by its field, name, size and content's digest: the same key with
+    another file is another request (IDEMPOTENCY_KEY_REUSED), not a replay of the first."""
+    found = []
+    for field, uploads in sorted(request.FILES.lists()):
+        for upload in uploads:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            found.append((field, upload.name or "", upload.size or 0, digest.hexdigest()))
+    return found
 
 
 def claim_then_run(view_func):

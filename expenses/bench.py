@@ -1,6 +1,7 @@
 """Measurements for `make bench` (found by colony.bench like admin.py): the API (list 100
-expenses of the active cycle, create one and add 500 at once, with a bearer token as a script
-would) and the preview of a 5,000-row bank statement."""
+expenses of the active cycle, create one and add 500 at once, upload a 500-row statement for
+its preview, with a bearer token as a script would) and the preview of a 5,000-row bank
+statement."""
 
 from __future__ import annotations
 
@@ -115,6 +116,31 @@ def statement_csv(cycle, rows: int = MAX_ROWS) -> bytes:
         day = cycle.start_date + datetime.timedelta(days=n % days)
         lines.append(f"{day:%m/%d/%Y},SHOP {n % 900} MARKET #{n % 37},-{n % 250 + 1}.{n % 100:02d}")
     return ("\n".join(lines) + "\n").encode()
+
+
+API_STATEMENT_ROWS = 500
+
+
+@register("API: upload a 500-row statement, its preview back", target_ms=1000, items=500)
+def api_import_preview(bench: BenchHousehold):
+    """What a sync script does: POST the file, get every row's proposed outcome."""
+    file = SimpleUploadedFile(
+        "bench-500.csv", statement_csv(bench.cycle, API_STATEMENT_ROWS), "text/csv"
+    )
+    return bench.client.post(
+        f"/api/v1/cycles/{bench.cycle.pk}/imports", {"file": file}, **_headers(bench)
+    )
+
+
+api_import_preview.prepare(_token)
+
+
+@api_import_preview.cleanup
+def _remove_api_uploads(bench: BenchHousehold) -> None:
+    from .imports.models import PendingImport
+
+    PendingImport.objects.filter(uploaded_by=bench.user, filename="bench-500.csv").delete()
+    bench.user.api_tokens.filter(name="bench").delete()
 
 
 @register("import preview: 5,000-row statement", target_ms=1000, items=MAX_ROWS)

@@ -104,6 +104,27 @@ class ImportNotFound(NotFound):
     message = "This import is no longer available (or was never yours). Upload the file again."
 
 
+class ImportChoicesInvalid(Unprocessable):
+    """The choices sent for an import (how to read the file, what to do with a row) are not
+    ones its preview offers; `details.fields` names each."""
+
+    code = "IMPORT_CHOICES_INVALID"
+    message = "Some choices for this import are not valid."
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__()
+        self.details = {"fields": fields}
+
+
+class ImportFileTooLarge(DomainError):
+    """An upload over the size an import reads (imports.limits.MAX_UPLOAD_BYTES), refused by
+    its size before any of it is read: the API's 413 (the page says it next to the file)."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    message = "This file is too large to import."
+    status = 413
+
+
 class ImportTooLarge(Unprocessable):
     code = "IMPORT_TOO_LARGE"
     message = "This file is too large to keep between the steps. Export a shorter period."

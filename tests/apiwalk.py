@@ -33,6 +33,7 @@ PK_BY_SEGMENT = {
     "members": "membership",
     "income": "income_line",
     "settlements": "settlement",
+    "imports": "pending_import",
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -123,6 +124,24 @@ def body_schema(op: Operation) -> dict | None:
     return _resolve(content["application/json"]["schema"])
 
 
+def upload_fields(op: Operation) -> dict | None:
+    """For an operation that takes a file (multipart/form-data), a form with a small CSV
+    statement in each of its file fields; None for the others."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = op.schema.get("requestBody", {}).get("content", {})
+    if "multipart/form-data" not in content:
+        return None
+    schema = _resolve(content["multipart/form-data"]["schema"])
+    return {
+        name: SimpleUploadedFile(
+            f"{name}.csv", b"Date,Description,Amount\n2026-03-05,Bakery,-4.20\n", "text/csv"
+        )
+        for name, prop in schema.get("properties", {}).items()
+        if prop.get("format") == "binary"
+    }
+
+
 def query_schema(op: Operation) -> list[dict]:
     return [p for p in op.schema.get("parameters", []) if p.get("in") == "query"]
 
@@ -161,7 +180,11 @@ def valid_value(name: str, schema: dict, world: World, *, day: datetime.date):
     if kind == "object":
         return valid_body(schema, world, day=day)
     if kind == "array":
-        return []
+        # As few items as the schema takes, each valid (a statement's rows: at least one).
+        return [
+            valid_value(name, schema.get("items", {}), world, day=day)
+            for _ in range(schema.get("minItems", 0))
+        ]
     if kind == "boolean":
         return False
     if kind == "integer":

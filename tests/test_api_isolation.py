@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from accounts.tests.factories import HouseholdFactory, api_client, make_owner
-from tests.apiwalk import body_schema, scoped_operations, url_for, valid_body
+from tests.apiwalk import body_schema, scoped_operations, upload_fields, url_for, valid_body
 from tests.urlwalk import build_household, household_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,9 @@ def client_a(db):
 
 
 def _send(client: Client, op, url: str, body: dict | None):
+    upload = upload_fields(op)
+    if upload is not None:
+        return client.post(url, upload)  # multipart, as a file is sent
     return client.generic(
         op.method,
         url,

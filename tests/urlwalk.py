@@ -153,6 +153,21 @@ def build_household(label: str) -> World:
         date=cycle.start_date,
         cycle=cycle,
     )
+    # An upload waiting for its confirmation (the import API's /imports/{pk}), the owner's.
+    pending_import = import_services.keep_rows(
+        household=household,
+        uploaded_by=owner,
+        cycle=cycle,
+        rows=[
+            {
+                "date": cycle.start_date,
+                "description": f"{label} bakery",
+                "amount": Decimal("4.20"),
+                "currency": household.base_currency,
+            }
+        ],
+        payment_method=method,
+    )
     return World(
         owner=owner,
         member=member,
@@ -170,6 +185,7 @@ def build_household(label: str) -> World:
             "income_line": income_line,
             "import_rule": import_rule,
             "settlement": settlement,
+            "pending_import": pending_import,
         },
     )
 

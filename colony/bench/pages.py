@@ -155,6 +155,7 @@ def bench_objects(user, household) -> dict:
         "income_line": bench_income_line(cycle),
         "import_rule": bench_import_rule(household),
         "settlement": bench_settlement(user, household, cycle),
+        "pending_import": bench_pending_import(user, household, cycle),
         # The owner's password-reset link, as the email would carry it.
         "reset_uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "reset_token": default_token_generator.make_token(user),
@@ -232,6 +233,27 @@ def api_pages(bench: BenchHousehold) -> list[Page]:
     if unfilled:
         raise UnfilledRoute(f"The bench cannot fill {unfilled}: teach tests/apiwalk.py.")
     return pages
+
+
+def bench_pending_import(user, household, cycle):
+    """A statement of STATEMENT_ROWS rows waiting for its confirmation, the owner's (the API
+    walker fills /imports/{pk} with it); each run keeps its own."""
+    from decimal import Decimal
+
+    from expenses.imports import services as import_services
+
+    rows = [
+        {
+            "date": cycle.start_date,
+            "description": f"Bench shop {n}",
+            "amount": Decimal(f"{n + 1}.25"),
+            "currency": household.base_currency,
+        }
+        for n in range(STATEMENT_ROWS)
+    ]
+    return import_services.keep_rows(
+        household=household, uploaded_by=user, cycle=cycle, rows=rows, payment_method=None
+    )
 
 
 def fresh_invite_token(user, household) -> str:

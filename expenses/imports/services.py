@@ -3,6 +3,8 @@ rules, and the mapping remembered per payment method."""
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
 from collections import Counter
 from contextlib import contextmanager
@@ -40,7 +42,7 @@ from ..exceptions import (
 from ..models import Expense, PaymentMethod
 from . import pipeline, rules, selectors
 from .decoding import DecodedText, decode_as, is_guess
-from .limits import UnreadableFile
+from .limits import MAX_ROWS, TOO_LONG, UnreadableFile
 from .models import ImportedTransaction, ImportProfile, ImportRule, PendingImport
 from .pipeline import RowDecision
 from .reconciliation import existing_counts
@@ -97,6 +99,46 @@ def keep_upload(
     return pending
 
 
+# The columns rows sent as JSON are kept in (keep_rows): a statement like any other, so the
+# preview and the import read them through the same pipeline as a bank's file.
+ROWS_HEADER = ("Date", "Description", "Amount", "Currency")
+ROWS_FILENAME = "rows.json"
+
+
+def keep_rows(
+    *,
+    household: Household,
+    uploaded_by: User,
+    cycle: Cycle,
+    rows: list[dict],
+    payment_method: PaymentMethod | None,
+    now: datetime | None = None,
+) -> PendingImport:
+    """Keep rows a client parsed itself ({date, description, amount, currency}, money out)
+    as a pending import: written as a CSV statement (ISO dates, money out as a negative
+    amount) so that they are previewed, reconciled and imported exactly like an upload."""
+    if len(rows) > MAX_ROWS:
+        raise ImportTooLarge(TOO_LONG)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(ROWS_HEADER)
+    for row in rows:
+        amount = row["amount"]
+        writer.writerow(
+            (row["date"].isoformat(), row["description"], format(-amount, "f"), row["currency"])
+        )
+    raw = text.getvalue().encode("utf-8")
+    return keep_upload(
+        household=household,
+        uploaded_by=uploaded_by,
+        cycle=cycle,
+        decoded=DecodedText(text=text.getvalue(), encoding="utf_8", raw=raw),
+        filename=ROWS_FILENAME,
+        payment_method=payment_method,
+        now=now,
+    )
+
+
 def _in_remembered_encoding(decoded: DecodedText, payment_method: PaymentMethod | None):
     remembered = (selectors.remembered_mapping(payment_method) or {}).get("encoding", "")
     # Only one code page for another: UTF-8 or UTF-16 is never a guess.
@@ -141,6 +183,10 @@ class ImportResult:
     skipped_chosen: int
     already_there: int = 0
     skipped_outside: int = 0
+    # The expenses written: created, paid (planned ones), linked (already there).
+    created_ids: tuple[int, ...] = ()
+    paid_ids: tuple[int, ...] = ()
+    linked_ids: tuple[int, ...] = ()
 
 
 def _cycle_id(decision: RowDecision, default: Cycle) -> int:
@@ -239,10 +285,10 @@ def import_statement(
     payments = [d for d in fresh.wanted if d.action == PAY]
     additions = [d for d in fresh.wanted if d.action == NEW]
     links = [d for d in fresh.wanted if d.action == THERE]
-    records = _pay_planned(payments, cycles=cycles, default=cycle, by=created_by)
-    records += _add_expenses(additions, cycles=cycles, default=cycle, by=created_by)
-    records += _link_recorded(links, cycles=cycles, default=cycle)
-    ImportedTransaction.objects.bulk_create(records)
+    paid = _pay_planned(payments, cycles=cycles, default=cycle, by=created_by)
+    created = _add_expenses(additions, cycles=cycles, default=cycle, by=created_by)
+    linked = _link_recorded(links, cycles=cycles, default=cycle)
+    ImportedTransaction.objects.bulk_create(paid + created + linked)
     if remember is not None:
         payment_method, settings = remember
         remember_mapping(payment_method=payment_method, settings=settings)
@@ -256,6 +302,9 @@ def import_statement(
         skipped_chosen=fresh.chosen_skip,
         already_there=len(links),
         skipped_outside=statuses[OUTSIDE],
+        created_ids=tuple(record.expense_id for record in created),
+        paid_ids=tuple(record.expense_id for record in paid),
+        linked_ids=tuple(record.expense_id for record in linked),
     )
 
 

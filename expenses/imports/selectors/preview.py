@@ -46,6 +46,20 @@ def pending_import(*, household: Household, user: User, cycle: Cycle, token: str
     return found
 
 
+def pending_import_by_id(*, household: Household, user: User, pk: int) -> PendingImport:
+    """The API's way to an upload: by its id, only this person's in this household and not
+    expired (ImportNotFound otherwise, the same 404 as any other id), with its cycle."""
+    found = (
+        scoped(PendingImport, household)
+        .filter(uploaded_by=user, pk=pk, expires_at__gt=timezone.now())
+        .select_related("cycle__household")
+        .first()
+    )
+    if found is None:
+        raise ImportNotFound()
+    return found
+
+
 @dataclass
 class ImportPreview:
     """Everything one preview request derives from the upload, read once: the statement, how
