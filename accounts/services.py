@@ -234,7 +234,8 @@ def create_invite(
 
 def _count_invite_email(household: Household) -> None:
     # The household's row is locked so that parallel invites are counted one after the other.
-    list(Household.objects.select_for_update().filter(pk=household.pk).values_list("pk"))
+    # (No key update: rows that only refer to the household are not held up.)
+    list(Household.objects.select_for_update(no_key=True).filter(pk=household.pk).values_list("pk"))
     since = timezone.now() - timedelta(hours=1)
     InviteEmail.objects.filter(household=household, sent_at__lt=since).delete()
     limit = settings.INVITE_EMAILS_PER_HOUR

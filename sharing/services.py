@@ -301,7 +301,7 @@ def record_settlement(
     ensure_can_write(Membership.objects.filter(household=household, user=by).first())
     # Settlements of one household are recorded one at a time: the balance checked below is
     # the one the new settlement is written against.
-    Household.objects.select_for_update().filter(pk=household.pk).values_list("pk").get()
+    Household.objects.select_for_update(no_key=True).filter(pk=household.pk).values_list("pk").get()
     if from_user_id == to_user_id:
         raise SettlementInvalid("A settlement is between two different members.")
     if not (_has_history(household.pk, from_user_id) and _has_history(household.pk, to_user_id)):
@@ -343,5 +343,7 @@ def delete_settlement(*, settlement: Settlement, by: User) -> None:
     ensure_can_write(
         Membership.objects.filter(household_id=settlement.household_id, user=by).first()
     )
-    Household.objects.select_for_update().filter(pk=settlement.household_id).values_list("pk").get()
+    Household.objects.select_for_update(no_key=True).filter(pk=settlement.household_id).values_list(
+        "pk"
+    ).get()
     Settlement.objects.filter(pk=settlement.pk).delete()

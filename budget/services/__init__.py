@@ -73,7 +73,10 @@ def _check_fits_household(
 
 
 def _lock_household(household: Household) -> None:
-    Household.objects.select_for_update().filter(pk=household.pk).values_list("pk").get()
+    # FOR NO KEY UPDATE: household-wide changes still queue behind each other, but a row that
+    # merely refers to the household (an expense's share being added under its cycle's lock)
+    # is not held up; FOR UPDATE made such an add and a cycle's completion deadlock.
+    Household.objects.select_for_update(no_key=True).filter(pk=household.pk).values_list("pk").get()
 
 
 def _save_or_name_conflict(cycle: Cycle, **kwargs) -> None:
