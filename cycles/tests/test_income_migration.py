@@ -16,8 +16,18 @@ AFTER = ("cycles", "0003_income_lines_from_cycle_income")
 def _targets(cycles_node=None):
     """Every app at its latest migration, cycles at `cycles_node` (latest when None)."""
     graph = MigrationExecutor(connection).loader.graph
-    leaves = [node for node in graph.leaf_nodes() if node[0] != "cycles" or cycles_node is None]
-    return leaves + ([cycles_node] if cycles_node else [])
+    if cycles_node is None:
+        return graph.leaf_nodes()
+    allowed = set(graph.forwards_plan(cycles_node))
+
+    def needs_later_cycles(leaf):
+        # An app built on a later cycles migration (sharing) goes back with cycles instead.
+        return any(n[0] == "cycles" and n not in allowed for n in graph.forwards_plan(leaf))
+
+    leaves = [
+        node for node in graph.leaf_nodes() if node[0] != "cycles" and not needs_later_cycles(node)
+    ]
+    return [*leaves, cycles_node]
 
 
 def _migrate(cycles_node=None):
