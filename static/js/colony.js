@@ -258,6 +258,10 @@
   document.addEventListener("htmx:load", function (event) { showCopyButtons(event.target); });
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A page's own autofocus was applied by the browser: no later swap should apply it again.
+    document.querySelectorAll("[data-autofocus]").forEach(function (field) {
+      field.removeAttribute("data-autofocus");
+    });
     showCopyButtons(document);
     applyProgress(document);
     labelStackedTables(document);
@@ -347,8 +351,15 @@
     // After a swap, focus the element the fragment asks for (e.g. the add-expense row).
     var target = event.detail.target;
     var focus = target && target.querySelector ? target.querySelector("[data-autofocus]") : null;
+    // An outerHTML swap replaced the target, and the first afterSettle may be an out-of-band
+    // panel's: the field the new fragment asks for is found in the document. The attribute is
+    // used once, so a later swap never pulls the focus back to it.
+    if (!focus) focus = document.querySelector("[data-autofocus]");
     if (!focus) focus = document.querySelector("[data-autofocus-after-swap]");
-    if (focus) focus.focus();
+    if (focus) {
+      focus.removeAttribute("data-autofocus");
+      focus.focus();
+    }
     // htmx:afterSettle comes once per swapped element (the out-of-band ones too): the first
     // one, after all of them are in place, does it.
     var noted = swapFocus;
