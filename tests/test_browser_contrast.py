@@ -102,6 +102,13 @@ def test_every_text_has_enough_contrast(household_page, chromium, theme):
         def check(where):
             # Colours are read at rest: htmx fades a form while its request runs
             # (.htmx-request) and back after the swap, and a running transition blends them.
+            # htmx's swap classes go first, then two frames let a transition they start
+            # register before the animations are checked.
+            page.wait_for_function(
+                "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, "
+                ".htmx-added')"
+            )
+            page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
             if not page.evaluate("typeof axe !== 'undefined'"):
                 page.add_script_tag(path=str(AXE))
