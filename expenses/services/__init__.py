@@ -536,24 +536,7 @@ def pay_expense(
         raise ExpenseNotSkipped("This expense is skipped. Restore it before paying it.")
     if not cycle.start_date <= paid_on <= cycle.end_date:
         raise PaymentDateOutsideCycle()
-    if locked.planned_amount is None:
-        locked.planned_amount = locked.amount
-    changed = _set_amount(locked, amount, base_currency=cycle.household.base_currency)
-    locked.status, locked.paid_on = Expense.Status.PAID, paid_on
-    locked.updated_by = by
-    locked.save(
-        update_fields=[
-            "status",
-            "paid_on",
-            "planned_amount",
-            *changed,
-            "updated_by",
-            "updated_at",
-            "version",
-        ]
-    )
-    sharing.share_expense(expense=locked, household=cycle.household)
-    return locked
+    return _mark_paid(locked, cycle=cycle, amount=amount, paid_on=paid_on, by=by)
 
 
 @transaction.atomic
@@ -598,13 +581,21 @@ def record_payment(
     validate_amount(actual_amount, locked.currency)
     if not cycle.start_date <= paid_on <= cycle.end_date:
         raise ExpenseDateOutsideCycle()
-    if locked.planned_amount is None:
-        locked.planned_amount = locked.amount
-    changed = _set_amount(locked, actual_amount, base_currency=cycle.household.base_currency)
-    locked.status, locked.paid_on = Expense.Status.PAID, paid_on
-    locked.updated_by = by
     # A write like any other (Expense.version): a row or form shown before it is now stale.
     locked.version += 1
+    return _mark_paid(locked, cycle=cycle, amount=actual_amount, paid_on=paid_on, by=by)
+
+
+def _mark_paid(
+    locked: Expense, *, cycle: Cycle, amount: Decimal, paid_on: date, by: User | None
+) -> Expense:
+    """Save a locked, checked expense as paid at `amount` on `paid_on` (its version already
+    raised), keeping its plan so the difference shows, and share it again."""
+    if locked.planned_amount is None:
+        locked.planned_amount = locked.amount
+    changed = _set_amount(locked, amount, base_currency=cycle.household.base_currency)
+    locked.status, locked.paid_on = Expense.Status.PAID, paid_on
+    locked.updated_by = by
     locked.save(
         update_fields=[
             "status",
