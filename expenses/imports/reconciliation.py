@@ -158,14 +158,20 @@ def reconcile(
     pairs = [
         (points, line, expense) for line, scored in options.items() for points, expense in scored
     ]
+    return _pair_best_first(pairs)
+
+
+def _pair_best_first(pairs: list[tuple]) -> dict:
+    """(points, line, expense) pairs matched one to one, best points first (ties: the earlier
+    line, the older expense): each line gets at most one expense and each expense one line."""
     pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2].pk))
-    matched: dict[int, PlannedExpense] = {}
-    taken: set[int] = set()
+    matched: dict = {}
+    used: set[int] = set()
     for _, line, expense in pairs:
-        if line in matched or expense.pk in taken:
+        if line in matched or expense.pk in used:
             continue
         matched[line] = expense
-        taken.add(expense.pk)
+        used.add(expense.pk)
     return matched
 
 
@@ -283,12 +289,4 @@ def already_there(
             points = there_score(row, expense, payment_method_id=payment_methods.get(row.line))
             if points:
                 pairs.append((points, row.line, expense))
-    pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2].pk))
-    matched: dict[int, RecordedExpense] = {}
-    used: set[int] = set()
-    for _, line, expense in pairs:
-        if line in matched or expense.pk in used:
-            continue
-        matched[line] = expense
-        used.add(expense.pk)
-    return matched
+    return _pair_best_first(pairs)
